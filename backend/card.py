@@ -1,0 +1,104 @@
+"""The model card: what prediction needs to know about a model, kept inside the .keras file.
+
+A `.keras` file is a zip archive (config.json, metadata.json, model.weights.h5). Claro adds
+one more member, `claro_card.json`; Keras ignores members it does not know, so the file still
+loads anywhere, and a user shares one file. The card holds:
+
+  format          "claro-model-card/1"
+  bands           band names in model input order, e.g. ["b1", "b2", "b3"]
+  source_bands    1-based band numbers read from the image raster, same order
+  normalization   {"mean": [...], "std": [...]} per input band; informational: the model's
+                  first layer applies it, so training and prediction share one place
+  classes         [{"value": 0, "name": "forest", "color": "#1a9641"}, …]; output index i ↔ classes[i]
+  activation      "sigmoid" (one output channel, two classes) or "softmax"
+  ignore_value    label value that was not learned from (output nodata is 255)
+  patch_size      training patch size in pixels
+  training        parameters, epochs run, best epoch, duration
+  metrics         validation/test metrics per class
+  software        claro and TensorFlow versions
+
+Pure Python: the QGIS plugin reads cards without importing Keras.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any, Optional
+
+from .errors import ClaroError
+
+CARD_MEMBER = "claro_card.json"
+CARD_FORMAT = "claro-model-card/1"
+DEFAULT_COLORS = ["#1a9641", "#d7191c", "#fdae61", "#2b83ba", "#ffffbf", "#abdda4", "#5e3c99",
+                  "#e66101", "#b2abd2", "#a6611a", "#018571", "#dfc27d"]
+
+
+def default_classes(values: list[int], names: Optional[dict[int, str]] = None) -> list[dict]:
+    """Classes with names and distinct colours for bare class values."""
+    names = names or {}
+    return [{"value": int(v), "name": names.get(int(v), f"class {v}"), "color": DEFAULT_COLORS[i % len(DEFAULT_COLORS)]}
+            for i, v in enumerate(values)]
+
+
+def is_keras_file(path: str | os.PathLike) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "config.json" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def read_card(path: str | os.PathLike) -> Optional[dict]:
+    """The card inside a .keras file, or None for a plain Keras model."""
+    if not Path(path).is_file():
+        raise ClaroError(f"Model file {path} does not exist.")
+    if not is_keras_file(path):
+        raise ClaroError(f"{path} is not a Keras model file (.keras); choose the file 'claro train' wrote.")
+    with zipfile.ZipFile(path) as archive:
+        if CARD_MEMBER not in archive.namelist():
+            return None
+        return json.loads(archive.read(CARD_MEMBER).decode("utf-8"))
+
+
+def write_card(path: str | os.PathLike, card: dict[str, Any]) -> None:
+    """Put `card` into the .keras file at `path`, replacing any card already there."""
+    card = {"format": CARD_FORMAT, **card}
+    path = Path(path)
+    with zipfile.ZipFile(path) as archive:
+        if CARD_MEMBER in archive.namelist():  # zip cannot replace a member: rebuild without it
+            rebuilt = path.with_name(path.name + ".card-tmp")
+            with zipfile.ZipFile(rebuilt, "w") as out:
+                for info in archive.infolist():
+                    if info.filename != CARD_MEMBER:
+                        out.writestr(info, archive.read(info))
+            os.replace(rebuilt, path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(CARD_MEMBER, json.dumps(card, indent=2))
+
+
+def describe(card: Optional[dict], path: str = "") -> str:
+    """Human-readable card for `claro info` and the dock."""
+    if card is None:
+        return f"{path}: a plain Keras model without a Claro card; give --bands and --classes to use it."
+    lines = [f"Model {path}".rstrip()]
+    lines.append(f"  bands: {', '.join(card.get('bands', []))} (image bands {card.get('source_bands')})")
+    lines.append(f"  patch size: {card.get('patch_size')}   output: {card.get('activation')}   ignore value: {card.get('ignore_value')}")
+    lines.append("  classes:")
+    for c in card.get("classes", []):
+        lines.append(f"    {c['value']:>3}  {c['name']:<20} {c.get('color') or ''}")
+    training = card.get("training") or {}
+    if training:
+        lines.append(f"  trained: {training.get('epochs_run')} epochs (best {training.get('best_epoch')}), "
+                     f"{training.get('seconds', 0):.0f} s on {training.get('device', '?')}")
+    metrics = card.get("metrics") or {}
+    for split, values in metrics.items():
+        if isinstance(values, dict) and "mean_iou" in values:
+            per_class = values.get("per_class", {})
+            ious = ", ".join(f"{name} {m.get('iou', float('nan')):.3f}" for name, m in per_class.items())
+            lines.append(f"  {split}: mean IoU {values['mean_iou']:.3f}" + (f" (IoU {ious})" if ious else ""))
+    software = card.get("software") or {}
+    if software:
+        lines.append("  software: " + ", ".join(f"{k} {v}" for k, v in software.items()))
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""`claro` / `python -m claro.backend`: one sub-command per job, built from params.py.
+
+Exit codes: 0 success, 2 bad input (one sentence on stderr and, with --progress json, an
+"error" event), 130 interrupted (Ctrl-C or SIGTERM from the plugin's Cancel), 1 a bug.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import signal
+import sys
+import traceback
+import typing
+from typing import Any, Optional, Sequence
+
+from . import params as P
+from .errors import ClaroError
+from .progress import Progress
+from .version import __version__
+
+DESCRIPTIONS = {
+    "patches": "Cut image rasters and labels into a TFRecord patch dataset (Earth Engine / ACCA schema).",
+    "train": "Train a U-Net on a patch dataset and save a self-describing .keras model.",
+    "predict": "Classify a whole raster with a trained model, blending overlapping windows.",
+    "evaluate": "Compare a class raster with reference labels: confusion matrix, IoU, F1.",
+    "info": "Print a patch dataset's summary or a model's card.",
+}
+
+
+def _parser_for(kind: Any):
+    """A function turning one command-line string into a value of type `kind`."""
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin is typing.Union:  # Optional[X]
+        inner = [a for a in args if a is not type(None)][0]
+        return _parser_for(inner)
+    if origin in (list, tuple):
+        item = _parser_for(args[0])
+
+        def parse_list(text: str):
+            try:
+                values = [item(part) for part in text.split(",") if part.strip()]
+            except (ValueError, argparse.ArgumentTypeError):
+                raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of {args[0].__name__} values")
+            if origin is tuple and args[-1] is not Ellipsis and len(values) != len(args):
+                raise argparse.ArgumentTypeError(f"'{text}' needs exactly {len(args)} comma-separated values")
+            return tuple(values) if origin is tuple else values
+
+        return parse_list
+    if kind is int:
+        def parse_int(text: str) -> int:
+            try:
+                return int(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"'{text}' is not a whole number")
+        return parse_int
+    if kind is float:
+        def parse_float(text: str) -> float:
+            try:
+                return float(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"'{text}' is not a number")
+        return parse_float
+    return str
+
+
+def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        meta = f.metadata
+        kind = hints[f.name]
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        help_text = meta["help"]
+        if meta.get("positional"):
+            parser.add_argument(f.name, type=_parser_for(kind), help=help_text)
+        elif kind is bool:
+            action = "store_false" if default else "store_true"
+            parser.add_argument(P.flag_of(f), dest=f.name, action=action, default=default, help=help_text)
+        elif meta.get("repeat"):
+            item_kind = typing.get_args(kind)[0]
+            parser.add_argument(P.flag_of(f), dest=f.name, action="append", type=_parser_for(item_kind),
+                                default=None, required=True, help=help_text)
+        else:
+            shown = P._format(default) if default is not None else None
+            parser.add_argument(P.flag_of(f), dest=f.name, type=_parser_for(kind), default=default,
+                                choices=meta.get("choices") or None, required=default == "",
+                                help=help_text + (f" (default: {shown})" if shown not in (None, "") else ""))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claro", description="Claro: U-Net segmentation of rasters for forest monitoring.")
+    parser.add_argument("--version", action="version", version=f"claro {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, (cls, _module) in P.COMMANDS.items():
+        p = sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
+        add_arguments(p, cls)
+    return parser
+
+
+def params_from_args(cls: type, namespace: argparse.Namespace) -> Any:
+    values = {f.name: getattr(namespace, f.name) for f in dataclasses.fields(cls)}
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("repeat") and values[f.name] is None:
+            values[f.name] = []
+    return cls(**values)
+
+
+def parse(argv: Sequence[str]) -> tuple[str, Any]:
+    """Command line → (sub-command, parameter dataclass)."""
+    args = build_parser().parse_args(list(argv))
+    cls, _module = P.COMMANDS[args.command]
+    return args.command, params_from_args(cls, args)
+
+
+def _raise_interrupt(signum, frame):  # pragma: no cover - exercised by the plugin's Cancel
+    raise KeyboardInterrupt
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    command, params = parse(sys.argv[1:] if argv is None else argv)
+    progress = Progress(getattr(params, "progress", "bar"))
+    # Cancel from QGIS sends SIGTERM: unwind like Ctrl-C so temporary outputs are removed.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        module = importlib.import_module(f"{__package__}.{P.COMMANDS[command][1]}")
+        module.run(params, progress)
+        return 0
+    except ClaroError as error:
+        progress.error(str(error))
+        return 2
+    except KeyboardInterrupt:
+        progress.error("Interrupted; nothing was written.")
+        return 130
+    except Exception as error:  # a bug: say so, with the details for a report
+        traceback.print_exc()
+        progress.error(f"Unexpected error ({type(error).__name__}: {error}); please report it with the details above.")
+        return 1

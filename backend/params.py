@@ -1,0 +1,215 @@
+"""Every hyperparameter's one definition: its type, default and help text.
+
+The command line (cli.py), the QGIS dock and the Processing algorithms are all built from
+these dataclasses, so a default or a help text changes in one place only. This module is
+pure Python (no numpy, no TensorFlow) so the QGIS process can import it.
+
+Conventions for a field's metadata (see `option`):
+- `help`: one sentence for a user, shown in --help, the dock's tooltips and Processing.
+- `flag`: the command-line flag (default: `--` + name with dashes).
+- `repeat`: the flag may be given several times (list fields).
+- `positional`: given without a flag.
+- `choices`: allowed values.
+- `label`: short label for a form (dock / Processing).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+def option(default: Any = dataclasses.MISSING, *, help: str, label: str = "", flag: str = "",
+           repeat: bool = False, positional: bool = False, choices: tuple = (),
+           default_factory: Any = dataclasses.MISSING) -> Any:
+    """A dataclass field carrying its help text and command-line spelling."""
+    meta = {"help": help, "label": label, "flag": flag, "repeat": repeat,
+            "positional": positional, "choices": choices}
+    if default_factory is not dataclasses.MISSING:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+PROGRESS_HELP = "How to report progress: a bar on a terminal, or one JSON object per line for programs."
+
+
+@dataclass
+class PatchParams:
+    """`claro patches`: rasters + labels → TFRecord patch dataset."""
+
+    images: list[str] = option(default_factory=list, flag="--image", repeat=True, label="Image rasters",
+                               help="Image raster; repeat the flag for several scenes (paired in order with --labels).")
+    labels: list[str] = option(default_factory=list, flag="--labels", repeat=True, label="Labels",
+                               help="Label raster (class values) or polygon file (GeoPackage, GeoJSON, Shapefile), one per --image.")
+    out: str = option("", label="Output folder", help="Folder to write the patch dataset into (TFRecord shards and dataset.json).")
+    class_field: Optional[str] = option(None, label="Class field",
+                                        help="Attribute holding the class value when labels are polygons; without it every polygon is class 1.")
+    background: str = option("0", label="Background",
+                             help="Class of pixels outside every polygon: a class value, or 'ignore' when polygons of every class were drawn.")
+    patch_size: int = option(128, label="Patch size", help="Width and height of a patch in pixels.")
+    stride: Optional[int] = option(None, label="Stride", help="Step between patches in pixels (default: the patch size, so no overlap).")
+    bands: Optional[list[int]] = option(None, label="Bands", help="1-based band numbers to use, comma separated (default: all bands).")
+    ignore_value: int = option(255, label="Ignore value",
+                               help="Label value meaning 'not labelled'; label nodata and image nodata pixels become it too.")
+    split: tuple[float, float, float] = option((0.7, 0.2, 0.1), label="Split",
+                                               help="Fractions for train, validation and test, comma separated; made by spatial blocks.")
+    seed: int = option(42, label="Seed", help="Random seed for the split.")
+    min_labelled: float = option(0.05, label="Minimum labelled fraction",
+                                 help="Drop patches whose labelled (non-ignored) fraction of pixels is below this.")
+    classes: Optional[str] = option(None, label="Classes",
+                                    help="Class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c' (default: from the label values).")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the output folder if it exists.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class TrainParams:
+    """`claro train`: patch dataset → U-Net model file."""
+
+    data: str = option("", label="Patch dataset", help="Patch dataset folder made by 'claro patches' (or an Earth Engine export with dataset.json).")
+    out: str = option("", label="Model file", help="Where to save the trained model (.keras).")
+    epochs: int = option(50, label="Epochs", help="Maximum number of passes over the training patches.")
+    batch_size: int = option(16, label="Batch size", help="Patches per training step; lower it if memory runs out.")
+    learning_rate: float = option(1e-3, label="Learning rate", help="Adam learning rate.")
+    depth: int = option(5, label="Depth", help="Number of U-Net levels (5 gives the notebook's 32→1024 U-Net).")
+    base_filters: int = option(32, label="Base filters", help="Filters of the first U-Net level; doubled at each level down.")
+    dropout: float = option(0.0, label="Dropout", help="Dropout rate in the U-Net's deepest blocks (0 = none).")
+    augment: bool = option(True, flag="--no-augment", label="Augmentation",
+                           help="Augment training patches with flips and 90° rotations (--no-augment turns it off).")
+    class_weights: str = option("auto", label="Class weights",
+                                help="'auto' (inverse class frequency), 'none', or one weight per class, comma separated.")
+    patience: int = option(10, label="Patience", help="Stop after this many epochs without a better validation loss; the best weights are kept.")
+    resume: bool = option(False, label="Resume", help="Continue an interrupted training from its checkpoint.")
+    seed: int = option(42, label="Seed", help="Random seed for weights and shuffling.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the model file if it exists.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class PredictParams:
+    """`claro predict`: model + raster → class GeoTIFF (+ probabilities)."""
+
+    model: str = option("", label="Model file", help="Trained model file (.keras).")
+    image: str = option("", label="Image raster", help="Raster to classify; must have the bands the model was trained on.")
+    out: str = option("", label="Class raster", help="Output class GeoTIFF; a .qml style is written beside it.")
+    probabilities: Optional[str] = option(None, label="Probability raster",
+                                          help="Also write per-class probabilities (float32 GeoTIFF) to this path.")
+    overlap: float = option(0.25, label="Overlap", help="Overlap between prediction windows as a fraction of the window; blended so no seams show.")
+    window: Optional[int] = option(None, label="Window size", help="Prediction window in pixels (default: from the model, at least 256).")
+    batch_size: int = option(8, label="Batch size", help="Windows per prediction step.")
+    bands: Optional[list[int]] = option(None, label="Bands", help="1-based band numbers to feed the model (default: the model's, else all).")
+    classes: Optional[str] = option(None, label="Classes",
+                                    help="For a model without a Claro card: class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c'.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the outputs if they exist.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class EvaluateParams:
+    """`claro evaluate`: class GeoTIFF + reference labels → accuracy report."""
+
+    prediction: str = option("", label="Class raster", help="Class GeoTIFF made by 'claro predict'.")
+    reference: str = option("", label="Reference labels", help="Reference raster or polygon file, in any CRS.")
+    out: str = option("", label="Report", help="Report to write (.json); a confusion-matrix PNG is written beside it.")
+    class_field: Optional[str] = option(None, label="Class field", help="Attribute holding the class value when the reference is polygons.")
+    background: str = option("0", label="Background", help="Class of pixels outside every reference polygon, or 'ignore'.")
+    ignore_value: int = option(255, label="Ignore value", help="Reference value meaning 'not labelled'.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the report if it exists.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class InfoParams:
+    """`claro info`: print a patch dataset's summary or a model's card."""
+
+    path: str = option("", positional=True, help="A patch dataset folder or a model file (.keras).")
+    json: bool = option(False, label="JSON", help="Print the summary as JSON.")
+
+
+#: sub-command name → (parameter class, module in claro.backend whose `run(params, progress)` does it)
+COMMANDS: dict[str, tuple[type, str]] = {
+    "patches": (PatchParams, "patches"),
+    "train": (TrainParams, "train"),
+    "predict": (PredictParams, "predict"),
+    "evaluate": (EvaluateParams, "evaluate"),
+    "info": (InfoParams, "info"),
+}
+
+
+def flag_of(f: dataclasses.Field) -> str:
+    return f.metadata.get("flag") or "--" + f.name.replace("_", "-")
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(_format(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def to_argv(params: Any) -> list[str]:
+    """The exact command line (after the sub-command) that reproduces `params`.
+
+    Only values that differ from the default are written, so command lines stay short and a
+    changed default reaches old settings.
+    """
+    argv: list[str] = []
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        if f.metadata.get("positional"):
+            argv.append(_format(value))
+            continue
+        if f.metadata.get("repeat"):
+            for item in value:
+                argv += [flag_of(f), _format(item)]
+            continue
+        if value == default or (isinstance(default, tuple) and tuple(value or ()) == default):
+            continue
+        if isinstance(default, bool):
+            # A True default is switched off by its --no-… flag; a False default switched on.
+            argv.append(flag_of(f))
+            continue
+        if value is None:
+            continue
+        argv += [flag_of(f), _format(value)]
+    return argv
+
+
+def command_line(params: Any) -> list[str]:
+    """Sub-command + arguments, e.g. ['predict', '--model', 'm.keras', …]."""
+    for name, (cls, _module) in COMMANDS.items():
+        if type(params) is cls:
+            return [name, *to_argv(params)]
+    raise TypeError(f"not a Claro parameter class: {type(params).__name__}")
+
+
+def parse_classes(text: str) -> list[dict]:
+    """'0:forest:#1a9641,1:cleared:#d7191c' → [{'value': 0, 'name': 'forest', 'color': '#1a9641'}, …].
+
+    Raises ValueError with a sentence for the user when the text is malformed.
+    """
+    classes = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        bits = item.split(":")
+        try:
+            value = int(bits[0])
+        except ValueError:
+            raise ValueError(f"Class '{item}' does not start with a whole number: write classes as VALUE:NAME:#RRGGBB, comma separated.")
+        name = bits[1] if len(bits) > 1 and bits[1] else f"class {value}"
+        color = bits[2] if len(bits) > 2 and bits[2] else None
+        if color is not None and not (len(color) == 7 and color.startswith("#")
+                                      and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
+            raise ValueError(f"Colour '{color}' of class {value} is not of the form #RRGGBB.")
+        classes.append({"value": value, "name": name, "color": color})
+    if len({c["value"] for c in classes}) != len(classes):
+        raise ValueError("A class value is listed twice in --classes; give each value once.")
+    return classes
+
+
+def format_classes(classes: list[dict]) -> str:
+    """Inverse of parse_classes."""
+    return ",".join(f"{c['value']}:{c['name']}:{c.get('color') or ''}".rstrip(":") for c in classes)

@@ -1,0 +1,1 @@
+"""Everything that imports qgis or Qt. Never imports TensorFlow or Keras."""
