@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The files that make up the installable plugin, one path a line, relative to the checkout.
+# Why one list: `make package` and `make deploy` ship exactly the same tree.
+#   plugin_files.sh            tracked files only (a release is what git knows)
+#   plugin_files.sh --working  also new files not yet committed (for deploying while developing)
+# Compiled translations (i18n/*.qm) are build products: git ignores them, so they are added here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--working" ]; then
+  list=$(git ls-files --cached --others --exclude-standard)
+else
+  list=$(git ls-files --cached)
+fi
+
+# Development-only paths: tests, benchmarks, scripts, CI, build and editor files, Qt sources.
+exclude='^(tests|bench|scripts|\.ci|\.github|\.venv|dist|build|docs/screenshots-src)/|^\.|/\.|^(Makefile|pytest\.ini|setup\.cfg|pyproject\.toml|tox\.ini|\.gitignore)$|^i18n/.*\.ts$|__pycache__|\.pyc$|\.aux\.xml$'
+printf '%s\n' "$list" | grep -Ev "$exclude" | while IFS= read -r path; do
+  [ -f "$path" ] && printf '%s\n' "$path"   # a file deleted but not yet committed is not shipped
+done
+for qm in i18n/*.qm; do
+  [ -f "$qm" ] && printf '%s\n' "$qm"
+done
+exit 0
