@@ -130,8 +130,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ClaroError as error:
         progress.error(str(error))
         return 2
-    except KeyboardInterrupt:
-        progress.error("Interrupted; nothing was written.")
+    except KeyboardInterrupt as interrupt:
+        # A job may say what it kept (training keeps its last checkpoint for --resume).
+        progress.error(str(interrupt) or "Interrupted; nothing was written.")
         return 130
     except Exception as error:  # a bug: say so, with the details for a report
         traceback.print_exc()
