@@ -1,0 +1,491 @@
+"""Claro's four jobs as QGIS Processing algorithms, generated from the parameter dataclasses.
+
+Why generated: backend/params.py is the one definition of every hyperparameter (type, default,
+label, help); the command line, the dock and these algorithms are all built from it, so a new
+field or a changed default reaches the toolbox, the Graphical Modeler, batch mode and
+`qgis_process` without touching this file. What params.py cannot say — which text field is an
+input raster, a polygon layer or an output folder — is the small FIELD_KINDS table below.
+
+Each algorithm runs the same child process as the dock (plugin/child.py), maps its JSON events
+to feedback (progress, log lines), cancels it when the user cancels, and turns a failure into a
+QgsProcessingException carrying the backend's one sentence. Outputs (the patch folder, the
+model file, the class raster, the report) are Processing outputs, so models chain them.
+
+Processing outputs always replace an existing file (the file dialog has asked already), so the
+backend's --overwrite is passed and not shown; progress is always JSON lines.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import shlex
+import threading
+import typing
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsProcessingContext,
+                       QgsProcessingException, QgsProcessingFeedback, QgsProcessingLayerPostProcessorInterface,
+                       QgsProcessingOutputNumber, QgsProcessingParameterBand, QgsProcessingParameterBoolean,
+                       QgsProcessingParameterDefinition, QgsProcessingParameterEnum, QgsProcessingParameterFile,
+                       QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
+                       QgsProcessingParameterMapLayer, QgsProcessingParameterMultipleLayers,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
+                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingUtils,
+                       QgsRasterLayer, QgsRasterRange, QgsVectorLayer)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from ..backend import params as P
+from .child import ChildError, ChildProcess, log_tail
+from .i18n import tr_param
+
+ICON = Path(__file__).resolve().parents[1] / "resources" / "icon.svg"
+#: fields Processing handles itself: outputs are always replaced, progress is always JSON
+HIDDEN = {"overwrite", "progress"}
+#: the conventional name of an algorithm's main output, so models and scripts find it
+OUTPUT = "OUTPUT"
+#: vector formats the backend reads directly; other vector layers are exported to a GeoPackage first
+VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
+
+# What a text field of params.py is, when it is not just text:
+#   raster            one raster layer (a file GDAL reads)
+#   rasters           several raster layers, in order
+#   layers            several raster or polygon layers, in order
+#   layer             one raster or polygon layer
+#   folder            an existing folder
+#   file:EXT          an existing file with that extension
+#   folder-out        an output folder
+#   file-out:FILTER   an output file
+#   raster-out        an output raster (optional ones are not created unless asked)
+#   bands:PARENT      band numbers of the raster parameter PARENT (a list of ints)
+FIELD_KINDS: dict[str, dict[str, str]] = {
+    "patches": {"images": "rasters", "labels": "layers", "out": "folder-out"},
+    "train": {"data": "folder", "out": "file-out:Keras model (*.keras)"},
+    "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
+                "bands": "bands:IMAGE"},
+    "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:JSON report (*.json)"},
+}
+
+#: Processing's sensible bounds for numbers (the backend checks everything again, with sentences)
+RANGES: dict[str, tuple[Optional[float], Optional[float]]] = {
+    "patch_size": (8, None), "stride": (1, None), "min_labelled": (0, 1), "seed": (0, None),
+    "epochs": (1, None), "batch_size": (1, None), "learning_rate": (0, None), "depth": (1, 8),
+    "base_filters": (1, None), "dropout": (0, 0.95), "patience": (0, None), "overlap": (0, 0.95),
+    "window": (16, None), "ignore_value": (-2147483648, 2147483647),
+}
+
+#: fields shown under "Advanced parameters": the defaults suit most analysts
+ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
+            "class_weights", "patience", "resume", "window", "batch_size", "bands"}
+
+#: algorithm id → (sub-command of the backend, display name)
+ALGORITHMS: dict[str, tuple[str, str]] = {
+    "buildpatches": ("patches", "Build patch dataset"),
+    "train": ("train", "Train U-Net"),
+    "predict": ("predict", "Classify raster (predict)"),
+    "evaluate": ("evaluate", "Evaluate class raster"),
+}
+
+#: numbers a job reports in its 'done' event that are worth a Processing output (key → description)
+NUMBER_OUTPUTS: dict[str, dict[str, str]] = {
+    "patches": {"patches": "Number of patches"},
+    "train": {"epochs_run": "Epochs run", "best_epoch": "Best epoch", "val_loss": "Validation loss",
+              "mean_iou": "Mean IoU (test or validation)"},
+    "evaluate": {"overall_accuracy": "Overall accuracy", "mean_iou": "Mean IoU"},
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Claro", text)
+
+
+def parameter_name(field_name: str) -> str:
+    """Processing's name for a field: OUTPUT for `out`, else the field name in capitals."""
+    return OUTPUT if field_name == "out" else field_name.upper()
+
+
+def _unwrap(hint: Any) -> tuple[Any, bool]:
+    """(inner type, optional?) of a type hint like Optional[int]."""
+    if typing.get_origin(hint) is typing.Union:
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return inner[0], True
+    return hint, False
+
+
+def _default(f: dataclasses.Field) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def _text(value: Any) -> str:
+    """A default as Processing shows it in a text box (lists comma separated)."""
+    if value is None:
+        return ""
+    return P._format(value)
+
+
+def _number(name: str, label: str, hint: Any, default: Any, optional: bool) -> QgsProcessingParameterNumber:
+    kind = QgsProcessingParameterNumber.Integer if hint is int else QgsProcessingParameterNumber.Double
+    low, high = RANGES.get(name.lower(), (None, None))
+    parameter = QgsProcessingParameterNumber(name, label, kind, default, optional)
+    if low is not None:
+        parameter.setMinimum(low)
+    if high is not None:
+        parameter.setMaximum(high)
+    return parameter
+
+
+def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessingParameterDefinition:
+    """One field of a params dataclass → the Processing parameter that edits it."""
+    name = parameter_name(f.name)
+    label = tr_param(f.metadata.get("label") or f.name.replace("_", " ").capitalize())
+    inner, optional = _unwrap(hint)
+    default = _default(f)
+    kind = FIELD_KINDS.get(command, {}).get(f.name, "")
+    if kind:  # a path: required when its default is empty ('' or []), else optional
+        optional = optional or not (default == "" or default == [])
+    if kind == "raster":
+        parameter = QgsProcessingParameterRasterLayer(name, label, optional=optional)
+    elif kind == "rasters":
+        parameter = QgsProcessingParameterMultipleLayers(name, label, QgsProcessing.TypeRaster, optional=optional)
+    elif kind == "layers":
+        parameter = QgsProcessingParameterMultipleLayers(name, label, QgsProcessing.TypeMapLayer, optional=optional)
+    elif kind == "layer":
+        parameter = QgsProcessingParameterMapLayer(name, label, optional=optional,
+                                                   types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon])
+    elif kind == "folder":
+        parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.Folder, optional=optional)
+    elif kind.startswith("file:"):
+        parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.File,
+                                               extension=kind.split(":", 1)[1], optional=optional)
+    elif kind == "folder-out":
+        parameter = QgsProcessingParameterFolderDestination(name, label, optional=optional)
+    elif kind.startswith("file-out:"):
+        parameter = QgsProcessingParameterFileDestination(name, label, tr(kind.split(":", 1)[1]), optional=optional)
+    elif kind == "raster-out":
+        parameter = QgsProcessingParameterRasterDestination(name, label, optional=optional,
+                                                            createByDefault=not optional)
+    elif kind.startswith("bands:"):
+        parameter = QgsProcessingParameterBand(name, label, None, kind.split(":", 1)[1], optional=True,
+                                               allowMultiple=True)
+    elif inner is bool:
+        parameter = QgsProcessingParameterBoolean(name, label, bool(default), optional)
+    elif inner in (int, float):
+        parameter = _number(name, label, inner, default, optional)
+    elif f.metadata.get("choices"):
+        choices = list(f.metadata["choices"])
+        parameter = QgsProcessingParameterEnum(name, label, choices, False, choices.index(default) if default in choices else None,
+                                               optional)
+    else:  # text, and lists/tuples written comma separated
+        parameter = QgsProcessingParameterString(name, label, _text(default) or None, False, optional)
+    parameter.setHelp(tr_param(f.metadata.get("help", "")))
+    if f.name in ADVANCED:
+        parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return parameter
+
+
+# -- values -------------------------------------------------------------------------------------
+def _parse_list(text: str, hint: Any, label: str) -> Any:
+    """'0.7,0.2,0.1' → the field's list or tuple, or a QgsProcessingException with a sentence."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    item = args[0]
+    try:
+        values = [item(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise QgsProcessingException(tr("{} must be {} values separated by commas, not '{}'.").format(
+            label, tr("whole-number") if item is int else tr("numeric"), text))
+    if origin is tuple and args[-1] is not Ellipsis and len(values) != len(args):
+        raise QgsProcessingException(tr("{} needs exactly {} values separated by commas, not '{}'.").format(
+            label, len(args), text))
+    return tuple(values) if origin is tuple else values
+
+
+def raster_path(layer: Optional[QgsRasterLayer], label: str) -> str:
+    """The file behind a raster layer; a sentence when it is not one GDAL can read."""
+    if layer is None:
+        raise QgsProcessingException(tr("{}: the raster could not be opened.").format(label))
+    if layer.providerType() != "gdal":
+        raise QgsProcessingException(tr("{}: '{}' is not a raster file (it comes from '{}'); save it as a GeoTIFF "
+                                        "first (Raster ▸ Conversion ▸ Translate) and use that.").format(
+            label, layer.name(), layer.providerType()))
+    return layer.source()
+
+
+def layer_path(layer: Optional[QgsMapLayer], label: str, context: QgsProcessingContext,
+               feedback: QgsProcessingFeedback) -> str:
+    """A file the backend reads for a raster or polygon layer; vector layers that are not plain
+    files (memory layers, databases, filtered layers) are exported to a GeoPackage first."""
+    if layer is None:
+        raise QgsProcessingException(tr("{}: the layer could not be opened.").format(label))
+    if layer.type() == QgsMapLayer.RasterLayer:
+        return raster_path(layer, label)
+    if isinstance(layer, QgsVectorLayer):
+        return QgsProcessingUtils.convertToCompatibleFormat(layer, False, label.replace(" ", "_"), VECTOR_FORMATS,
+                                                            "gpkg", context, feedback)
+    raise QgsProcessingException(tr("{}: '{}' is neither a raster nor a vector layer.").format(label, layer.name()))
+
+
+class ClaroAlgorithm(QgsProcessingAlgorithm):
+    """One backend job (patches, train, predict, evaluate) as a Processing algorithm."""
+
+    def __init__(self, algorithm_id: str) -> None:
+        super().__init__()
+        self.algorithm_id = algorithm_id
+        self.command, self._display = ALGORITHMS[algorithm_id]
+        self.params_class = P.COMMANDS[self.command][0]
+        self.hints = typing.get_type_hints(self.params_class)
+
+    # -- identity ---------------------------------------------------------------------------
+    def createInstance(self) -> "ClaroAlgorithm":  # noqa: N802 (QGIS API names)
+        return ClaroAlgorithm(self.algorithm_id)
+
+    def name(self) -> str:
+        return self.algorithm_id
+
+    def displayName(self) -> str:  # noqa: N802
+        return tr(self._display)
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICON))
+
+    def tags(self) -> list[str]:
+        return [tr("deep learning"), "U-Net", "TensorFlow", tr("segmentation"), tr("classification"),
+                tr("forest"), tr("deforestation")]
+
+    def shortDescription(self) -> str:  # noqa: N802
+        from ..backend.cli import DESCRIPTIONS  # argparse only: no TensorFlow
+
+        return tr_param(DESCRIPTIONS[self.command])
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        lines = [f"<p>{self.shortDescription()}</p>", "<dl>"]
+        for f in self.fields():
+            label = tr_param(f.metadata.get("label") or f.name)
+            lines.append(f"<dt><b>{label}</b></dt><dd>{tr_param(f.metadata.get('help', ''))}</dd>")
+        lines.append("</dl>")
+        lines.append("<p>" + tr("Runs in the Python with TensorFlow chosen in Claro's dock (Environment); "
+                                "existing outputs are replaced.") + "</p>")
+        return "\n".join(lines)
+
+    def helpUrl(self) -> str:  # noqa: N802
+        return "https://github.com/claro-gis/claro#processing-and-command-line"
+
+    def flags(self):
+        # The child process owns the heavy work; the algorithm itself only waits and reports.
+        return super().flags() | QgsProcessingAlgorithm.FlagCanCancel
+
+    # -- parameters --------------------------------------------------------------------------
+    def fields(self) -> list[dataclasses.Field]:
+        return [f for f in dataclasses.fields(self.params_class) if f.name not in HIDDEN]
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        for f in self.fields():
+            self.addParameter(make_parameter(self.command, f, self.hints[f.name]))
+        for key, description in NUMBER_OUTPUTS.get(self.command, {}).items():
+            self.addOutput(QgsProcessingOutputNumber(key.upper(), tr(description)))
+
+    def params_from(self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback) -> Any:
+        """Processing's values → the job's params dataclass (what the dock and the CLI build too)."""
+        values: dict[str, Any] = {"overwrite": True}
+        kinds = FIELD_KINDS.get(self.command, {})
+        for f in self.fields():
+            name = parameter_name(f.name)
+            label = tr_param(f.metadata.get("label") or f.name)
+            inner, optional = _unwrap(self.hints[f.name])
+            kind = kinds.get(f.name, "")
+            given = parameters.get(name) is not None and parameters.get(name) != ""
+            if kind == "raster":
+                values[f.name] = raster_path(self.parameterAsRasterLayer(parameters, name, context), label) if given else ""
+            elif kind in ("rasters", "layers"):
+                layers = self.parameterAsLayerList(parameters, name, context) if given else []
+                values[f.name] = [layer_path(layer, label, context, feedback) for layer in layers]
+            elif kind == "layer":
+                values[f.name] = layer_path(self.parameterAsLayer(parameters, name, context), label, context, feedback)
+            elif kind in ("folder",) or kind.startswith("file:"):
+                values[f.name] = self.parameterAsFile(parameters, name, context)
+            elif kind == "raster-out":
+                path = self.parameterAsOutputLayer(parameters, name, context) if given else ""
+                values[f.name] = path or (None if optional else "")
+            elif kind == "folder-out" or kind.startswith("file-out:"):
+                values[f.name] = self.parameterAsFileOutput(parameters, name, context)
+            elif kind.startswith("bands:"):
+                bands = self.parameterAsInts(parameters, name, context) if given else []
+                values[f.name] = [int(b) for b in bands] or None
+            elif inner is bool:
+                values[f.name] = self.parameterAsBoolean(parameters, name, context)
+            elif inner is int:
+                values[f.name] = self.parameterAsInt(parameters, name, context) if given else (None if optional else _default(f))
+            elif inner is float:
+                values[f.name] = self.parameterAsDouble(parameters, name, context) if given else (None if optional else _default(f))
+            elif f.metadata.get("choices"):
+                values[f.name] = list(f.metadata["choices"])[self.parameterAsEnum(parameters, name, context)]
+            elif typing.get_origin(inner) in (list, tuple):
+                text = self.parameterAsString(parameters, name, context).strip() if given else ""
+                values[f.name] = _parse_list(text, inner, label) if text else (None if optional else _default(f))
+            else:
+                text = self.parameterAsString(parameters, name, context) if given else ""
+                values[f.name] = text if text else (None if optional else _default(f))
+        return self.params_class(**values)
+
+    # -- running -----------------------------------------------------------------------------
+    def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,  # noqa: N802
+                         feedback: QgsProcessingFeedback) -> dict:
+        params = self.params_from(parameters, context, feedback)
+        result = run_job(params, feedback)
+        outputs: dict[str, Any] = {}
+        for f in self.fields():
+            kind = FIELD_KINDS.get(self.command, {}).get(f.name, "")
+            if kind in ("folder-out", "raster-out") or kind.startswith("file-out:"):
+                outputs[parameter_name(f.name)] = getattr(params, f.name)
+        for key in NUMBER_OUTPUTS.get(self.command, {}):
+            if isinstance((result or {}).get(key), (int, float)):
+                outputs[key.upper()] = result[key]
+        if self.command == "predict":
+            style_on_load(params, context)
+        return outputs
+
+
+def _interpreter() -> str:
+    """The Python with TensorFlow the dock uses (its Environment section), found the same way."""
+    from .environment import find_interpreter
+    from .settings import Settings
+
+    found = find_interpreter(Settings().interpreter)
+    if found is None:
+        raise QgsProcessingException(tr("No Python with TensorFlow was found; create one or choose one in Claro's "
+                                        "dock (Environment section), then run the algorithm again."))
+    return str(found)
+
+
+def _describe_event(event: dict) -> Optional[str]:
+    """A log line for an event that is not progress ('epoch', 'done', job-specific ones)."""
+    kind = event.get("event")
+    fields = {k: v for k, v in event.items() if k != "event"}
+    if kind == "epoch":
+        metrics = fields.get("metrics") or {}
+        numbers = ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in metrics.items())
+        return tr("Epoch {} of {}: {}").format(fields.get("epoch"), fields.get("epochs"), numbers)
+    if kind == "done":
+        return tr("Finished: {}").format(json.dumps(fields, ensure_ascii=False))
+    return f"{kind}: {json.dumps(fields, ensure_ascii=False)}"
+
+
+def run_job(params: Any, feedback: QgsProcessingFeedback, interpreter: Optional[str] = None,
+            poll_seconds: float = 0.2) -> dict:
+    """Run one backend job in the child process, reporting through `feedback`; the 'done' event's
+    fields on success, else QgsProcessingException with the backend's sentence.
+
+    Cancel: a watcher thread polls feedback.isCanceled() (the reading thread is blocked on the
+    child's output) and cancels the child, which deletes its temporaries before it exits.
+    """
+    from .settings import Settings
+
+    child = ChildProcess(params, interpreter or _interpreter(), grace_seconds=Settings().cancel_grace_seconds)
+    feedback.pushCommandInfo(" ".join(shlex.quote(part) for part in child.command))
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(poll_seconds):
+            if feedback.isCanceled():
+                child.cancel()
+                return
+
+    last_message = [""]
+
+    def on_event(event: dict) -> None:
+        kind = event.get("event")
+        if kind == "progress":
+            feedback.setProgress(100.0 * float(event.get("fraction") or 0.0))
+            message = str(event.get("message") or "")
+            if message and message != last_message[0]:
+                last_message[0] = message
+                feedback.setProgressText(message)
+        elif kind == "log":
+            feedback.pushInfo(str(event.get("message", "")))
+        elif kind == "error":
+            pass  # reported once, below, as the exception's sentence
+        else:
+            line = _describe_event(event)
+            if line:
+                feedback.pushInfo(line)
+
+    watcher = threading.Thread(target=watch, name="claro-cancel-watch", daemon=True)
+    watcher.start()
+    try:
+        if feedback.isCanceled():
+            child.cancel()
+        result = child.run(on_event)
+    except ChildError as error:
+        raise QgsProcessingException(str(error)) from error
+    finally:
+        finished.set()
+        watcher.join()
+    if result.cancelled or feedback.isCanceled():
+        raise QgsProcessingException(tr("Cancelled; nothing was written."))
+    if not result.ok:
+        tail = log_tail(result.log_path, 30).strip()
+        if tail:
+            feedback.pushDebugInfo(tail)
+        feedback.pushInfo(tr("Details: {}").format(result.log_path))
+        raise QgsProcessingException(result.message())
+    return result.done or {}
+
+
+# -- styling the class raster when Processing loads it ----------------------------------------
+class ClassRasterStyler(QgsProcessingLayerPostProcessorInterface):
+    """Gives the class raster Processing loads the model's class names and colours, nodata clear.
+
+    Processing keeps only a pointer to a post-processor: Python must hold the object until the
+    layer is loaded, hence the class-level set.
+    """
+
+    _alive: set = set()
+
+    def __init__(self, model: str, raster: str) -> None:
+        super().__init__()
+        self.model = model
+        self.raster = raster
+
+    @classmethod
+    def create(cls, model: str, raster: str) -> "ClassRasterStyler":
+        styler = cls(model, raster)
+        cls._alive.add(styler)
+        return styler
+
+    def postProcessLayer(self, layer: QgsMapLayer, context: QgsProcessingContext,  # noqa: N802
+                         feedback: QgsProcessingFeedback) -> None:
+        try:
+            if isinstance(layer, QgsRasterLayer):
+                style_class_layer(layer, self.raster, self.model)
+        finally:
+            ClassRasterStyler._alive.discard(self)
+
+
+def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] = None) -> None:
+    """Paletted renderer with the model's classes (or the .qml beside the raster), nodata 255 clear."""
+    from . import layers
+
+    classes = layers.classes_for(raster, model)
+    if not classes:
+        return
+    provider = layer.dataProvider()
+    if not provider.sourceHasNoDataValue(1) or provider.sourceNoDataValue(1) != layers.NODATA:
+        provider.setUserNoDataValue(1, [QgsRasterRange(layers.NODATA, layers.NODATA)])
+    layer.setRenderer(layers.paletted_renderer(layer, classes))
+    layer.triggerRepaint()
+
+
+def style_on_load(params: Any, context: QgsProcessingContext) -> None:
+    """When Processing will load the class raster (run from the toolbox), style it on loading."""
+    if params.out and context.willLoadLayerOnCompletion(params.out):
+        details = context.layerToLoadOnCompletionDetails(params.out)
+        details.setPostProcessor(ClassRasterStyler.create(params.model, params.out))
+
+
+def algorithms() -> list[ClaroAlgorithm]:
+    return [ClaroAlgorithm(algorithm_id) for algorithm_id in ALGORITHMS]
+
+
+__all__ = ["ClaroAlgorithm", "algorithms", "run_job", "make_parameter", "parameter_name", "style_class_layer",
+           "FIELD_KINDS", "ALGORITHMS", "OUTPUT"]
