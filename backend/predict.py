@@ -132,20 +132,11 @@ def window_size(requested: Optional[int], card: dict, model_size: tuple[Optional
 # --------------------------------------------------------------------------- input checks
 
 def _open_image(path: str):
-    from osgeo import gdal
+    from . import raster
 
     if not path:
         raise ClaroError("No image raster was given; pass --image.")
-    if not Path(path).exists():
-        raise ClaroError(f"Image {path} does not exist; check the path.")
-    try:
-        with _gdal_exceptions():
-            dataset = gdal.Open(str(path))
-    except RuntimeError:
-        dataset = None
-    if dataset is None or dataset.RasterCount == 0:
-        raise ClaroError(f"Image {path} is not a raster GDAL can read; choose a GeoTIFF or another raster format.")
-    return dataset
+    return raster.open_raster(path, "Image")
 
 
 @contextlib.contextmanager
