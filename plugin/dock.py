@@ -1,0 +1,667 @@
+"""The Claro dock: training data, training, prediction and the TensorFlow environment.
+
+Why it looks like this: an analyst works top to bottom — pick the image and the labels, name
+the classes, train, predict — and never leaves QGIS. Every hyperparameter widget is generated
+from the params dataclasses (forms.py), so labels, defaults and help match the command line.
+Work runs as ClaroTasks (runner.py) in a child Python; this module only collects parameters,
+shows progress and turns results into styled layers (layers.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.gui import QgsCollapsibleGroupBox, QgsColorButton, QgsDockWidget, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
+from qgis.PyQt.QtGui import QColor, QPixmap
+from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                                 QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QTableWidget,
+                                 QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from ..backend import params as P
+from ..backend.card import default_classes, describe, read_card
+from ..backend.errors import ClaroError
+from . import environment
+from .child import log_tail
+from .curves import CurvePlot, iou_key
+from .forms import ParamsForm, field_help, field_label
+from .layers import add_class_layer, add_probability_layer
+from .log import ClaroLog
+from .runner import ClaroTask
+from .settings import Settings
+from .sources import SourceError, backend_path, label_values
+
+#: fields shown in each section; the rest of each dataclass is under "Advanced"
+PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
+PATCH_ADVANCED = ("ignore_value", "split", "seed", "min_labelled")
+TRAIN_MAIN = ("out", "epochs", "batch_size", "learning_rate", "depth", "base_filters", "augment", "class_weights",
+              "patience", "overwrite")
+TRAIN_ADVANCED = ("dropout", "resume", "seed")
+PREDICT_MAIN = ("model", "overlap", "out", "overwrite")
+PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
+#: share of the Train progress bar taken by cutting patches
+PATCHES_WEIGHT = 0.15
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Claro", text)
+
+
+def probabilities_path(out: str) -> str:
+    """Where the probability raster goes when 'probabilities' is ticked: beside the class raster."""
+    path = Path(out)
+    return str(path.with_name(f"{path.stem}_probabilities{path.suffix or '.tif'}"))
+
+
+class ClassTable(QTableWidget):
+    """Value (fixed) | name (editable) | colour (button) per class."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(0, 3, parent)
+        self.setHorizontalHeaderLabels([tr("Value"), tr("Name"), tr("Colour")])
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.verticalHeader().setVisible(False)
+        self.setSelectionMode(QAbstractItemView.NoSelection)
+        self.setMinimumHeight(90)
+        self.setToolTip(tr("Class values found in the labels; give each a name and a colour. "
+                           "The model, the legend and the style of the results use them."))
+
+    def set_classes(self, classes: list[dict]) -> None:
+        self.setRowCount(0)
+        for c in classes:
+            row = self.rowCount()
+            self.insertRow(row)
+            value = QTableWidgetItem(str(c["value"]))
+            value.setFlags(Qt.ItemIsEnabled)
+            self.setItem(row, 0, value)
+            self.setItem(row, 1, QTableWidgetItem(str(c.get("name") or f"class {c['value']}")))
+            button = QgsColorButton()
+            button.setColor(QColor(c.get("color") or "#888888"))
+            button.setShowMenu(False)
+            self.setCellWidget(row, 2, button)
+        self.resizeColumnToContents(0)
+
+    def classes(self) -> list[dict]:
+        result = []
+        for row in range(self.rowCount()):
+            name = (self.item(row, 1).text() if self.item(row, 1) else "").strip().replace(":", " ").replace(",", " ")
+            value = int(self.item(row, 0).text())
+            result.append({"value": value, "name": name or f"class {value}",
+                           "color": self.cellWidget(row, 2).color().name()})
+        return result
+
+
+def _section(title: str) -> tuple[QgsCollapsibleGroupBox, QVBoxLayout]:
+    box = QgsCollapsibleGroupBox(title)
+    layout = QVBoxLayout(box)
+    return box, layout
+
+
+class ClaroDock(QgsDockWidget):
+    """The dock. Public for tests and the desktop smoke test: the *_params() builders,
+    start_training(), start_prediction(), cancel(), and the finished signals."""
+
+    trainingFinished = pyqtSignal(bool, dict)  # noqa: N815  ok, the train job's 'done' fields
+    predictionFinished = pyqtSignal(bool, object)  # noqa: N815  ok, the class layer (or None)
+
+    def __init__(self, iface: Any = None, parent: Optional[QWidget] = None, settings: Optional[Settings] = None) -> None:
+        super().__init__(tr("Claro"), parent)
+        self.setObjectName("ClaroDock")
+        self.iface = iface
+        self.settings = settings or Settings()
+        self.log = ClaroLog(iface)
+        self.task: Optional[ClaroTask] = None
+        self.env_task = None
+        self.probe_task = None
+        self.last_training: dict = {}
+        self._export_dir: Optional[str] = None
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._scroll(self._build_data()), tr("Training data"))
+        self.tabs.addTab(self._scroll(self._build_train()), tr("Train"))
+        self.tabs.addTab(self._scroll(self._build_predict()), tr("Predict"))
+        self.tabs.addTab(self._scroll(self._build_environment()), tr("Environment"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setWidget(self.tabs)
+        self._restore()
+        self._update_label_controls()
+        self._update_running(False)
+
+    # ================================================================== building
+    @staticmethod
+    def _scroll(widget: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setWidget(widget)
+        return area
+
+    def _button(self, text: str, tooltip: str = "") -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tooltip)
+        return button
+
+    def _build_data(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        form = QFormLayout()
+        self.image_combo = QgsMapLayerComboBox()
+        self.image_combo.setObjectName("ClaroImageCombo")
+        self.image_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.image_combo.setToolTip(tr("The image raster to learn from (satellite or aerial; any band count)."))
+        form.addRow(tr("Image layer"), self.image_combo)
+        self.label_combo = QgsMapLayerComboBox()
+        self.label_combo.setObjectName("ClaroLabelCombo")
+        self.label_combo.setFilters(QgsMapLayerProxyModel.RasterLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.label_combo.setToolTip(tr(dict((f.name, f) for f in dataclasses.fields(P.PatchParams))["labels"].metadata["help"]))
+        form.addRow(tr("Label layer"), self.label_combo)
+        class_field = [f for f in dataclasses.fields(P.PatchParams) if f.name == "class_field"][0]
+        self.class_field_combo = QgsFieldComboBox()
+        self.class_field_combo.setObjectName("ClaroClassField")
+        self.class_field_combo.setAllowEmptyFieldName(True)
+        self.class_field_combo.setToolTip(field_help(class_field))
+        form.addRow(field_label(class_field), self.class_field_combo)
+        layout.addLayout(form)
+        self.patch_form = ParamsForm(P.PatchParams, PATCH_MAIN)
+        layout.addWidget(self.patch_form)
+
+        layout.addWidget(QLabel(tr("Classes")))
+        self.class_table = ClassTable()
+        layout.addWidget(self.class_table)
+        row = QHBoxLayout()
+        self.read_classes_button = self._button(tr("Read classes from labels"),
+                                                tr("List the class values found in the label layer."))
+        self.read_classes_button.clicked.connect(lambda: self.fill_classes(keep_names=True))
+        row.addWidget(self.read_classes_button)
+        row.addStretch()
+        layout.addLayout(row)
+        self.data_message = QLabel()
+        self.data_message.setWordWrap(True)
+        self.data_message.setObjectName("ClaroDataMessage")
+        layout.addWidget(self.data_message)
+
+        box, inner = _section(tr("Advanced"))
+        box.setCollapsed(True)
+        self.patch_advanced = ParamsForm(P.PatchParams, PATCH_ADVANCED)
+        inner.addWidget(self.patch_advanced)
+        layout.addWidget(box)
+        layout.addStretch()
+
+        self.label_combo.layerChanged.connect(self._label_layer_changed)
+        self.class_field_combo.fieldChanged.connect(lambda *_: self.fill_classes(keep_names=True))
+        self.patch_form.widget("background").editingFinished.connect(lambda: self.fill_classes(keep_names=True))
+        return page
+
+    def _build_train(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.train_form = ParamsForm(P.TrainParams, TRAIN_MAIN)
+        layout.addWidget(self.train_form)
+        box, inner = _section(tr("Advanced"))
+        box.setCollapsed(True)
+        self.train_advanced = ParamsForm(P.TrainParams, TRAIN_ADVANCED)
+        inner.addWidget(self.train_advanced)
+        layout.addWidget(box)
+        row = QHBoxLayout()
+        self.train_button = self._button(tr("Train"), tr("Cut the training data into patches, then train the U-Net."))
+        self.train_button.setObjectName("ClaroTrainButton")
+        self.train_button.clicked.connect(self.start_training)
+        self.train_cancel = self._button(tr("Cancel"), tr("Stop the running job; nothing half-written is left."))
+        self.train_cancel.clicked.connect(self.cancel)
+        row.addWidget(self.train_button)
+        row.addWidget(self.train_cancel)
+        layout.addLayout(row)
+        self.train_progress = QProgressBar()
+        self.train_progress.setRange(0, 100)
+        layout.addWidget(self.train_progress)
+        self.train_status = QLabel()
+        self.train_status.setWordWrap(True)
+        self.train_status.setObjectName("ClaroTrainStatus")
+        layout.addWidget(self.train_status)
+        self.curves = CurvePlot()
+        self.curves.setToolTip(tr("Loss and IoU per epoch: training solid blue, validation dashed red."))
+        layout.addWidget(self.curves)
+
+        box, inner = _section(tr("Results"))
+        self.results_box = box
+        self.curves_image = QLabel()
+        self.curves_image.setAlignment(Qt.AlignCenter)
+        self.matrix_image = QLabel()
+        self.matrix_image.setAlignment(Qt.AlignCenter)
+        self.card_view = QPlainTextEdit()
+        self.card_view.setReadOnly(True)
+        self.card_view.setMinimumHeight(120)
+        inner.addWidget(self.curves_image)
+        inner.addWidget(self.matrix_image)
+        inner.addWidget(self.card_view)
+        layout.addWidget(box)
+        layout.addStretch()
+        return page
+
+    def _build_predict(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.predict_form = ParamsForm(P.PredictParams, PREDICT_MAIN)
+        layout.addWidget(self.predict_form)
+        form = QFormLayout()
+        image_field = [f for f in dataclasses.fields(P.PredictParams) if f.name == "image"][0]
+        self.predict_combo = QgsMapLayerComboBox()
+        self.predict_combo.setObjectName("ClaroPredictCombo")
+        self.predict_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.predict_combo.setToolTip(field_help(image_field))
+        form.addRow(tr("Raster layer"), self.predict_combo)
+        probabilities = [f for f in dataclasses.fields(P.PredictParams) if f.name == "probabilities"][0]
+        self.probabilities_check = QCheckBox(tr("Also write class probabilities"))
+        self.probabilities_check.setToolTip(field_help(probabilities))
+        form.addRow(field_label(probabilities), self.probabilities_check)
+        layout.addLayout(form)
+        self.model_card = QPlainTextEdit()
+        self.model_card.setReadOnly(True)
+        self.model_card.setMaximumHeight(130)
+        self.model_card.setPlaceholderText(tr("Choose a model file to see its bands and classes."))
+        layout.addWidget(self.model_card)
+        box, inner = _section(tr("Advanced"))
+        box.setCollapsed(True)
+        self.predict_advanced = ParamsForm(P.PredictParams, PREDICT_ADVANCED)
+        inner.addWidget(self.predict_advanced)
+        layout.addWidget(box)
+        row = QHBoxLayout()
+        self.predict_button = self._button(tr("Predict"), tr("Classify the raster with the model and add the result as a layer."))
+        self.predict_button.setObjectName("ClaroPredictButton")
+        self.predict_button.clicked.connect(self.start_prediction)
+        self.predict_cancel = self._button(tr("Cancel"), tr("Stop the running job; nothing half-written is left."))
+        self.predict_cancel.clicked.connect(self.cancel)
+        row.addWidget(self.predict_button)
+        row.addWidget(self.predict_cancel)
+        layout.addLayout(row)
+        self.predict_progress = QProgressBar()
+        self.predict_progress.setRange(0, 100)
+        layout.addWidget(self.predict_progress)
+        self.predict_status = QLabel()
+        self.predict_status.setWordWrap(True)
+        layout.addWidget(self.predict_status)
+        layout.addStretch()
+        self.predict_form.widget("model").fileChanged.connect(self.show_model_card)
+        return page
+
+    def _build_environment(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        form = QFormLayout()
+        self.interpreter_widget = QgsFileWidget()
+        self.interpreter_widget.setObjectName("ClaroInterpreter")
+        self.interpreter_widget.setStorageMode(QgsFileWidget.GetFile)
+        self.interpreter_widget.setToolTip(tr("The Python that runs TensorFlow (any venv or conda environment with "
+                                              "TensorFlow 2.21 and GDAL). Empty: found automatically."))
+        form.addRow(tr("Python"), self.interpreter_widget)
+        layout.addLayout(form)
+        self.env_info = QLabel(tr("Not checked yet."))
+        self.env_info.setWordWrap(True)
+        self.env_info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.env_info)
+        row = QHBoxLayout()
+        self.check_button = self._button(tr("Check"), tr("Start this Python and report its TensorFlow version and devices."))
+        self.check_button.clicked.connect(self.check_environment)
+        self.create_button = self._button(tr("Create TensorFlow environment"),
+                                          tr("Make a Python environment in the QGIS profile and install TensorFlow "
+                                             "into it (a download of several hundred MB)."))
+        self.create_button.clicked.connect(self.create_environment)
+        row.addWidget(self.check_button)
+        row.addWidget(self.create_button)
+        layout.addLayout(row)
+        note = QLabel(environment.WINDOWS_GPU_NOTE if os.name == "nt" else
+                      tr("With an NVIDIA GPU and driver, the environment gets TensorFlow's GPU build."))
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.env_progress = QProgressBar()
+        self.env_progress.setRange(0, 100)
+        self.env_progress.setVisible(False)
+        layout.addWidget(self.env_progress)
+        self.env_log = QPlainTextEdit()
+        self.env_log.setReadOnly(True)
+        self.env_log.setMaximumBlockCount(2000)
+        self.env_log.setPlaceholderText(tr("Installation log"))
+        layout.addWidget(self.env_log)
+        self.interpreter_widget.fileChanged.connect(self._interpreter_changed)
+        self._env_checked = False
+        return page
+
+    # ================================================================== settings
+    def _restore(self) -> None:
+        patch = self.settings.params(P.PatchParams)
+        self.patch_form.set_values(patch)
+        self.patch_advanced.set_values(patch)
+        train = self.settings.params(P.TrainParams)
+        self.train_form.set_values(train)
+        self.train_advanced.set_values(train)
+        predict = self.settings.params(P.PredictParams)
+        self.predict_form.set_values(predict)
+        self.predict_advanced.set_values(predict)
+        self.probabilities_check.setChecked(bool(predict.probabilities))
+        self.interpreter_widget.blockSignals(True)
+        self.interpreter_widget.setFilePath(self.settings.interpreter)
+        self.interpreter_widget.blockSignals(False)
+
+    # ================================================================== training data
+    def _label_layer_changed(self, layer) -> None:
+        self._update_label_controls()
+        self.fill_classes(keep_names=True)
+
+    def _update_label_controls(self) -> None:
+        layer = self.label_combo.currentLayer()
+        vector = isinstance(layer, QgsVectorLayer)
+        self.class_field_combo.setLayer(layer if vector else None)
+        self.class_field_combo.setEnabled(vector)
+        self.patch_form.widget("background").setEnabled(vector)
+
+    def fill_classes(self, keep_names: bool = True) -> list[dict]:
+        """Fill the class table from the label layer's values; names/colours already given are kept."""
+        layer = self.label_combo.currentLayer()
+        self.data_message.setText("")
+        if layer is None:
+            self.class_table.set_classes([])
+            return []
+        known = {c["value"]: c for c in (self.class_table.classes() if keep_names else [])}
+        if keep_names and self.settings.classes:
+            try:
+                for c in P.parse_classes(self.settings.classes):
+                    known.setdefault(c["value"], c)
+            except ValueError:
+                pass
+        try:
+            values = label_values(layer, self.class_field_combo.currentField() or None,
+                                  self.patch_form.value("background") or "0")
+        except (SourceError, ValueError) as error:
+            self.data_message.setText(str(error))
+            return self.class_table.classes()
+        defaults = default_classes(values)
+        classes = [{**d, **{k: v for k, v in known.get(d["value"], {}).items() if v}} for d in defaults]
+        self.class_table.set_classes(classes)
+        return classes
+
+    def _exports(self) -> str:
+        if self._export_dir is None or not Path(self._export_dir).is_dir():
+            self._export_dir = tempfile.mkdtemp(prefix="claro-layers-")
+        return self._export_dir
+
+    def patch_params(self) -> P.PatchParams:
+        """The `claro patches` parameters from the Training data section (layers exported if needed)."""
+        image, labels = self.image_combo.currentLayer(), self.label_combo.currentLayer()
+        if image is None:
+            raise SourceError(tr("Choose an image layer in Training data."))
+        if labels is None:
+            raise SourceError(tr("Choose a label layer in Training data."))
+        classes = self.class_table.classes() or self.fill_classes()
+        values = {**self.patch_advanced.values(), **self.patch_form.values()}
+        if not values.get("out"):
+            raise SourceError(tr("Choose an output folder for the patches in Training data."))
+        field = self.class_field_combo.currentField() if isinstance(labels, QgsVectorLayer) else ""
+        return P.PatchParams(images=[backend_path(image, self._exports())], labels=[backend_path(labels, self._exports())],
+                             class_field=field or None, classes=P.format_classes(classes) if classes else None, **values)
+
+    # ================================================================== train
+    def train_params(self, data: str = "") -> P.TrainParams:
+        """The `claro train` parameters; `data` defaults to the Training data output folder."""
+        values = {**self.train_advanced.values(), **self.train_form.values()}
+        if not values.get("out"):
+            raise SourceError(tr("Choose where to save the model (Model file) in Train."))
+        return P.TrainParams(data=data or self.patch_form.value("out"), **values)
+
+    def interpreter(self) -> str:
+        """The TensorFlow Python for jobs ('' when none is known)."""
+        chosen = self.interpreter_widget.filePath().strip() or self.settings.interpreter
+        found = environment.find_interpreter(chosen)
+        return str(found) if found else ""
+
+    def _check_ready(self) -> Optional[str]:
+        if self.task is not None:
+            self.log.warning(tr("A Claro job is already running; wait for it or cancel it."))
+            return None
+        python = self.interpreter()
+        if not python:
+            self.log.error(tr("No Python with TensorFlow was found; create one in Claro's Environment section."))
+            self.tabs.setCurrentIndex(3)
+            return None
+        return python
+
+    def start_training(self) -> Optional[ClaroTask]:
+        """Train button: `patches` then `train` as one task. Returns the task (None when refused)."""
+        python = self._check_ready()
+        if not python:
+            return None
+        try:
+            patches = self.patch_params()
+            train = self.train_params(patches.out)
+        except (SourceError, ValueError, ClaroError) as error:
+            self.log.error(str(error))
+            return None
+        self.settings.save_params(patches)
+        self.settings.save_params(train)
+        if patches.classes:
+            self.settings.classes = patches.classes
+        self.curves.clear()
+        self.curves_image.clear()
+        self.matrix_image.clear()
+        self.card_view.clear()
+        self.train_status.setText(tr("Cutting patches…"))
+        task = ClaroTask(tr("Claro: train {}").format(Path(train.out).name), [patches, train], python,
+                         weights=[PATCHES_WEIGHT, 1 - PATCHES_WEIGHT],
+                         grace_seconds=self.settings.cancel_grace_seconds)
+        task.progressed.connect(self._train_progress)
+        task.epoch.connect(self._epoch)
+        task.logged.connect(self.log.log)
+        task.succeeded.connect(lambda outputs: self._training_done(train, outputs))
+        task.failed.connect(lambda message, log: self._failed(message, log, self.train_status, self.trainingFinished, {}))
+        self._start(task)
+        return task
+
+    def _start(self, task: ClaroTask) -> None:
+        self.task = task
+        self._update_running(True)
+        self.log.log(tr("Started: {}").format(task.description()))
+        QgsApplication.taskManager().addTask(task)
+
+    def _update_running(self, running: bool) -> None:
+        for button in (self.train_button, self.predict_button):
+            button.setEnabled(not running)
+        for button in (self.train_cancel, self.predict_cancel):
+            button.setEnabled(running)
+
+    def _train_progress(self, fraction: float, message: str) -> None:
+        self.train_progress.setValue(int(round(fraction * 100)))
+        if message:
+            self.train_status.setText(message)
+
+    def _epoch(self, event: dict) -> None:
+        metrics = event.get("metrics") or {k: v for k, v in event.items() if k not in ("epoch", "epochs")}
+        self.curves.add_epoch(metrics)
+        parts = [tr("Epoch {}/{}").format(event.get("epoch", "?"), event.get("epochs", "?"))]
+        for key in ("loss", "val_loss"):
+            if isinstance(metrics.get(key), (int, float)):
+                parts.append(f"{key} {metrics[key]:.4f}")
+        iou = iou_key(metrics)
+        for key in ([iou, f"val_{iou}"] if iou else []):
+            if isinstance(metrics.get(key), (int, float)):
+                parts.append(f"{key} {metrics[key]:.3f}")
+        self.train_status.setText(" · ".join(parts))
+
+    def _training_done(self, train: P.TrainParams, outputs: dict) -> None:
+        self.task = None
+        self._update_running(False)
+        self.train_progress.setValue(100)
+        model = str(outputs.get("model") or outputs.get("out") or train.out)
+        self.last_training = {**outputs, "model": model}
+        self.show_training_results(model, outputs)
+        self.predict_form.set_value("model", model)
+        if self.predict_combo.currentLayer() is None or self.predict_combo.currentLayer() == self.label_combo.currentLayer():
+            self.predict_combo.setLayer(self.image_combo.currentLayer())
+        self.train_status.setText(tr("Model saved: {}").format(model))
+        self.log.success(tr("Training finished: {}").format(model))
+        self.trainingFinished.emit(True, self.last_training)
+
+    def show_training_results(self, model: str, outputs: Optional[dict] = None) -> None:
+        """Curves PNG, confusion matrix PNG and the card (with its metrics) of a trained model."""
+        pngs = [str(v) for v in (outputs or {}).values() if isinstance(v, str) and v.lower().endswith(".png")]
+        folder = Path(model).parent
+        pngs += [str(p) for p in sorted(folder.glob(f"{Path(model).stem}*.png")) if str(p) not in pngs]
+        curves = next((p for p in pngs if "curve" in Path(p).name.lower()), None)
+        matrix = next((p for p in pngs if "confusion" in Path(p).name.lower()), None)
+        width = max(self.tabs.width() - 40, 240)
+        for label, path in ((self.curves_image, curves), (self.matrix_image, matrix)):
+            if path and Path(path).is_file():
+                label.setPixmap(QPixmap(path).scaledToWidth(width, Qt.SmoothTransformation))
+                label.setToolTip(path)
+            else:
+                label.clear()
+        try:
+            self.card_view.setPlainText(describe(read_card(model), model))
+        except ClaroError as error:
+            self.card_view.setPlainText(str(error))
+
+    def _failed(self, message: str, log_path: str, status: QLabel, signal, payload) -> None:
+        self.task = None
+        self._update_running(False)
+        status.setText(message)
+        details = tr("Log: {}").format(log_path) + ("\n" + log_tail(log_path, 30) if log_path else "")
+        level = Qgis.Warning if message.startswith(tr("Cancelled")) else Qgis.Critical
+        self.log.notify(message, level, details)
+        signal.emit(False, payload)
+
+    def cancel(self) -> None:
+        """Cancel the running job (the child gets SIGTERM, then is killed)."""
+        if self.task is not None:
+            self.task.cancel()
+
+    # ================================================================== predict
+    def show_model_card(self, path: str = "") -> Optional[dict]:
+        path = path or self.predict_form.value("model")
+        if not path:
+            self.model_card.clear()
+            return None
+        try:
+            card = read_card(path)
+        except ClaroError as error:
+            self.model_card.setPlainText(str(error))
+            return None
+        self.model_card.setPlainText(describe(card, path))
+        return card
+
+    def predict_params(self) -> P.PredictParams:
+        """The `claro predict` parameters from the Predict section (layer exported if needed)."""
+        values = {**self.predict_advanced.values(), **self.predict_form.values()}
+        if not values.get("model"):
+            raise SourceError(tr("Choose a model file in Predict."))
+        if not values.get("out"):
+            raise SourceError(tr("Choose where to write the class raster in Predict."))
+        image = backend_path(self.predict_combo.currentLayer(), self._exports())
+        probabilities = probabilities_path(values["out"]) if self.probabilities_check.isChecked() else None
+        return P.PredictParams(image=image, probabilities=probabilities, **values)
+
+    def start_prediction(self) -> Optional[ClaroTask]:
+        """Predict button: one `predict` task; the result is added as a styled layer."""
+        python = self._check_ready()
+        if not python:
+            return None
+        try:
+            predict = self.predict_params()
+        except (SourceError, ValueError) as error:
+            self.log.error(str(error))
+            return None
+        self.settings.save_params(predict)
+        self.predict_status.setText(tr("Predicting…"))
+        task = ClaroTask(tr("Claro: predict {}").format(Path(predict.out).name), [predict], python,
+                         grace_seconds=self.settings.cancel_grace_seconds)
+        task.progressed.connect(lambda f, m: (self.predict_progress.setValue(int(round(f * 100))),
+                                              self.predict_status.setText(m) if m else None))
+        task.logged.connect(self.log.log)
+        task.succeeded.connect(lambda outputs: self._prediction_done(predict, outputs))
+        task.failed.connect(lambda message, log: self._failed(message, log, self.predict_status,
+                                                              self.predictionFinished, None))
+        self._start(task)
+        return task
+
+    def _prediction_done(self, predict: P.PredictParams, outputs: dict) -> None:
+        self.task = None
+        self._update_running(False)
+        self.predict_progress.setValue(100)
+        try:
+            classes = None if predict.classes is None else P.parse_classes(predict.classes)
+            card = read_card(predict.model)
+            layer = add_class_layer(predict.out, classes or (card or {}).get("classes"), model=None if card else predict.model)
+            if predict.probabilities and Path(predict.probabilities).is_file():
+                add_probability_layer(predict.probabilities, (card or {}).get("classes") or classes)
+        except (ValueError, ClaroError) as error:
+            self.log.error(str(error))
+            self.predictionFinished.emit(False, None)
+            return
+        self.predict_status.setText(tr("Written: {}").format(predict.out))
+        self.log.success(tr("Prediction added as layer '{}'.").format(layer.name()))
+        self.predictionFinished.emit(True, layer)
+
+    # ================================================================== environment
+    def _tab_changed(self, index: int) -> None:
+        if index == 3 and not self._env_checked:
+            self.check_environment()
+
+    def _interpreter_changed(self, path: str) -> None:
+        self.settings.interpreter = path.strip()
+        self.check_environment()
+
+    def check_environment(self) -> None:
+        """Probe the interpreter in the background and show what it has."""
+        python = self.interpreter()
+        self._env_checked = True
+        if not python:
+            self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create TensorFlow environment' "
+                                     "or choose an existing Python."))
+            return
+        from .environment import ProbeTask
+
+        self.env_info.setText(tr("Checking {}…").format(python))
+        task = ProbeTask(python)
+        task.probed.connect(lambda info: self.env_info.setText(f"{python}\n{environment.describe(info)}"))
+        self.probe_task = task
+        QgsApplication.taskManager().addTask(task)
+
+    def create_environment(self, confirm: bool = True) -> None:
+        """Create the venv under the QGIS profile and install TensorFlow: only on the user's click."""
+        venv = environment.profile_venv()
+        gpu = environment.has_nvidia_gpu()
+        requirement = environment.tensorflow_requirement(gpu)
+        if confirm:
+            text = tr("Create a Python environment in\n{}\nand install {} into it? This downloads several hundred MB "
+                      "and takes a few minutes.").format(venv, requirement)
+            if os.name == "nt":
+                text += "\n\n" + environment.WINDOWS_GPU_NOTE
+            if QMessageBox.question(self, tr("Claro"), text) != QMessageBox.Yes:
+                return
+        log_path = str(Path(tempfile.gettempdir()) / "claro-environment.log")
+        self.env_log.clear()
+        self.env_progress.setVisible(True)
+        self.env_progress.setValue(0)
+        task = environment.CreateEnvironmentTask(venv, gpu, log_path)
+        task.logged.connect(self.env_log.appendPlainText)
+        task.progressChanged.connect(lambda value: self.env_progress.setValue(int(value)))
+        task.created.connect(self._environment_created)
+        task.failed.connect(lambda message: (self.env_progress.setVisible(False),
+                                             self.log.error(message, log_tail(log_path, 30))))
+        self.env_task = task
+        QgsApplication.taskManager().addTask(task)
+
+    def _environment_created(self, python: str) -> None:
+        self.env_progress.setVisible(False)
+        self.settings.interpreter = ""  # the profile venv is found automatically
+        self.log.success(tr("TensorFlow environment ready: {}").format(python))
+        self.check_environment()
+
+    # ================================================================== teardown
+    def shutdown(self) -> None:
+        """Cancel running work (called by the plugin's unload)."""
+        for task in (self.task, self.env_task, self.probe_task):
+            try:
+                if task is not None and task.status() not in (task.Complete, task.Terminated):
+                    task.cancel()
+            except RuntimeError:  # already deleted by the task manager
+                pass

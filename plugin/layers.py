@@ -1,0 +1,142 @@
+"""Claro's outputs as styled layers: class rasters with the model's names and colours, nodata
+transparent, in a "Claro" group on top; probability rasters with a colour ramp, hidden.
+
+Why the classes come from the model card (or the .qml the backend writes beside the file):
+the legend must say what the model was trained to find, with the colours the analyst chose,
+whatever GIS opens the file. Reading a card is pure Python (claro.backend.card), no Keras.
+"""
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Optional
+
+from qgis.core import (QgsColorRampShader, QgsLayerTreeGroup, QgsPalettedRasterRenderer, QgsProject,
+                       QgsRasterLayer, QgsRasterRange, QgsRasterShader,
+                       QgsSingleBandPseudoColorRenderer, QgsStyle)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QColor
+
+from ..backend.card import default_classes, read_card
+
+GROUP_NAME = "Claro"
+NODATA = 255
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Claro", text)
+
+
+def read_qml_classes(qml: str | os.PathLike) -> list[dict]:
+    """Classes from a QGIS paletted style (<paletteEntry value label color>); [] when none."""
+    try:
+        root = ET.parse(qml).getroot()
+    except (OSError, ET.ParseError):
+        return []
+    classes = []
+    for entry in root.iter("paletteEntry"):
+        try:
+            value = int(float(entry.get("value", "")))
+        except ValueError:
+            continue
+        classes.append({"value": value, "name": entry.get("label") or f"class {value}",
+                        "color": entry.get("color") or None})
+    return classes
+
+
+def classes_for(raster: str | os.PathLike, model: Optional[str | os.PathLike] = None,
+                card: Optional[dict] = None) -> list[dict]:
+    """The classes of a class raster: the model card's, else the .qml beside the raster's."""
+    if card is None and model:
+        card = read_card(model)
+    if card and card.get("classes"):
+        return list(card["classes"])
+    return read_qml_classes(Path(raster).with_suffix(".qml"))
+
+
+def _with_colours(classes: list[dict]) -> list[dict]:
+    """Fill missing colours with Claro's defaults so every class is drawn."""
+    defaults = default_classes([c["value"] for c in classes])
+    return [{**c, "color": c.get("color") or d["color"]} for c, d in zip(classes, defaults)]
+
+
+def paletted_renderer(layer: QgsRasterLayer, classes: list[dict], band: int = 1) -> QgsPalettedRasterRenderer:
+    """One palette entry per class; values not listed (nodata 255) draw nothing."""
+    entries = [QgsPalettedRasterRenderer.Class(int(c["value"]), QColor(c["color"]), str(c["name"]))
+               for c in _with_colours(classes) if int(c["value"]) != NODATA]
+    return QgsPalettedRasterRenderer(layer.dataProvider(), band, entries)
+
+
+def claro_group(project: Optional[QgsProject] = None) -> QgsLayerTreeGroup:
+    """The "Claro" group at the top of the layer tree (created when missing)."""
+    root = (project or QgsProject.instance()).layerTreeRoot()
+    group = root.findGroup(GROUP_NAME)
+    if group is None:
+        group = root.insertGroup(0, GROUP_NAME)
+    return group
+
+
+def _replace_in_group(group: QgsLayerTreeGroup, layer: QgsRasterLayer, project: QgsProject, visible: bool) -> None:
+    """Put `layer` first in the group, removing older layers of the same file (a rerun)."""
+    source = os.path.normcase(os.path.abspath(layer.source()))
+    for node in list(group.findLayers()):
+        old = node.layer()
+        if old is not None and os.path.normcase(os.path.abspath(old.source())) == source:
+            project.removeMapLayer(old.id())
+    project.addMapLayer(layer, False)
+    node = group.insertLayer(0, layer)
+    node.setItemVisibilityChecked(visible)
+
+
+def _open(path: str | os.PathLike, name: str) -> QgsRasterLayer:
+    layer = QgsRasterLayer(str(path), name, "gdal")
+    if not layer.isValid():
+        raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
+    return layer
+
+
+def add_class_layer(path: str | os.PathLike, classes: Optional[list[dict]] = None, *, model: Optional[str] = None,
+                    name: str = "", project: Optional[QgsProject] = None) -> QgsRasterLayer:
+    """Load a class GeoTIFF styled with `classes` (or those of `model`'s card / the .qml beside it)."""
+    project = project or QgsProject.instance()
+    layer = _open(path, name or Path(path).stem)
+    classes = classes if classes else classes_for(path, model)
+    if not classes:
+        raise ValueError(tr("{} has no class list (no model card and no .qml beside it).").format(path))
+    provider = layer.dataProvider()
+    if not provider.sourceHasNoDataValue(1) or provider.sourceNoDataValue(1) != NODATA:
+        provider.setUserNoDataValue(1, [QgsRasterRange(NODATA, NODATA)])
+    layer.setRenderer(paletted_renderer(layer, classes))
+    _replace_in_group(claro_group(project), layer, project, visible=True)
+    layer.triggerRepaint()
+    return layer
+
+
+def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]] = None, *, name: str = "",
+                          project: Optional[QgsProject] = None, visible: bool = False) -> QgsRasterLayer:
+    """Load a probability GeoTIFF with a 0–1 colour ramp on the first target class; hidden by default.
+
+    With two classes the target is class index 1 (band 2, or band 1 when only one is written).
+    """
+    project = project or QgsProject.instance()
+    layer = _open(path, name or Path(path).stem)
+    bands = layer.bandCount()
+    band = 2 if bands >= 2 else 1
+    if classes and len(classes) >= 2:
+        layer.setName(name or tr("{} (probability of {})").format(Path(path).stem, classes[1]["name"]))
+    ramp = QgsStyle.defaultStyle().colorRamp("Viridis")
+    shader_function = QgsColorRampShader(0.0, 1.0, ramp)
+    shader_function.classifyColorRamp(11, -1)
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(shader_function)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, shader)
+    renderer.setClassificationMin(0.0)
+    renderer.setClassificationMax(1.0)
+    layer.setRenderer(renderer)
+    _replace_in_group(claro_group(project), layer, project, visible=visible)
+    return layer
+
+
+__all__ = ["add_class_layer", "add_probability_layer", "classes_for", "read_qml_classes", "paletted_renderer",
+           "claro_group", "GROUP_NAME", "NODATA"]
