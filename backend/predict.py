@@ -436,10 +436,15 @@ def run(params: PredictParams, progress: Progress) -> None:
             out_tmp = stack.enter_context(atomic_file(out_path))
             qml_tmp = stack.enter_context(atomic_file(qml_path))
             prob_tmp = stack.enter_context(atomic_file(prob_path)) if prob_path else None
-            out = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
-            style.apply_classes(out.GetRasterBand(1), classes, NODATA)
-            probs = (_create(prob_tmp, image, len(prob_names), gdal.GDT_Float32, PROBABILITY_NODATA, prob_names)
-                     if prob_tmp else None)
+            # Datasets live only in this dict: clearing it closes them before a failure removes the
+            # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
+            outputs: dict[str, Any] = {}
+            stack.callback(outputs.clear)
+            outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
+            style.apply_classes(outputs["out"].GetRasterBand(1), classes, NODATA)
+            if prob_tmp:
+                outputs["probs"] = _create(prob_tmp, image, len(prob_names), gdal.GDT_Float32, PROBABILITY_NODATA,
+                                           prob_names)
             blender = Blender(rows, cols, channels)
             masks: dict[int, tuple[int, np.ndarray]] = {}
             pending: list[tuple[int, int, np.ndarray]] = []
@@ -464,12 +469,12 @@ def run(params: PredictParams, progress: Progress) -> None:
                 classified = values[index]
                 classified[~valid] = NODATA
                 counts[:] += np.bincount(index[valid], minlength=len(classes))
-                out.GetRasterBand(1).WriteArray(classified, 0, top)
-                if probs is not None:
+                outputs["out"].GetRasterBand(1).WriteArray(classified, 0, top)
+                if "probs" in outputs:
                     for b in range(len(prob_names)):
                         layer = blended[..., b].copy()
                         layer[~valid] = PROBABILITY_NODATA
-                        probs.GetRasterBand(b + 1).WriteArray(layer, 0, top)
+                        outputs["probs"].GetRasterBand(b + 1).WriteArray(layer, 0, top)
                 for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
                     del masks[key]
                 progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")
@@ -484,11 +489,9 @@ def run(params: PredictParams, progress: Progress) -> None:
             if blender.done_rows != rows_n:  # pragma: no cover - a bug in the window plan
                 raise RuntimeError(f"only {blender.done_rows} of {rows_n} rows were predicted")
             progress.update(0.96, "overviews")
-            _build_overviews(out, "NEAREST")
-            out = None
-            if probs is not None:
-                _build_overviews(probs, "AVERAGE")
-                probs = None
+            _build_overviews(outputs.pop("out"), "NEAREST")
+            if "probs" in outputs:
+                _build_overviews(outputs.pop("probs"), "AVERAGE")
             Path(qml_tmp).write_text(style.qml_text(classes, NODATA), encoding="utf-8")
     finally:
         stop.set()

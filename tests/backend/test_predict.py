@@ -1,0 +1,340 @@
+"""`claro predict`: blending without seams, georeferencing, styles, nodata, bad input."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+keras = pytest.importorskip("keras")
+
+from claro.backend import card as model_card  # noqa: E402
+from claro.backend import cli, predict, style  # noqa: E402
+
+GEOTRANSFORM = (500000.0, 10.0, 0.0, 9000000.0, 0.0, -10.0)
+THREE = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 4, "name": "cleared", "color": "#d7191c"},
+         {"value": 9, "name": "water", "color": "#2b83ba"}]
+TWO = [{"value": 3, "name": "forest", "color": "#1a9641"}, {"value": 7, "name": "logged", "color": "#d7191c"}]
+
+
+def write_image(path: Path, data: np.ndarray, nodata=None, gdal_type=gdal.GDT_Float32) -> Path:
+    """A north-up UTM GeoTIFF with `data` [bands, rows, cols]."""
+    bands, rows, cols = data.shape
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), cols, rows, bands, gdal_type)
+    dataset.SetGeoTransform(GEOTRANSFORM)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32719)
+    dataset.SetProjection(srs.ExportToWkt())
+    for b in range(bands):
+        band = dataset.GetRasterBand(b + 1)
+        band.WriteArray(data[b])
+        if nodata is not None:
+            band.SetNoDataValue(nodata)
+    dataset = None
+    return path
+
+
+def random_image(rows: int, cols: int, bands: int = 3, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((bands, rows, cols)).astype(np.float32)
+
+
+def identity_model(path: Path, classes=THREE, bands: int = 3) -> Path:
+    """Returns its input: a 1×1 convolution with identity weights and no activation."""
+    inputs = keras.Input((None, None, bands))
+    layer = keras.layers.Conv2D(bands, 1, use_bias=False)
+    outputs = layer(inputs)
+    layer.set_weights([np.eye(bands, dtype="float32").reshape(1, 1, bands, bands)])
+    keras.Model(inputs, outputs).save(path)
+    model_card.write_card(path, {"bands": [f"b{i + 1}" for i in range(bands)], "source_bands": list(range(1, bands + 1)),
+                                 "classes": classes, "activation": "softmax", "patch_size": 64})
+    return path
+
+
+def constant_model(path: Path, logits=(0.2, 1.5, -0.3)) -> Path:
+    """Ignores its input and predicts the same softmax probabilities everywhere (through a U-Net-like
+    pooling/upsampling path, so windows see a model with a down-sampling factor of 4)."""
+    inputs = keras.Input((None, None, 3))
+    x = keras.layers.MaxPooling2D(2)(inputs)
+    x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.UpSampling2D(4)(x)
+    layer = keras.layers.Conv2D(len(logits), 1)
+    x = layer(x)
+    layer.set_weights([np.zeros((1, 1, 3, len(logits)), "float32"), np.array(logits, "float32")])
+    outputs = keras.layers.Activation("softmax")(x)
+    keras.Model(inputs, outputs).save(path)
+    model_card.write_card(path, {"bands": ["b1", "b2", "b3"], "source_bands": [1, 2, 3], "classes": THREE,
+                                 "activation": "softmax", "patch_size": 32})
+    return path
+
+
+def band1_model(path: Path, card: bool = True) -> Path:
+    """Binary model whose one output channel is the image's first band (a 'probability')."""
+    inputs = keras.Input((None, None, 2))
+    layer = keras.layers.Conv2D(1, 1, use_bias=False)
+    outputs = layer(inputs)
+    layer.set_weights([np.array([1.0, 0.0], "float32").reshape(1, 1, 2, 1)])
+    keras.Model(inputs, outputs).save(path)
+    if card:
+        model_card.write_card(path, {"bands": ["b1", "b2"], "source_bands": [1, 2], "classes": TWO,
+                                     "activation": "sigmoid", "patch_size": 32})
+    return path
+
+
+def run(*argv: str) -> int:
+    return cli.main(["predict", *map(str, argv)])
+
+
+def read(path: Path) -> np.ndarray:
+    dataset = gdal.Open(str(path))
+    return dataset.ReadAsArray()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name)
+
+
+@pytest.mark.parametrize("rows, cols, window, overlap", [(131, 257, 64, 0.25), (100, 70, 32, 0.5), (64, 64, 64, 0.0)])
+def test_identity_model_reproduces_the_raster_exactly_through_the_blend(tmp_path, rows, cols, window, overlap):
+    data = random_image(rows, cols)
+    image = write_image(tmp_path / "image.tif", data)
+    model = identity_model(tmp_path / "identity.keras")
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif", "--window", window, "--overlap", overlap) == 0
+    probabilities = read(tmp_path / "probs.tif")
+    np.testing.assert_allclose(probabilities, data, atol=2e-6)
+    values = np.array([c["value"] for c in THREE])
+    np.testing.assert_array_equal(read(tmp_path / "classes.tif"), values[np.argmax(data, axis=0)])
+
+
+def test_constant_model_predicts_a_constant_raster_without_seams(tmp_path):
+    image = write_image(tmp_path / "image.tif", random_image(150, 203))
+    model = constant_model(tmp_path / "constant.keras")
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif",
+               "--probabilities", tmp_path / "probs.tif", "--window", 32) == 0
+    expected = np.exp([0.2, 1.5, -0.3]) / np.exp([0.2, 1.5, -0.3]).sum()
+    probabilities = read(tmp_path / "probs.tif")
+    for band, value in zip(probabilities, expected):
+        assert np.abs(band - value).max() < 1e-5  # no seam anywhere: every pixel has the same value
+    assert (read(tmp_path / "classes.tif") == 4).all()
+
+
+def test_output_keeps_the_georeferencing_and_carries_the_classes(tmp_path):
+    image = write_image(tmp_path / "image.tif", random_image(300, 280))
+    model = identity_model(tmp_path / "identity.keras")
+    out = tmp_path / "classes.tif"
+    assert run("--model", model, "--image", image, "--out", out, "--window", 64) == 0
+    source, result = gdal.Open(str(image)), gdal.Open(str(out))
+    assert result.GetGeoTransform() == source.GetGeoTransform() == GEOTRANSFORM
+    assert osr.SpatialReference(result.GetProjection()).IsSame(osr.SpatialReference(source.GetProjection()))
+    band = result.GetRasterBand(1)
+    assert band.DataType == gdal.GDT_Byte and band.GetNoDataValue() == 255
+    assert band.GetBlockSize() == [256, 256]
+    assert result.GetMetadata("IMAGE_STRUCTURE").get("COMPRESSION") == "DEFLATE"
+    assert band.GetOverviewCount() >= 1
+    assert band.GetColorTable().GetColorEntry(4) == (215, 25, 28, 255)
+    assert band.GetColorTable().GetColorEntry(9) == (43, 131, 186, 255)
+    names = band.GetCategoryNames()
+    assert (names[0], names[4], names[9]) == ("forest", "cleared", "water")
+    assert style.classes_from_band(band) == THREE
+    qml = ET.parse(tmp_path / "classes.qml").getroot()
+    entries = {e.get("value"): (e.get("label"), e.get("color")) for e in qml.iter("paletteEntry")}
+    assert entries == {"0": ("forest", "#1a9641"), "4": ("cleared", "#d7191c"), "9": ("water", "#2b83ba")}
+    assert leftovers(tmp_path) == []
+
+
+def test_binary_model_writes_class_values_and_one_probability_band(tmp_path):
+    data = random_image(90, 77, bands=2, seed=3)
+    image = write_image(tmp_path / "image.tif", data)
+    model = band1_model(tmp_path / "binary.keras")
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif", "--window", 32) == 0
+    probs = gdal.Open(str(tmp_path / "probs.tif"))
+    assert probs.RasterCount == 1 and probs.GetRasterBand(1).DataType == gdal.GDT_Float32
+    assert probs.GetRasterBand(1).GetDescription() == "logged"
+    assert probs.GetRasterBand(1).GetNoDataValue() == predict.PROBABILITY_NODATA
+    np.testing.assert_allclose(probs.ReadAsArray(), data[0], atol=2e-6)
+    np.testing.assert_array_equal(read(tmp_path / "classes.tif"), np.where(data[0] > 0.5, 7, 3))
+
+
+def test_nodata_in_every_band_becomes_255_and_partial_nodata_is_still_classified(tmp_path):
+    data = random_image(80, 90, seed=5)
+    data[:, 10:20, 30:50] = -9999  # nodata in every band
+    data[0, 50:60, 5:15] = -9999   # nodata in one band only
+    image = write_image(tmp_path / "image.tif", data, nodata=-9999)
+    model = identity_model(tmp_path / "identity.keras")
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif", "--window", 32) == 0
+    classes = read(tmp_path / "classes.tif")
+    assert (classes[10:20, 30:50] == 255).all()
+    assert (classes != 255).sum() == 80 * 90 - 200
+    assert set(np.unique(classes[50:60, 5:15])) <= {0, 4, 9}
+    probabilities = read(tmp_path / "probs.tif")
+    assert (probabilities[:, 10:20, 30:50] == predict.PROBABILITY_NODATA).all()
+    # the -9999 sentinel never reached the model: it was replaced by the fill value (0 here)
+    assert probabilities[0, 50:60, 5:15].min() >= 0
+    assert probabilities.min() >= predict.PROBABILITY_NODATA
+
+
+def test_a_raster_smaller_than_a_window(tmp_path):
+    data = random_image(13, 20, seed=7)
+    image = write_image(tmp_path / "image.tif", data)
+    model = identity_model(tmp_path / "identity.keras")  # default window: max(256, patch size)
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif") == 0
+    np.testing.assert_allclose(read(tmp_path / "probs.tif"), data, atol=2e-6)
+    assert read(tmp_path / "classes.tif").shape == (13, 20)
+
+
+def test_one_pixel_wide_raster_and_uint8_input(tmp_path):
+    data = np.random.default_rng(2).integers(0, 255, (3, 40, 1)).astype(np.uint8)
+    image = write_image(tmp_path / "image.tif", data, gdal_type=gdal.GDT_Byte)
+    model = identity_model(tmp_path / "identity.keras")
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif", "--window", 32) == 0
+    np.testing.assert_allclose(read(tmp_path / "probs.tif").reshape(3, 40, 1), data, atol=1e-3)
+
+
+def test_plain_keras_model_predicts_with_bands_and_classes(tmp_path):
+    data = random_image(40, 50, bands=4, seed=9)
+    image = write_image(tmp_path / "image.tif", data)
+    model = band1_model(tmp_path / "plain.keras", card=False)
+    out = tmp_path / "classes.tif"
+    assert run("--model", model, "--image", image, "--out", out, "--window", 32) == 2
+    assert not out.exists()
+    assert run("--model", model, "--image", image, "--out", out, "--window", 32,
+               "--bands", "4,1", "--classes", "0:forest:#1a9641,1:logged:#d7191c") == 0
+    np.testing.assert_array_equal(read(out), (data[3] > 0.5).astype(np.uint8))
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.fixture
+def setup(tmp_path):
+    image = write_image(tmp_path / "image.tif", random_image(40, 40))
+    model = identity_model(tmp_path / "identity.keras")
+    return tmp_path, image, model
+
+
+def failing(capsys, *argv) -> str:
+    assert run(*argv) == 2
+    return capsys.readouterr().err
+
+
+def test_band_count_mismatch_names_both_numbers(setup, capsys):
+    folder, _, model = setup
+    two = write_image(folder / "two.tif", random_image(40, 40, bands=2))
+    message = failing(capsys, "--model", model, "--image", two, "--out", folder / "classes.tif")
+    assert "band 3" in message and "has 2 bands" in message
+    message = failing(capsys, "--model", model, "--image", two, "--out", folder / "classes.tif", "--bands", "1,2")
+    assert "reads 3 bands" in message and "2" in message
+    assert not (folder / "classes.tif").exists() and leftovers(folder) == []
+
+
+def test_bands_out_of_range(setup, capsys):
+    folder, image, model = setup
+    message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--bands", "1,2,5")
+    assert "band 5" in message and "has 3 bands" in message
+
+
+def test_existing_outputs_need_overwrite(setup, capsys):
+    folder, image, model = setup
+    out = folder / "classes.tif"
+    for existing in (out, folder / "classes.qml", folder / "probs.tif"):
+        existing.write_text("old")
+        message = failing(capsys, "--model", model, "--image", image, "--out", out, "--probabilities", folder / "probs.tif")
+        assert str(existing) in message and "--overwrite" in message
+        assert existing.read_text() == "old"
+        existing.unlink()
+    out.write_text("old")
+    assert run("--model", model, "--image", image, "--out", out, "--overwrite", "--window", 32) == 0
+    assert gdal.Open(str(out)).RasterXSize == 40
+
+
+def test_not_a_model_and_missing_image(setup, capsys):
+    folder, image, model = setup
+    fake = folder / "fake.keras"
+    fake.write_text("hello")
+    assert "is not a Keras model file" in failing(capsys, "--model", fake, "--image", image, "--out", folder / "c.tif")
+    assert "does not exist" in failing(capsys, "--model", model, "--image", folder / "no.tif", "--out", folder / "c.tif")
+    text = folder / "notraster.tif"
+    text.write_text("not a raster")
+    assert "could not be read as a raster" in failing(capsys, "--model", model, "--image", text, "--out", folder / "c.tif")
+    assert not (folder / "c.tif").exists() and leftovers(folder) == []
+
+
+def test_lambda_model_is_refused(setup, capsys):
+    folder, image, _ = setup
+    inputs = keras.Input((None, None, 3))
+    path = folder / "lambda.keras"
+    keras.Model(inputs, keras.layers.Lambda(lambda t: t + 1.0)(inputs)).save(path)
+    model_card.write_card(path, {"bands": ["b1", "b2", "b3"], "source_bands": [1, 2, 3], "classes": THREE})
+    message = failing(capsys, "--model", path, "--image", image, "--out", folder / "c.tif")
+    assert "Lambda layer" in message
+    assert not (folder / "c.tif").exists()
+
+
+def test_interrupted_prediction_leaves_nothing(setup, monkeypatch):
+    folder, image, model = setup
+    real = predict.batch_predictor
+
+    def interrupted(*args, **kwargs):
+        inner = real(*args, **kwargs)
+        calls = []
+
+        def predict_batch(windows):
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return inner(windows)
+        return predict_batch
+
+    monkeypatch.setattr(predict, "batch_predictor", interrupted)
+    code = run("--model", model, "--image", image, "--out", folder / "classes.tif", "--probabilities",
+               folder / "probs.tif", "--window", 32, "--batch-size", 1)
+    assert code == 130
+    assert sorted(p.name for p in folder.iterdir()) == ["identity.keras", "image.tif"]
+
+
+# ----------------------------------------------------------------------------- window plan and streaming
+
+
+@pytest.mark.parametrize("size, window, overlap", [(1000, 256, 0.25), (257, 256, 0.25), (100, 256, 0.25), (640, 64, 0.5),
+                                                   (5, 32, 0.0)])
+def test_window_plan_covers_the_raster_with_positive_weight(size, window, overlap):
+    axis = predict.plan_axis(size, window, overlap)
+    covered = np.zeros(size, bool)
+    for start in axis.starts:
+        covered[max(0, start): start + window] = True
+    assert covered.all()
+    assert axis.total_weight().min() > 0
+    if size > window:  # raster edges sit inside a window, not on its border
+        assert axis.starts[0] < 0 and axis.starts[-1] + window > size
+
+
+def test_blender_keeps_only_a_few_rows_of_windows_in_memory():
+    rows = predict.plan_axis(4000, 64, 0.25)
+    cols = predict.plan_axis(100, 64, 0.25)
+    blender = predict.Blender(rows, cols, 2)
+    most, written = 0, 0
+    for r in range(len(rows.starts)):
+        for c in range(len(cols.starts)):
+            blender.add(r, c, np.full((64, 64, 2), 0.5, np.float32))
+        for top, block in blender.ready():
+            assert top == written
+            np.testing.assert_allclose(block, 0.5, atol=1e-6)
+            written += block.shape[0]
+        most = max(most, len(blender.sums))
+    assert written == 4000
+    assert most <= 2
+
+
+def test_window_size_follows_the_model():
+    card = {"patch_size": 128}
+    assert predict.window_size(None, card, (None, None), 32, (5000, 5000)) == (256, 256)
+    assert predict.window_size(None, {"patch_size": 300}, (None, None), 32, (5000, 5000)) == (320, 320)
+    assert predict.window_size(100, card, (None, None), 16, (5000, 5000)) == (112, 112)
+    assert predict.window_size(None, card, (None, None), 16, (20, 70)) == (32, 80)
+    assert predict.window_size(512, card, (128, 128), 16, (5000, 5000)) == (128, 128)
