@@ -158,10 +158,10 @@ class ChildResult:
         """One sentence for the user when the job did not succeed ('' when it did)."""
         if self.ok:
             return ""
+        if self.error and self.error.get("message"):
+            return str(self.error["message"])  # also after a cancel: the job says what it kept
         if self.cancelled:
             return "Cancelled; nothing was written."
-        if self.error and self.error.get("message"):
-            return str(self.error["message"])
         tail = log_tail(self.log_path, 1).strip()
         if tail.startswith("claro: error: "):  # the CLI's one sentence, for jobs without JSON progress
             return tail[len("claro: error: "):]

@@ -155,7 +155,7 @@ class ClaroDock(QgsDockWidget):
         self.label_combo = QgsMapLayerComboBox()
         self.label_combo.setObjectName("ClaroLabelCombo")
         self.label_combo.setFilters(QgsMapLayerProxyModel.RasterLayer | QgsMapLayerProxyModel.PolygonLayer)
-        self.label_combo.setToolTip(tr(dict((f.name, f) for f in dataclasses.fields(P.PatchParams))["labels"].metadata["help"]))
+        self.label_combo.setToolTip(field_help(dict((f.name, f) for f in dataclasses.fields(P.PatchParams))["labels"]))
         form.addRow(tr("Label layer"), self.label_combo)
         class_field = [f for f in dataclasses.fields(P.PatchParams) if f.name == "class_field"][0]
         self.class_field_combo = QgsFieldComboBox()
@@ -521,11 +521,12 @@ class ClaroDock(QgsDockWidget):
             self.card_view.setPlainText(str(error))
 
     def _failed(self, message: str, log_path: str, status: QLabel, signal, payload) -> None:
+        cancelled = bool(self.task is not None and self.task.was_cancelled)
         self.task = None
         self._update_running(False)
         status.setText(message)
         details = tr("Log: {}").format(log_path) + ("\n" + log_tail(log_path, 30) if log_path else "")
-        level = Qgis.Warning if message.startswith(tr("Cancelled")) else Qgis.Critical
+        level = Qgis.Warning if cancelled else Qgis.Critical
         self.log.notify(message, level, details)
         signal.emit(False, payload)
 

@@ -16,6 +16,7 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSpinBox, QWidget)
 
 from ..backend import params as P
+from .i18n import tr_param
 
 
 def tr(text: str) -> str:
@@ -23,11 +24,12 @@ def tr(text: str) -> str:
 
 
 def field_label(f: dataclasses.Field) -> str:
-    return tr(f.metadata.get("label") or f.name.replace("_", " ").capitalize())
+    """The field's label in the user's language (params texts live in the "params" context)."""
+    return tr_param(f.metadata.get("label") or f.name.replace("_", " ").capitalize())
 
 
 def field_help(f: dataclasses.Field) -> str:
-    return tr(f.metadata.get("help", ""))
+    return tr_param(f.metadata.get("help", ""))
 
 
 def default_of(f: dataclasses.Field) -> Any:

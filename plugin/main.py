@@ -14,6 +14,8 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
+from .i18n import install_translator, remove_translators
+
 try:  # the Processing provider is written separately; the plugin works without it
     from .provider import ClaroProvider
 except ImportError:  # pragma: no cover - depends on the checkout
@@ -35,6 +37,7 @@ class ClaroPlugin:
         self.provider = None
 
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        install_translator()  # before any widget is built
         self.action = QAction(QIcon(str(ICON)), tr("Claro: deep-learning segmentation"), self.iface.mainWindow())
         self.action.setObjectName("ClaroShowDock")
         self.action.setToolTip(tr("Show the Claro dock: train a U-Net on your layers and map the result"))
@@ -89,3 +92,4 @@ class ClaroPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        remove_translators()

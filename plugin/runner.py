@@ -55,6 +55,7 @@ class ClaroTask(QgsTask):
         self.current: Optional[ChildProcess] = None
         self._lock = threading.Lock()
         self._canceled = False
+        self.was_cancelled = False
 
     # -- worker thread ------------------------------------------------------------------------
     def run(self) -> bool:
@@ -115,8 +116,12 @@ class ClaroTask(QgsTask):
         if ok:
             self.succeeded.emit(self.outputs)
             return
-        if self._canceled or self.isCanceled() or any(r.cancelled for r in self.results):
-            message = tr("Cancelled; nothing was written.")
+        self.was_cancelled = self._canceled or any(r.cancelled for r in self.results)
+        if self.was_cancelled:
+            # the backend says what it kept (e.g. training's best model so far), else nothing was written
+            last = self.results[-1] if self.results else None
+            message = (last.error or {}).get("message") if last else None
+            message = tr("Cancelled: {}").format(message) if message else tr("Cancelled; nothing was written.")
         else:
             message = self.message or tr("The job failed; see the log.")
         self.failed.emit(message, self.log_path or "")

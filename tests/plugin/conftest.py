@@ -1,0 +1,65 @@
+"""Fixtures for the dock/runner tests: isolated settings, a small real Amazon crop, and a way to
+wait for background tasks while the Qt event loop runs (QgsTask.finished needs it)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from osgeo import gdal
+from qgis.core import QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+AMAZON = "Amazon_1110_25.tif"
+
+
+@pytest.fixture
+def claro_settings(tmp_path):
+    """Claro settings in a throw-away ini file, so tests never touch the user's QGIS profile."""
+    from claro.plugin.settings import Settings
+
+    return Settings(QgsSettings(str(tmp_path / "claro-settings.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture(scope="module")
+def amazon_crop(tmp_path_factory):
+    """(image, mask): the top-left 256² of a real Amazon tile (RGB uint8 / 0 forest, 1 cleared)."""
+    from tests.conftest import require_shared
+
+    image = require_shared("amazon-forest", "images", AMAZON)
+    mask = require_shared("amazon-forest", "masks", AMAZON)
+    folder = tmp_path_factory.mktemp("amazon")
+    out_image, out_mask = folder / "image.tif", folder / "mask.tif"
+    gdal.Translate(str(out_image), str(image), srcWin=[0, 0, 256, 256])
+    gdal.Translate(str(out_mask), str(mask), srcWin=[0, 0, 256, 256])
+    return out_image, out_mask
+
+
+@pytest.fixture
+def clean_project(qgis_app):
+    """An empty project before and after the test."""
+    QgsProject.instance().clear()
+    yield QgsProject.instance()
+    QgsProject.instance().clear()
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 300.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        if condition():
+            # let queued signals (finished → dock slots) run too
+            for _ in range(5):
+                QCoreApplication.processEvents()
+                time.sleep(0.01)
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def wait_until():
+    """wait_until(condition, timeout) → bool, processing Qt events meanwhile."""
+    return _wait
