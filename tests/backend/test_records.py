@@ -1,0 +1,158 @@
+"""records.py: the Earth Engine / ACCA schema, our fast writer, and the batch reader."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from claro.backend import records  # noqa: E402
+from claro.backend.dataset import write_summary  # noqa: E402
+from claro.backend.errors import ClaroError  # noqa: E402
+
+K = 8
+
+
+def patch(seed: int, bands: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    image = (rng.normal(1000, 300, (bands, K, K))).astype(np.float32)
+    image[0, 0, 0] = seed  # identifies the patch
+    labels = rng.choice([0, 4, 9, 255], size=(K, K)).astype(np.float32)
+    return image, labels
+
+
+def test_serialized_example_is_a_tf_train_example_with_the_acca_features():
+    image, labels = patch(1, bands=4)
+    data = records.serialize_example(image, labels)
+    example = tf.train.Example.FromString(data)
+    assert sorted(example.features.feature) == ["b1", "b2", "b3", "b4", "class"]
+    assert np.array_equal(np.array(example.features.feature["b3"].float_list.value, np.float32), image[2].ravel())
+    parsed = tf.io.parse_single_example(data, records.feature_spec(4, K))
+    for i in range(4):
+        assert np.array_equal(parsed[f"b{i + 1}"].numpy(), image[i])
+    assert np.array_equal(parsed["class"].numpy(), labels)
+    # the same bytes TensorFlow's own builder makes, parsed alike
+    reference = tf.train.Example(features=tf.train.Features(feature={
+        **{f"b{i + 1}": tf.train.Feature(float_list=tf.train.FloatList(value=image[i].ravel())) for i in range(4)},
+        "class": tf.train.Feature(float_list=tf.train.FloatList(value=labels.ravel()))}))
+    assert tf.train.Example.FromString(data) == reference
+
+
+def test_layout_handles_large_patches_with_multibyte_lengths():
+    k = 256  # 262144 bytes per feature: three-byte varints
+    planes = np.random.default_rng(0).random((2, k, k)).astype(np.float32)
+    layout = records.ExampleLayout(["b1", "class"], k * k)
+    parsed = tf.io.parse_single_example(layout.serialize(planes), records.feature_spec(1, k))
+    assert np.array_equal(parsed["b1"].numpy(), planes[0]) and np.array_equal(parsed["class"].numpy(), planes[1])
+
+
+def read_all(paths, bands: int = 3) -> list[dict]:
+    spec = records.feature_spec(bands, K)
+    dataset = tf.data.TFRecordDataset([str(p) for p in paths], compression_type="GZIP")
+    return [{k: v.numpy() for k, v in tf.io.parse_single_example(r, spec).items()} for r in dataset]
+
+
+def test_shard_writer_spreads_splits_over_parallel_gzip_shards(tmp_path):
+    written = {"train": [patch(i) for i in range(7)], "test": [patch(100 + i) for i in range(2)]}
+    with records.ShardWriter(tmp_path, 3, K, workers=3) as writer:
+        for split, patches in written.items():
+            for image, labels in patches:
+                writer.write(split, image, labels)
+    assert writer.counts == {"train": 7, "test": 2}
+    assert writer.files == {"train": [f"train-0000{i}.tfrecord.gz" for i in range(3)],
+                            "test": ["test-00000.tfrecord.gz", "test-00001.tfrecord.gz"]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(writer.files["train"] + writer.files["test"])
+    for split, patches in written.items():
+        shards = [tmp_path / name for name in writer.files[split]]
+        with gzip.open(shards[0]) as f:  # really GZIP
+            assert len(f.read()) > 0
+        got = sorted(read_all(shards), key=lambda r: r["b1"][0, 0])
+        assert len(got) == len(patches)
+        for record, (image, labels) in zip(got, sorted(patches, key=lambda p: p[0][0, 0, 0])):
+            assert np.array_equal(record["b2"], image[1]) and np.array_equal(record["class"], labels)
+
+
+def test_shard_writer_reports_a_worker_failure(tmp_path):
+    with pytest.raises(tf.errors.NotFoundError):
+        with records.ShardWriter(tmp_path / "missing-folder", 3, K, workers=1) as writer:
+            for i in range(20):
+                writer.write("train", *patch(i))
+
+
+CLASSES = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 4, "name": "cleared", "color": "#d7191c"},
+           {"value": 9, "name": "water", "color": "#2b83ba"}]
+
+
+def make_dataset(folder: Path, n_train: int = 10, n_test: int = 0) -> dict:
+    folder.mkdir(exist_ok=True)
+    patches = [patch(i) for i in range(n_train)]
+    with records.ShardWriter(folder, 3, K, workers=2) as writer:
+        for image, labels in patches:
+            writer.write("train", image, labels)
+        for i in range(n_test):
+            writer.write("test", *patch(500 + i))
+    stack = np.stack([p[0] for p in patches])
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255,
+                           "statistics": {"mean": stack.mean(axis=(0, 2, 3)).tolist(),
+                                          "std": stack.std(axis=(0, 2, 3)).tolist()},
+                           "counts": {"train": n_train, "validation": 0, "test": n_test}})
+    return {"patches": patches, "mean": stack.mean(axis=(0, 2, 3)), "std": stack.std(axis=(0, 2, 3))}
+
+
+def test_read_split_yields_batches_of_normalised_bands_and_class_indices(tmp_path):
+    made = make_dataset(tmp_path / "data")
+    batches = list(records.read_split(tmp_path / "data", "train", 4))
+    assert [int(x.shape[0]) for x, _ in batches] == [4, 4, 2]
+    x = np.concatenate([b[0].numpy() for b in batches])
+    y = np.concatenate([b[1].numpy() for b in batches])
+    assert x.shape == (10, K, K, 3) and x.dtype == np.float32 and y.dtype == np.int32
+    by_id = {round(float(p[0][0, 0, 0])): p for p in made["patches"]}
+    raw = np.concatenate([b[0].numpy() for b in records.read_split(tmp_path / "data", "train", 4, normalise=False)])
+    for i in range(10):
+        image, labels = by_id[round(float(raw[i, 0, 0, 0]))]
+        assert np.array_equal(raw[i], image.transpose(1, 2, 0))
+        assert np.allclose(x[i], (image.transpose(1, 2, 0) - made["mean"]) / made["std"], atol=1e-4)
+        expected = np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1)
+        assert np.array_equal(y[i], expected)
+
+
+def test_read_split_shuffles_reproducibly_and_repeats(tmp_path):
+    make_dataset(tmp_path / "data", n_train=12)
+
+    def ids(dataset, n):
+        return [round(float(v)) for x, _ in dataset.take(n) for v in x.numpy()[:, 0, 0, 0]]
+
+    plain = ids(records.read_split(tmp_path / "data", "train", 4, normalise=False), 3)
+    first = ids(records.read_split(tmp_path / "data", "train", 4, shuffle=True, normalise=False, seed=3), 3)
+    again = ids(records.read_split(tmp_path / "data", "train", 4, shuffle=True, normalise=False, seed=3), 3)
+    assert first == again and first != plain and sorted(first) == sorted(plain) == list(range(12))
+    repeated = ids(records.read_split(tmp_path / "data", "train", 5, repeat=True, normalise=False), 6)
+    assert len(repeated) == 30 and sorted(set(repeated)) == list(range(12))
+
+
+def test_empty_split_reads_as_empty_and_missing_shards_are_an_error(tmp_path):
+    make_dataset(tmp_path / "data", n_test=0)
+    assert list(records.read_split(tmp_path / "data", "validation", 4)) == []
+    make_dataset(tmp_path / "broken", n_test=2)
+    for shard in (tmp_path / "broken").glob("test-*"):
+        shard.unlink()
+    with pytest.raises(ClaroError, match="test shards of .* are missing"):
+        records.read_split(tmp_path / "broken", "test", 4)
+
+
+def test_reads_an_earth_engine_style_export_named_training_and_testing(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    options = tf.io.TFRecordOptions(compression_type="GZIP")
+    for name, seeds in (("training_0.tfrecord.gz", range(3)), ("testing_0.tfrecord.gz", range(3, 5))):
+        with tf.io.TFRecordWriter(str(folder / name), options) as writer:
+            for s in seeds:
+                writer.write(records.serialize_example(*patch(s)))
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255})
+    assert sum(int(x.shape[0]) for x, _ in records.read_split(folder, "train", 2, normalise=False)) == 3
+    assert sum(int(x.shape[0]) for x, _ in records.read_split(folder, "test", 2, normalise=False)) == 2
+    with pytest.raises(ClaroError, match="no band statistics"):
+        records.read_split(folder, "train", 2)
