@@ -1,0 +1,505 @@
+"""`claro train`: patch dataset → a self-describing U-Net model file.
+
+What a user gets, and why it is built this way:
+- MODEL.keras is rewritten (atomically: temporary name, then os.replace) at every epoch that
+  improves the validation loss, with its card, and without optimizer state: the file is always
+  a complete, shareable model, even after a crash or Ctrl-C.
+- MODEL.keras.resume/ holds the latest epoch's weights *with* the optimizer state and the
+  history, so `--resume` continues where training stopped; it is removed after a full run.
+- MODEL.history.json (per-epoch loss and per-class validation scores), MODEL.curves.png,
+  MODEL.confusion.png (test split) beside the model.
+- Normalisation is the model's first layer, so batches are read raw (normalise=False).
+- Early stopping on validation loss with `--patience`; the best weights are what is kept.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from . import card as model_card
+from . import metrics as M
+from .atomic import atomic_file, atomic_folder, check_can_write
+from .errors import ClaroError
+from .params import TrainParams
+from .progress import Progress
+from .version import __version__
+
+#: Share of the progress bar spent training; the rest is the test evaluation and the plots.
+TRAIN_SHARE = 0.95
+ARCHITECTURE_FIELDS = ("depth", "base_filters", "dropout")
+
+
+# ---------------------------------------------------------------------------- file names
+
+def resume_folder(out: Path) -> Path:
+    return out.with_name(out.name + ".resume")
+
+
+def sidecar(out: Path, suffix: str) -> Path:
+    """MODEL.keras → MODEL.<suffix>, e.g. MODEL.history.json."""
+    return out.with_name(f"{out.stem}.{suffix}")
+
+
+# ---------------------------------------------------------------------------- checks before any work
+
+def check_output(params: TrainParams) -> Path:
+    """Refuse an unusable output before any work; with --overwrite forget an old checkpoint."""
+    out = Path(params.out)
+    if out.suffix.lower() != ".keras":
+        raise ClaroError(f"The model file {out} must end in .keras; for example --out model.keras.")
+    resume = resume_folder(out)
+    if params.resume:
+        if not (resume / "state.json").is_file():
+            raise ClaroError(f"There is no interrupted training to resume at {out} (no {resume.name} folder); train without --resume.")
+        check_can_write(out, overwrite=True)
+        return out
+    if resume.exists() and not params.overwrite:
+        raise ClaroError(f"An interrupted training left a checkpoint beside {out}; continue it with --resume or start over with --overwrite.")
+    return check_can_write(out, params.overwrite)
+
+
+def read_dataset_summary(folder: str) -> dict:
+    path = Path(folder)
+    if not str(folder) or not path.is_dir():
+        raise ClaroError(f"The patch dataset folder {folder} does not exist; make one with 'claro patches' first.")
+    if not (path / "dataset.json").is_file():
+        raise ClaroError(f"{folder} has no dataset.json, so it is not a patch dataset; make one with 'claro patches'.")
+    from . import dataset
+
+    return dataset.read_summary(path)
+
+
+def split_count(summary: dict, split: str) -> int:
+    return int((summary.get("counts") or {}).get(split) or 0)
+
+
+def train_pixels(summary: dict, classes: list[dict]) -> Optional[list[float]]:
+    """Labelled pixels per class index in the training split, from dataset.json's class_pixels
+    (a list in class order, or a mapping keyed by class value or name)."""
+    pixels = (summary.get("class_pixels") or {}).get("train")
+    if pixels is None:
+        return None
+    if isinstance(pixels, (list, tuple)):
+        return [float(p) for p in pixels] if len(pixels) == len(classes) else None
+    counts = []
+    for c in classes:
+        for key in (str(c["value"]), c.get("name")):
+            if key in pixels:
+                counts.append(float(pixels[key]))
+                break
+        else:
+            counts.append(0.0)
+    return counts
+
+
+def band_statistics(summary: dict) -> tuple[list[float], list[float]]:
+    """(mean, std) per band from dataset.json statistics ({'mean': [...]} or [{'mean': …}, …])."""
+    stats = summary.get("statistics")
+    if not stats:
+        raise ClaroError("dataset.json has no band statistics, so the model cannot normalise its input; make the dataset again with 'claro patches'.")
+    if isinstance(stats, dict):
+        return [float(v) for v in stats["mean"]], [float(v) for v in stats["std"]]
+    return [float(s["mean"]) for s in stats], [float(s["std"]) for s in stats]
+
+
+def architecture(params: TrainParams, state: Optional[dict]) -> dict:
+    """The network's shape: from the checkpoint when resuming (it must match its weights)."""
+    if state is not None:
+        return dict(state["architecture"])
+    return {name: getattr(params, name) for name in ARCHITECTURE_FIELDS}
+
+
+def check_patch_size(patch_size: Optional[int], depth: int) -> None:
+    if patch_size and patch_size % (2 ** depth):
+        deepest = max(d for d in range(1, 9) if patch_size % (2 ** d) == 0) if patch_size % 2 == 0 else 0
+        hint = f"use --depth {deepest} or less" if deepest else "make patches whose size is a multiple of 32"
+        raise ClaroError(f"Patches of {patch_size} pixels cannot pass through {depth} halvings of the U-Net; {hint}.")
+
+
+# ---------------------------------------------------------------------------- device
+
+def choose_device(devices: Optional[Sequence[str]] = None):
+    """(distribution strategy, description for the log, mixed precision on?).
+
+    GPUs: all visible ones, mixed precision, MirroredStrategy when more than one. `devices`
+    names logical devices explicitly (tests split the CPU in two to exercise MirroredStrategy).
+    """
+    import tensorflow as tf
+
+    if devices:
+        devices = list(devices)
+        strategy = tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else tf.distribute.OneDeviceStrategy(devices[0])
+        kind = "GPU" if "GPU" in devices[0].upper() else "CPU"
+        description = f"{kind}: {len(devices)} × ({', '.join(devices)})" + (", mirrored" if len(devices) > 1 else "")
+        return strategy, description, kind == "GPU"
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return tf.distribute.get_strategy(), f"CPU only ({os.cpu_count()} cores)", False
+    for gpu in gpus:
+        with contextlib.suppress(RuntimeError, ValueError):  # already initialised: keep TF's setting
+            tf.config.experimental.set_memory_growth(gpu, True)
+    names = []
+    for gpu in gpus:
+        try:
+            names.append(tf.config.experimental.get_device_details(gpu).get("device_name") or gpu.name)
+        except Exception:  # details are informational only
+            names.append(gpu.name)
+    strategy = tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+    description = f"GPU: {len(gpus)} × {names[0]}, mixed precision" + (", mirrored" if len(gpus) > 1 else "")
+    return strategy, description, True
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str):
+    import keras
+
+    old = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(old)
+
+
+# ---------------------------------------------------------------------------- data
+
+def augment_batch(x, y, seed):
+    """The same random member of the 8 flips/90° rotations on each image and its labels.
+
+    Transpose × vertical flip × horizontal flip spans all 8 symmetries of a square; done per
+    image with tf.where so whole batches stay vectorised."""
+    import tensorflow as tf
+
+    n = tf.shape(x)[0]
+    choose = tf.random.stateless_uniform([3, n], seed=seed) < 0.5
+    y = y[..., None]
+    for i, flip in enumerate((lambda t: tf.transpose(t, [0, 2, 1, 3]), lambda t: tf.reverse(t, [1]),
+                              lambda t: tf.reverse(t, [2]))):
+        pick = choose[i][:, None, None, None]
+        x, y = tf.where(pick, flip(x), x), tf.where(pick, flip(y), y)
+    return x, y[..., 0]
+
+
+def training_batches(folder: str, batch_size: int, augment: bool, seed: int):
+    """Endless shuffled training batches (an epoch is `steps_per_epoch` of them), raw values (the
+    model normalises), augmented unless asked not to."""
+    import tensorflow as tf
+
+    from . import records
+
+    data = records.read_split(folder, "train", batch_size, shuffle=True, repeat=True, normalise=False, seed=seed)
+    if augment:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        data = tf.data.Dataset.zip((data, seeds)).map(lambda xy, s: augment_batch(xy[0], xy[1], s),
+                                                      num_parallel_calls=tf.data.AUTOTUNE)
+    return data.prefetch(tf.data.AUTOTUNE)
+
+
+def evaluation_batches(folder: str, split: str, batch_size: int, patches: int):
+    """One pass over a split, raw values. Its length (from dataset.json) is declared so Keras
+    knows where an epoch of validation ends."""
+    import tensorflow as tf
+
+    from . import records
+
+    data = records.read_split(folder, split, batch_size, normalise=False)
+    return data.apply(tf.data.experimental.assert_cardinality(math.ceil(patches / batch_size))).prefetch(tf.data.AUTOTUNE)
+
+
+# ---------------------------------------------------------------------------- saving
+
+def _finite(value: Any) -> Any:
+    """NaN → None so history.json is strict JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: Path, data: Any) -> None:
+    with atomic_file(path) as tmp:
+        tmp.write_text(json.dumps(_finite(data), indent=2), encoding="utf-8")
+
+
+def save_model_file(export_model, weights, card: dict, out: Path) -> None:
+    """The shareable model: weights only (no optimizer state) + card, replacing `out` atomically."""
+    export_model.set_weights(weights)
+    with atomic_file(out) as tmp:
+        export_model.save(tmp)
+        model_card.write_card(tmp, card)
+
+
+def save_resume_state(model, state: dict, out: Path) -> None:
+    """Weights + optimizer state + training state, all or nothing."""
+    with atomic_folder(resume_folder(out)) as tmp:
+        model.save_weights(tmp / "state.weights.h5")
+        (tmp / "state.json").write_text(json.dumps(_finite(state), indent=2), encoding="utf-8")
+
+
+def load_resume_state(out: Path) -> dict:
+    try:
+        return json.loads((resume_folder(out) / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ClaroError(f"The checkpoint beside {out} cannot be read ({error}); start over with --overwrite.")
+
+
+# ---------------------------------------------------------------------------- the epoch callback
+
+class Trainer:
+    """Everything one training run knows; `callback()` makes the Keras callback that checkpoints,
+    stops early, records history and reports progress after each epoch."""
+
+    def __init__(self, params: TrainParams, progress: Progress, summary: dict, out: Path, arch: dict,
+                 weights: list[float], device: str, state: Optional[dict]):
+        self.params, self.progress, self.summary, self.out, self.arch = params, progress, summary, out, arch
+        self.weights, self.device = weights, device
+        self.classes = summary["classes"]
+        self.names = [c["name"] for c in self.classes]
+        state = state or {}
+        self.history: dict[str, list] = state.get("history", {})
+        self.epochs_run: int = state.get("epochs_run", 0)
+        self.best_value: float = state.get("best_value", math.inf)
+        self.best_epoch: int = state.get("best_epoch", 0)
+        self.best_scores: Optional[dict] = state.get("best_scores")
+        self.wait: int = state.get("wait", 0)
+        self.seconds_before: float = state.get("seconds", 0.0)
+        self.started = time.monotonic()
+        self.best_weights = None
+        self.monitor = "val_loss" if split_count(summary, "validation") else "loss"
+
+    def seconds(self) -> float:
+        return self.seconds_before + time.monotonic() - self.started
+
+    def card(self, metrics: dict, finished: bool) -> dict:
+        from .model import activation_of
+        import keras
+        import tensorflow as tf
+
+        mean, std = band_statistics(self.summary)
+        parameters = {k: v for k, v in dataclasses.asdict(self.params).items() if k not in ("progress", "overwrite", "resume")}
+        parameters.update(self.arch)
+        return {
+            "bands": list(self.summary.get("bands") or [f"b{i + 1}" for i in range(len(mean))]),
+            "source_bands": self.summary.get("source_bands"),
+            "normalization": {"mean": mean, "std": std},
+            "classes": self.classes,
+            "activation": activation_of(len(self.classes)),
+            "ignore_value": self.summary.get("ignore_value"),
+            "patch_size": self.summary.get("patch_size"),
+            "training": {
+                "parameters": parameters,
+                "class_weights": self.weights,
+                "dataset": str(Path(self.params.data).resolve()),
+                "patches": self.summary.get("counts"),
+                "epochs_run": self.epochs_run,
+                "best_epoch": self.best_epoch,
+                "monitor": self.monitor,
+                "seconds": round(self.seconds(), 1),
+                "device": self.device,
+                "finished": finished,
+            },
+            "metrics": metrics,
+            "software": {"claro": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+                         "python": platform.python_version()},
+        }
+
+    def state(self) -> dict:
+        return {"architecture": self.arch, "history": self.history, "epochs_run": self.epochs_run,
+                "best_value": self.best_value, "best_epoch": self.best_epoch, "best_scores": self.best_scores,
+                "wait": self.wait, "seconds": self.seconds(), "class_weights": self.weights}
+
+    def callback(self, model, export_model, metric, steps_per_epoch: int):
+        import keras
+
+        trainer = self
+
+        class EpochEnd(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.validation_matrix = None
+                self.fitting = False
+
+            def on_train_begin(self, logs=None):
+                self.fitting = True
+
+            def on_train_end(self, logs=None):
+                self.fitting = False
+
+            def on_train_batch_end(self, batch, logs=None):
+                epochs = trainer.params.epochs
+                done = (trainer.epochs_run + min(1.0, (batch + 1) / steps_per_epoch)) / max(epochs, 1)
+                trainer.progress.update(TRAIN_SHARE * done, f"epoch {trainer.epochs_run + 1}/{epochs}")
+
+            def on_test_end(self, logs=None):
+                # Keras runs the validation pass just before on_epoch_end: the metric holds its counts.
+                if self.fitting:
+                    self.validation_matrix = metric.matrix()
+
+            def on_epoch_end(self, epoch, logs=None):
+                trainer.end_epoch(epoch, dict(logs or {}), self.validation_matrix, model, export_model)
+                self.validation_matrix = None
+                if trainer.wait >= trainer.params.patience:
+                    trainer.progress.log(f"No better {trainer.monitor} for {trainer.params.patience} epochs: stopping; "
+                                         f"keeping epoch {trainer.best_epoch}.")
+                    model.stop_training = True
+
+        return EpochEnd()
+
+    def end_epoch(self, epoch: int, logs: dict, matrix, model, export_model) -> None:
+        self.epochs_run = epoch + 1
+        record = {k: float(v) for k, v in logs.items() if not k.startswith("val_mean_iou")}
+        scores = None
+        if matrix is not None:
+            scores = M.scores(matrix, self.names)
+            record["val_mean_iou"] = scores["mean_iou"]
+            record["val_overall_accuracy"] = scores["overall_accuracy"]
+            for name, values in scores["per_class"].items():
+                for key in ("iou", "f1", "precision", "recall"):
+                    record[f"val_{key}_{name}"] = values[key]
+        for key, value in record.items():
+            self.history.setdefault(key, [None] * epoch).append(value)
+        value = record.get(self.monitor, math.inf)
+        improved = value < self.best_value
+        if improved:
+            self.best_value, self.best_epoch, self.best_scores, self.wait = value, self.epochs_run, scores, 0
+            self.best_weights = model.get_weights()
+            save_model_file(export_model, self.best_weights, self.card({"validation": scores} if scores else {}, False), self.out)
+        else:
+            self.wait += 1
+        save_resume_state(model, self.state(), self.out)
+        write_json(sidecar(self.out, "history.json"), self.history)
+        self.progress.event("epoch", epoch=self.epochs_run, epochs=self.params.epochs,
+                            metrics={k: (round(v, 5) if isinstance(v, float) and math.isfinite(v) else v)
+                                     for k, v in record.items()},
+                            best_epoch=self.best_epoch, improved=improved)
+
+
+# ---------------------------------------------------------------------------- the job
+
+def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[str]] = None) -> None:
+    """Train; `devices` (tests, benchmarks) names the logical devices to mirror over."""
+    from . import losses
+
+    out = check_output(params)
+    summary = read_dataset_summary(params.data)
+    classes = summary.get("classes") or []
+    if len(classes) < 2:
+        raise ClaroError(f"The dataset in {params.data} has {len(classes)} class; training needs at least two.")
+    if split_count(summary, "train") == 0:
+        raise ClaroError(f"The dataset in {params.data} has no training patches; make it again with more labelled area or a smaller --min-labelled.")
+    for name, value, low in (("--epochs", params.epochs, 1), ("--batch-size", params.batch_size, 1), ("--patience", params.patience, 1)):
+        if value < low:
+            raise ClaroError(f"{name} must be at least {low}; it was {value}.")
+    if not (0 <= params.dropout < 1):
+        raise ClaroError(f"--dropout must be at least 0 and below 1; it was {params.dropout}.")
+    if not params.learning_rate > 0:
+        raise ClaroError(f"--learning-rate must be above 0; it was {params.learning_rate}.")
+    state = load_resume_state(out) if params.resume else None
+    arch = architecture(params, state)
+    check_patch_size(summary.get("patch_size"), arch["depth"])
+    weights = state["class_weights"] if state else losses.class_weights(params.class_weights, len(classes), train_pixels(summary, classes))
+    mean, std = band_statistics(summary)
+    if state and state["epochs_run"] >= params.epochs:
+        raise ClaroError(f"The interrupted training already ran {state['epochs_run']} epochs; give --epochs above that to continue.")
+    if not params.resume:
+        shutil.rmtree(resume_folder(out), ignore_errors=True)  # --overwrite: start over
+
+    import keras
+    import tensorflow as tf
+
+    from .model import build_unet
+
+    strategy, device, mixed = choose_device(devices)
+    progress.log(f"Device: {device}")
+    if state:
+        progress.log(f"Resuming after epoch {state['epochs_run']} (best so far: epoch {state['best_epoch']}), "
+                     f"depth {arch['depth']}, base filters {arch['base_filters']}.")
+    keras.utils.set_random_seed(params.seed)
+    n_classes = len(classes)
+
+    with dtype_policy("mixed_float16" if mixed else "float32"), strategy.scope():
+        model = build_unet(len(mean), n_classes, arch["depth"], arch["base_filters"], arch["dropout"], mean, std)
+        metric = losses.ConfusionMatrixMetric(n_classes)
+        model.compile(optimizer=keras.optimizers.Adam(params.learning_rate),
+                      loss=losses.MaskedCrossEntropy(n_classes, weights), metrics=[metric])
+    # The shared file is float32 whatever the training precision, so it predicts on any CPU.
+    with dtype_policy("float32"):
+        export_model = build_unet(len(mean), n_classes, arch["depth"], arch["base_filters"], arch["dropout"], mean, std)
+
+    trainer = Trainer(params, progress, summary, out, arch, weights, device, state)
+    if state:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(resume_folder(out) / "state.weights.h5")
+        export_model.load_weights(out)  # the best epoch so far
+        trainer.best_weights = export_model.get_weights()
+
+    steps = max(1, math.ceil(split_count(summary, "train") / params.batch_size))
+    train_data = training_batches(params.data, params.batch_size, params.augment, params.seed + trainer.epochs_run)
+    validation = evaluation_batches(params.data, "validation", params.batch_size, split_count(summary, "validation")) if split_count(summary, "validation") else None
+    if validation is None:
+        progress.log("The dataset has no validation patches: early stopping watches the training loss instead.")
+    try:
+        model.fit(train_data, validation_data=validation, epochs=params.epochs, initial_epoch=trainer.epochs_run,
+                  steps_per_epoch=steps, callbacks=[trainer.callback(model, export_model, metric, steps)], shuffle=False, verbose=0)
+    except KeyboardInterrupt:
+        if trainer.best_epoch:
+            message = (f"Interrupted after epoch {trainer.epochs_run}: {out} holds the best model so far (epoch "
+                       f"{trainer.best_epoch}); run the same command with --resume to continue.")
+        else:
+            message = "Interrupted before the first epoch ended; no model was written."
+        raise KeyboardInterrupt(message) from None
+    except tf.errors.ResourceExhaustedError:
+        raise ClaroError(f"Out of memory with batches of {params.batch_size} patches; lower --batch-size "
+                         f"(or --base-filters) and run with --resume to continue.") from None
+
+    finish(trainer, model, export_model, metric, params, progress)
+
+
+def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, progress: Progress) -> None:
+    """Best weights back, test-split scores, plots, the final card; then forget the checkpoint."""
+    from . import plots
+
+    out = trainer.out
+    if trainer.best_weights is not None:
+        model.set_weights(trainer.best_weights)
+    results: dict = {}
+    if trainer.best_scores:
+        results["validation"] = trainer.best_scores
+    confusion_png = None
+    if split_count(trainer.summary, "test"):
+        progress.update(TRAIN_SHARE, "evaluating on the test patches")
+        metric.reset_state()
+        evaluation = model.evaluate(evaluation_batches(params.data, "test", params.batch_size, split_count(trainer.summary, "test")), verbose=0, return_dict=True)
+        results["test"] = {"loss": float(evaluation["loss"]), **M.scores(metric.matrix(), trainer.names)}
+        confusion_png = str(plots.confusion_matrix(np.asarray(results["test"]["confusion_matrix"]), trainer.names,
+                                                   sidecar(out, "confusion.png"), title="Test patches"))
+    else:
+        progress.log("The dataset has no test patches: no test-split scores.")
+    history_path = sidecar(out, "history.json")
+    write_json(history_path, trainer.history)
+    curves_png = str(plots.training_curves(trainer.history, sidecar(out, "curves.png")))
+    save_model_file(export_model, trainer.best_weights or model.get_weights(), trainer.card(results, True), out)
+    shutil.rmtree(resume_folder(out), ignore_errors=True)
+    progress.update(1.0, "done")
+    summary = {split: {"mean_iou": s.get("mean_iou"), "overall_accuracy": s.get("overall_accuracy")}
+               for split, s in results.items()}
+    for split, s in summary.items():
+        progress.log(f"{split}: mean IoU {s['mean_iou']:.3f}, pixel accuracy {s['overall_accuracy']:.3f}")
+    progress.log(f"Model: {out}")
+    progress.done(model=str(out), history=str(history_path), curves_png=curves_png, confusion_png=confusion_png,
+                  metrics=summary, epochs_run=trainer.epochs_run, best_epoch=trainer.best_epoch,
+                  seconds=round(trainer.seconds(), 1), device=trainer.device)
+
