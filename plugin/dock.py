@@ -189,7 +189,10 @@ class ClaroDock(QgsDockWidget):
         layout.addWidget(box)
         layout.addStretch()
 
+        # layerChanged is not emitted when adding layers to the project changes the current one
+        self._label_layer_id: Optional[str] = None
         self.label_combo.layerChanged.connect(self._label_layer_changed)
+        self.label_combo.currentIndexChanged.connect(lambda *_: self._label_layer_changed(self.label_combo.currentLayer()))
         self.class_field_combo.fieldChanged.connect(lambda *_: self.fill_classes(keep_names=True))
         self.patch_form.widget("background").editingFinished.connect(lambda: self.fill_classes(keep_names=True))
         return page
@@ -346,6 +349,10 @@ class ClaroDock(QgsDockWidget):
 
     # ================================================================== training data
     def _label_layer_changed(self, layer) -> None:
+        layer_id = layer.id() if layer is not None else None
+        if layer_id == self._label_layer_id:
+            return
+        self._label_layer_id = layer_id
         self._update_label_controls()
         self.fill_classes(keep_names=True)
 

@@ -1,0 +1,198 @@
+"""The dock: layer combos fill from the project and filter layer types, the class table fills from
+the label values, layers that are not files are exported or refused with a sentence, the
+widgets give the exact backend command line, settings are remembered, and a backend error
+reaches the message bar."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+from osgeo import ogr
+from qgis.core import (Qgis, QgsFeature, QgsGeometry, QgsRasterLayer, QgsVectorFileWriter, QgsVectorLayer,
+                       QgsCoordinateTransformContext)
+
+from claro.backend import params as P
+from claro.plugin.dock import ClaroDock
+from claro.plugin.sources import SourceError
+
+
+def combo_names(combo) -> list[str]:
+    return sorted(combo.itemText(i) for i in range(combo.count()) if combo.itemText(i))
+
+
+def memory_layer(kind: str, name: str, features: list[tuple[str, int]]) -> QgsVectorLayer:
+    layer = QgsVectorLayer(f"{kind}?crs=EPSG:4326&field=cls:integer", name, "memory")
+    batch = []
+    for wkt, value in features:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromWkt(wkt))
+        feature.setAttributes([value])
+        batch.append(feature)
+    layer.dataProvider().addFeatures(batch)
+    return layer
+
+
+POLYGONS = [("POLYGON((0 0, 1 0, 1 1, 0 0))", 1), ("POLYGON((2 2, 3 2, 3 3, 2 2))", 3), ("POLYGON((4 4, 5 4, 5 5, 4 4))", 3)]
+
+
+@pytest.fixture
+def dock(qgis_iface, claro_settings, clean_project):
+    widget = ClaroDock(qgis_iface, settings=claro_settings)
+    qgis_iface.messageBar().clear_messages()
+    yield widget
+    widget.shutdown()
+    widget.deleteLater()
+
+
+def test_combos_fill_from_the_project_and_filter_layer_types(dock, clean_project, amazon_crop):
+    image, mask = amazon_crop
+    clean_project.addMapLayers([
+        QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask"),
+        memory_layer("Polygon", "polygons", POLYGONS), memory_layer("Point", "points", [("POINT(0 0)", 1)]),
+        memory_layer("LineString", "lines", [("LINESTRING(0 0, 1 1)", 1)])])
+    assert combo_names(dock.image_combo) == ["image", "mask"]
+    assert combo_names(dock.label_combo) == ["image", "mask", "polygons"]
+    assert combo_names(dock.predict_combo) == ["image", "mask"]
+    clean_project.removeMapLayer(clean_project.mapLayersByName("polygons")[0].id())
+    assert combo_names(dock.label_combo) == ["image", "mask"]
+
+
+def test_class_table_fills_from_raster_label_values_and_keeps_edited_names(dock, clean_project, amazon_crop):
+    image, mask = amazon_crop
+    mask_layer = QgsRasterLayer(str(mask), "mask")
+    clean_project.addMapLayers([QgsRasterLayer(str(image), "image"), mask_layer])
+    dock.label_combo.setLayer(mask_layer)
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1]
+    dock.class_table.item(0, 1).setText("forest")
+    dock.class_table.cellWidget(1, 2).setColor(dock.class_table.cellWidget(1, 2).color().fromRgb(215, 25, 28))
+    dock.class_table.item(1, 1).setText("cleared")
+    dock.fill_classes(keep_names=True)
+    assert dock.class_table.classes() == [{"value": 0, "name": "forest", "color": "#1a9641"},
+                                          {"value": 1, "name": "cleared", "color": "#d7191c"}]
+
+
+def test_vector_labels_use_the_class_field_and_the_background(dock, clean_project):
+    polygons = memory_layer("Polygon", "polygons", POLYGONS)
+    clean_project.addMapLayer(polygons)
+    dock.label_combo.setLayer(polygons)
+    assert dock.class_field_combo.isEnabled()
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1]  # no field: polygons are class 1
+    dock.class_field_combo.setField("cls")
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1, 3]
+    dock.patch_form.widget("background").setText("ignore")
+    dock.fill_classes()
+    assert [c["value"] for c in dock.class_table.classes()] == [1, 3]
+
+
+def test_dock_builds_the_exact_command_line_and_exports_a_memory_layer(dock, clean_project, amazon_crop, tmp_path):
+    image, _mask = amazon_crop
+    image_layer = QgsRasterLayer(str(image), "image")
+    polygons = memory_layer("Polygon", "drawn labels", POLYGONS)
+    clean_project.addMapLayers([image_layer, polygons])
+    dock.image_combo.setLayer(image_layer)
+    dock.label_combo.setLayer(polygons)
+    dock.class_field_combo.setField("cls")
+    assert dock.data_message.text() == "" and dock.class_table.rowCount() == 3
+    dock.class_table.item(1, 1).setText("logging road")
+    dock.patch_form.set_value("out", str(tmp_path / "patches"))
+    dock.patch_form.set_value("patch_size", 64)
+    dock.patch_form.widget("bands").setText("3,2,1")
+    dock.train_form.set_value("out", str(tmp_path / "model.keras"))
+    dock.train_form.set_value("epochs", 2)
+    dock.train_form.set_value("augment", False)
+
+    patches = dock.patch_params()
+    labels = patches.labels[0]
+    assert labels.endswith(".gpkg") and labels != polygons.source()
+    exported = ogr.Open(labels)
+    assert exported.GetLayerCount() == 1 and exported.GetLayer(0).GetFeatureCount() == 3
+    assert P.command_line(patches) == [
+        "patches", "--image", str(image), "--labels", labels, "--out", str(tmp_path / "patches"),
+        "--class-field", "cls", "--patch-size", "64", "--bands", "3,2,1",
+        "--classes", "0:class 0:#1a9641,1:logging road:#d7191c,3:class 3:#fdae61"]
+    assert P.command_line(dock.train_params()) == [
+        "train", "--data", str(tmp_path / "patches"), "--out", str(tmp_path / "model.keras"), "--epochs", "2",
+        "--no-augment"]
+
+
+def test_a_file_layer_is_passed_by_path_and_a_filtered_one_exported(dock, clean_project, tmp_path):
+    path = tmp_path / "labels.gpkg"
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    QgsVectorFileWriter.writeAsVectorFormatV2(memory_layer("Polygon", "l", POLYGONS), str(path),
+                                              QgsCoordinateTransformContext(), options)
+    layer = QgsVectorLayer(str(path), "labels", "ogr")
+    assert layer.isValid()
+    from claro.plugin.sources import backend_path
+
+    assert backend_path(layer, tmp_path / "x") == str(path)
+    layer.setSubsetString('"cls" = 3')
+    (tmp_path / "x").mkdir()
+    exported = backend_path(layer, tmp_path / "x")
+    assert exported != str(path) and ogr.Open(exported).GetLayer(0).GetFeatureCount() == 2
+
+
+def test_a_web_layer_is_refused_with_a_sentence_in_the_message_bar(dock, qgis_iface, clean_project, tmp_path):
+    xyz = QgsRasterLayer("type=xyz&url=https://tile.openstreetmap.org/{z}/{x}/{y}.png&zmax=19&zmin=0", "OSM", "wms")
+    assert xyz.isValid()
+    clean_project.addMapLayer(xyz)
+    dock.predict_combo.setLayer(xyz)
+    dock.predict_form.set_value("model", str(tmp_path / "m.keras"))
+    dock.predict_form.set_value("out", str(tmp_path / "c.tif"))
+    with pytest.raises(SourceError, match="web layer"):
+        dock.predict_params()
+    assert dock.start_prediction() is None
+    messages = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any("'OSM' is a web layer" in m for m in messages)
+    assert not (tmp_path / "c.tif").exists()
+
+
+def test_settings_are_remembered_for_the_next_dock(qgis_iface, claro_settings, clean_project, amazon_crop, tmp_path):
+    image, mask = amazon_crop
+    clean_project.addMapLayers([QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")])
+    first = ClaroDock(qgis_iface, settings=claro_settings)
+    first.image_combo.setLayer(clean_project.mapLayersByName("image")[0])
+    first.label_combo.setLayer(clean_project.mapLayersByName("mask")[0])
+    (tmp_path / "patches").mkdir()
+    (tmp_path / "patches" / "old.txt").write_text("keep me")
+    first.patch_form.set_value("out", str(tmp_path / "patches"))
+    first.patch_form.set_value("patch_size", 96)
+    first.train_form.set_value("out", str(tmp_path / "model.keras"))
+    first.train_form.set_value("base_filters", 8)
+    first.class_table.item(0, 1).setText("forest")
+    task = first.start_training()
+    assert task is not None
+    first.cancel()
+    second = ClaroDock(qgis_iface, settings=claro_settings)
+    assert second.patch_form.value("patch_size") == 96
+    assert second.train_form.value("base_filters") == 8
+    assert second.train_form.value("out") == str(tmp_path / "model.keras")
+    second.label_combo.setLayer(clean_project.mapLayersByName("mask")[0])
+    assert second.class_table.classes()[0]["name"] == "forest"
+    for widget in (first, second):
+        widget.shutdown()
+        widget.deleteLater()
+
+
+def test_a_backend_error_reaches_the_message_bar(dock, qgis_iface, clean_project, amazon_crop, tmp_path, wait_until):
+    """The patches folder exists and is not empty: the backend refuses with one sentence, which
+    must reach the message bar (details in the log panel), and nothing is overwritten."""
+    image, mask = amazon_crop
+    clean_project.addMapLayers([QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")])
+    dock.image_combo.setLayer(clean_project.mapLayersByName("image")[0])
+    dock.label_combo.setLayer(clean_project.mapLayersByName("mask")[0])
+    (tmp_path / "patches").mkdir()
+    (tmp_path / "patches" / "old.txt").write_text("keep me")
+    dock.patch_form.set_value("out", str(tmp_path / "patches"))
+    dock.train_form.set_value("out", str(tmp_path / "model.keras"))
+    finished = []
+    dock.trainingFinished.connect(lambda ok, outputs: finished.append(ok))
+    assert dock.start_training() is not None
+    assert wait_until(lambda: finished, 120)
+    assert finished == [False]
+    messages = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any("is not empty" in m and "overwrite" in m for m in messages), messages
+    assert (tmp_path / "patches" / "old.txt").read_text() == "keep me"
+    assert not (tmp_path / "model.keras").exists()
+    assert dock.train_button.isEnabled() and not dock.train_cancel.isEnabled()
+    assert "tensorflow" not in sys.modules
