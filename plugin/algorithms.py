@@ -87,13 +87,23 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "evaluate": ("evaluate", "Evaluate class raster"),
 }
 
-#: numbers a job reports in its 'done' event that are worth a Processing output (key → description)
-NUMBER_OUTPUTS: dict[str, dict[str, str]] = {
-    "patches": {"patches": "Number of patches"},
-    "train": {"epochs_run": "Epochs run", "best_epoch": "Best epoch", "val_loss": "Validation loss",
-              "mean_iou": "Mean IoU (test or validation)"},
-    "evaluate": {"overall_accuracy": "Overall accuracy", "mean_iou": "Mean IoU"},
+#: numbers a job reports in its 'done' event worth a Processing output: (output, key path, description)
+NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
+    "patches": [("PATCHES", "patches", "Number of patches")],
+    "train": [("EPOCHS_RUN", "epochs_run", "Epochs run"), ("BEST_EPOCH", "best_epoch", "Best epoch"),
+              ("VALIDATION_MEAN_IOU", "metrics.validation.mean_iou", "Mean IoU on the validation patches"),
+              ("TEST_MEAN_IOU", "metrics.test.mean_iou", "Mean IoU on the test patches")],
+    "predict": [("PIXELS", "pixels", "Pixels classified")],
+    "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", "Overall accuracy"), ("MEAN_IOU", "mean_iou", "Mean IoU")],
 }
+
+
+def _lookup(result: dict, path: str) -> Any:
+    """result['a']['b'] for 'a.b'; None when any part is missing."""
+    value: Any = result
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def tr(text: str) -> str:
@@ -282,8 +292,8 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         for f in self.fields():
             self.addParameter(make_parameter(self.command, f, self.hints[f.name]))
-        for key, description in NUMBER_OUTPUTS.get(self.command, {}).items():
-            self.addOutput(QgsProcessingOutputNumber(key.upper(), tr(description)))
+        for name, _path, description in NUMBER_OUTPUTS.get(self.command, []):
+            self.addOutput(QgsProcessingOutputNumber(name, tr(description)))
 
     def params_from(self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback) -> Any:
         """Processing's values → the job's params dataclass (what the dock and the CLI build too)."""
@@ -338,9 +348,10 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
             kind = FIELD_KINDS.get(self.command, {}).get(f.name, "")
             if kind in ("folder-out", "raster-out") or kind.startswith("file-out:"):
                 outputs[parameter_name(f.name)] = getattr(params, f.name)
-        for key in NUMBER_OUTPUTS.get(self.command, {}):
-            if isinstance((result or {}).get(key), (int, float)):
-                outputs[key.upper()] = result[key]
+        for name, path, _description in NUMBER_OUTPUTS.get(self.command, []):
+            value = _lookup(result, path)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                outputs[name] = value
         if self.command == "predict":
             style_on_load(params, context)
         return outputs

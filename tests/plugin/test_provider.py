@@ -1,0 +1,358 @@
+"""The Processing provider: each algorithm through processing.run on real data (a tiny model),
+the class raster loaded styled, cancel and errors, chaining in a model, and `qgis_process`.
+
+Small on purpose (2 shared CPU cores): one 256² crop of a real Amazon tile, 64-pixel patches,
+a U-Net with base_filters 4 and depth 2 trained for one epoch. The same tiny model serves the
+predict, evaluate and qgis_process tests (module-scoped fixtures, each job run once).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal
+from qgis.core import (QgsApplication, QgsPalettedRasterRenderer, QgsProcessingContext, QgsProcessingException,
+                       QgsProcessingFeedback, QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                       QgsProcessingModelChildParameterSource, QgsProcessingModelParameter, QgsProject,
+                       QgsProcessingParameterFile, QgsProcessingParameterRasterLayer, QgsRasterLayer)
+
+from claro.backend import params as P
+from claro.backend.card import read_card
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+CLASSES = "0:forest:#1a9641,1:cleared:#d7191c"
+TINY_MODEL = {"EPOCHS": 1, "DEPTH": 2, "BASE_FILTERS": 4, "BATCH_SIZE": 4, "PATIENCE": 1, "AUGMENT": False}
+QGIS_PROCESS = Path("/usr/bin/qgis_process.bin")  # Debian's qgis_process wrapper adds a flag it rejects
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def provider(qgis_app, qgis_processing):
+    """Claro's provider in the Processing registry, running jobs with the checkout's .venv."""
+    from claro.plugin.provider import ClaroProvider
+    from claro.plugin.settings import Settings
+
+    settings = Settings()
+    saved = settings.interpreter
+    settings.interpreter = str(VENV_PYTHON)
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("claro") is not None:
+        registry.removeProvider("claro")
+    instance = ClaroProvider()
+    assert registry.addProvider(instance)
+    yield instance
+    registry.removeProvider("claro")
+    settings.interpreter = saved
+
+
+def crop(source: Path, target: Path, size: int = 256) -> Path:
+    """The top-left size² pixels of a real raster (same CRS, same pixel size)."""
+    gdal.Translate(str(target), str(source), srcWin=[0, 0, size, size])
+    return target
+
+
+@pytest.fixture(scope="module")
+def tile(amazon_tile_module, tmp_path_factory):
+    """(image, mask) 256² crops of a real Amazon tile."""
+    image, mask = amazon_tile_module
+    folder = tmp_path_factory.mktemp("tile")
+    return crop(image, folder / "image.tif"), crop(mask, folder / "mask.tif")
+
+
+def _require_shared(*parts: str) -> Path:
+    """tests/conftest.py's rule (skip when absent, fail under CI), for module-scoped fixtures."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("claro_tests_conftest", ROOT / "tests" / "conftest.py")
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    return conftest.require_shared(*parts)
+
+
+@pytest.fixture(scope="module")
+def amazon_tile_module():
+    require_shared = _require_shared
+    name = "Amazon_1110_25.tif"
+    return require_shared("amazon-forest", "images", name), require_shared("amazon-forest", "masks", name)
+
+
+def run(algorithm: str, parameters: dict, feedback: QgsProcessingFeedback | None = None, context=None) -> dict:
+    import processing
+
+    return processing.run(algorithm, parameters, feedback=feedback or QgsProcessingFeedback(), context=context)
+
+
+@pytest.fixture(scope="module")
+def patches(provider, tile, tmp_path_factory):
+    image, mask = tile
+    out = tmp_path_factory.mktemp("patches") / "dataset"
+    result = run("claro:buildpatches", {"IMAGES": [str(image)], "LABELS": [str(mask)], "OUTPUT": str(out),
+                                        "PATCH_SIZE": 64, "CLASSES": CLASSES, "MIN_LABELLED": 0.0})
+    return result
+
+
+@pytest.fixture(scope="module")
+def model(provider, patches, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "tiny.keras"
+    return run("claro:train", {"DATA": patches["OUTPUT"], "OUTPUT": str(out), **TINY_MODEL})
+
+
+@pytest.fixture(scope="module")
+def prediction(provider, model, tile, tmp_path_factory):
+    out = tmp_path_factory.mktemp("predict") / "classes.tif"
+    return run("claro:predict", {"MODEL": model["OUTPUT"], "IMAGE": str(tile[0]), "OUTPUT": str(out)})
+
+
+# -- the algorithms are the dataclasses ---------------------------------------------------------
+def test_provider_lists_four_algorithms(provider):
+    registry = QgsApplication.processingRegistry()
+    assert registry.providerById("claro").name() == "Claro"
+    ids = sorted(a.id() for a in registry.providerById("claro").algorithms())
+    assert ids == ["claro:buildpatches", "claro:evaluate", "claro:predict", "claro:train"]
+    assert not registry.providerById("claro").icon().isNull()
+
+
+@pytest.mark.parametrize("algorithm_id, cls", [("buildpatches", P.PatchParams), ("train", P.TrainParams),
+                                               ("predict", P.PredictParams), ("evaluate", P.EvaluateParams)])
+def test_parameters_come_from_the_dataclasses(provider, algorithm_id, cls):
+    """Every field but overwrite/progress is a parameter with the field's label, help and default."""
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    algorithm = QgsApplication.processingRegistry().algorithmById(f"claro:{algorithm_id}")
+    for f in dataclasses.fields(cls):
+        if f.name in ("overwrite", "progress"):
+            continue
+        name = "OUTPUT" if f.name == "out" else f.name.upper()
+        definition = algorithm.parameterDefinition(name)
+        assert definition is not None, f"{algorithm_id} lacks {name}"
+        assert definition.description() == f.metadata["label"]
+        assert definition.help() == f.metadata["help"]
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        if isinstance(default, bool) or (isinstance(default, (int, float)) and not isinstance(default, bool)):
+            assert definition.defaultValue() == default
+        elif isinstance(default, tuple):
+            assert definition.defaultValue() == ",".join(repr(v) for v in default)
+        optional = bool(definition.flags() & definition.FlagOptional)
+        assert optional == (type(None) in typing.get_args(hints[f.name])), f"{name} optional={optional}"
+    assert algorithm.outputDefinition("OUTPUT") is not None
+
+
+def test_values_become_the_backend_command_line(provider, tile, tmp_path):
+    """Processing values → the params dataclass → the same argv the CLI and the dock use."""
+    algorithm = QgsApplication.processingRegistry().algorithmById("claro:predict")
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    model = tmp_path / "m.keras"
+    model.write_bytes(b"")
+    params = algorithm.params_from({"MODEL": str(model), "IMAGE": str(tile[0]), "OUTPUT": str(tmp_path / "c.tif"),
+                                    "OVERLAP": 0.5, "BANDS": [3, 1], "CLASSES": CLASSES}, context, feedback)
+    assert params == P.PredictParams(model=str(model), image=str(tile[0]), out=str(tmp_path / "c.tif"), overlap=0.5,
+                                     bands=[3, 1], classes=CLASSES, overwrite=True)
+    assert P.command_line(params)[:3] == ["predict", "--model", str(model)]
+
+    patches = QgsApplication.processingRegistry().algorithmById("claro:buildpatches")
+    params = patches.params_from({"IMAGES": [str(tile[0])], "LABELS": [str(tile[1])], "OUTPUT": str(tmp_path / "d"),
+                                  "SPLIT": "0.6, 0.3, 0.1", "BANDS": "1,2"}, context, feedback)
+    assert params.split == (0.6, 0.3, 0.1) and params.bands == [1, 2]
+    assert params.images == [str(tile[0])] and params.labels == [str(tile[1])]
+    with pytest.raises(QgsProcessingException, match="exactly 3 values"):
+        patches.params_from({"IMAGES": [str(tile[0])], "LABELS": [str(tile[1])], "OUTPUT": str(tmp_path / "d"),
+                             "SPLIT": "0.8,0.2"}, context, feedback)
+
+
+# -- each job through processing.run ------------------------------------------------------------
+def test_buildpatches_writes_a_dataset(patches):
+    folder = Path(patches["OUTPUT"])
+    summary = json.loads((folder / "dataset.json").read_text())
+    assert summary["patch_size"] == 64
+    assert [(c["value"], c["name"], c["color"]) for c in summary["classes"]] == \
+        [(0, "forest", "#1a9641"), (1, "cleared", "#d7191c")]
+    assert sum(summary["counts"].values()) == 16  # a 256² crop in 64-pixel patches, none dropped
+    assert list(folder.glob("train-*"))
+
+
+def test_train_writes_a_model_with_its_card(model):
+    card = read_card(model["OUTPUT"])
+    assert [c["name"] for c in card["classes"]] == ["forest", "cleared"]
+    assert card["patch_size"] == 64 and len(card["bands"]) == 3
+    assert model["EPOCHS_RUN"] == 1
+
+
+def test_predict_writes_the_class_raster(prediction, tile):
+    out = gdal.Open(prediction["OUTPUT"])
+    image = gdal.Open(str(tile[0]))
+    assert (out.RasterXSize, out.RasterYSize) == (256, 256)
+    assert out.GetGeoTransform() == pytest.approx(image.GetGeoTransform())
+    assert out.GetProjection() == image.GetProjection()
+    values = out.GetRasterBand(1).ReadAsArray()
+    assert set(np.unique(values)) <= {0, 1}
+    assert Path(prediction["OUTPUT"]).with_suffix(".qml").is_file()
+    assert prediction["PIXELS"] == 256 * 256
+    assert prediction.get("PROBABILITIES") in (None, "")
+
+
+def test_evaluate_reports_scores(provider, prediction, tile, tmp_path):
+    result = run("claro:evaluate", {"PREDICTION": prediction["OUTPUT"], "REFERENCE": str(tile[1]),
+                                    "OUTPUT": str(tmp_path / "report.json")})
+    report = json.loads(Path(result["OUTPUT"]).read_text())
+    predicted = gdal.Open(prediction["OUTPUT"]).ReadAsArray()
+    reference = gdal.Open(str(tile[1])).ReadAsArray()
+    assert result["OVERALL_ACCURACY"] == pytest.approx(float((predicted == reference).mean()), abs=1e-6)
+    assert np.asarray(report["confusion_matrix"]).sum() == 256 * 256
+
+
+def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
+    """Run as from the toolbox (results loaded): the layer gets the model's classes and colours."""
+    import processing
+
+    project = QgsProject.instance()
+    out = tmp_path / "styled.tif"
+    processing.runAndLoadResults("claro:predict", {"MODEL": model["OUTPUT"], "IMAGE": str(tile[0]),
+                                                   "OUTPUT": str(out)}, feedback=QgsProcessingFeedback())
+    layers = [layer for layer in project.mapLayers().values()
+              if isinstance(layer, QgsRasterLayer) and Path(layer.source()) == out]
+    try:
+        assert len(layers) == 1
+        renderer = layers[0].renderer()
+        assert isinstance(renderer, QgsPalettedRasterRenderer)
+        assert [(c.value, c.label, c.color.name()) for c in renderer.classes()] == \
+            [(0, "forest", "#1a9641"), (1, "cleared", "#d7191c")]
+        provider_ = layers[0].dataProvider()
+        assert 255 in ([provider_.sourceNoDataValue(1)] if provider_.sourceHasNoDataValue(1) else []) + \
+            [r.min() for r in provider_.userNoDataValues(1)]
+    finally:
+        project.removeAllMapLayers()
+
+
+# -- cancel and errors --------------------------------------------------------------------------
+class CancelOnFirstEpoch(QgsProcessingFeedback):
+    """Cancels as soon as training reports an epoch or progress past the start."""
+
+    def setProgress(self, progress: float) -> None:  # noqa: N802
+        super().setProgress(progress)
+        if progress > 0:
+            self.cancel()
+
+
+def test_cancel_stops_training_and_leaves_nothing(provider, patches, tmp_path):
+    out = tmp_path / "cancelled.keras"
+    with pytest.raises(QgsProcessingException, match="Cancelled"):
+        run("claro:train", {"DATA": patches["OUTPUT"], "OUTPUT": str(out), **TINY_MODEL, "EPOCHS": 200,
+                            "PATIENCE": 200}, feedback=CancelOnFirstEpoch())
+    assert not out.exists()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".cancelled") or p.name == "cancelled.keras"]
+    assert leftovers == []
+
+
+def test_backend_error_becomes_one_sentence(provider, tile, tmp_path):
+    bogus = tmp_path / "not-a-model.keras"
+    bogus.write_text("this is not a Keras file")
+    with pytest.raises(QgsProcessingException) as raised:
+        run("claro:predict", {"MODEL": str(bogus), "IMAGE": str(tile[0]), "OUTPUT": str(tmp_path / "x.tif")})
+    message = str(raised.value)
+    assert "not a Keras model file" in message and "Traceback" not in message
+    assert not (tmp_path / "x.tif").exists()
+
+
+# -- chaining in the Graphical Modeler ----------------------------------------------------------
+def test_modeler_chains_the_outputs(provider, model, tile, tmp_path):
+    """A model predict → evaluate whose evaluate reads predict's OUTPUT, run as one algorithm;
+    and the modeler offers each job's output to the next job's input."""
+    registry = QgsApplication.processingRegistry()
+    pipeline = QgsProcessingModelAlgorithm("claro chain", "tests")
+    pipeline.addModelParameter(QgsProcessingParameterFile("model_file", "Model"), QgsProcessingModelParameter("model_file"))
+    pipeline.addModelParameter(QgsProcessingParameterRasterLayer("image", "Image"), QgsProcessingModelParameter("image"))
+    pipeline.addModelParameter(QgsProcessingParameterRasterLayer("reference", "Reference"),
+                               QgsProcessingModelParameter("reference"))
+    children = {}
+    for child_id in ("buildpatches", "train", "predict", "evaluate"):
+        child = QgsProcessingModelChildAlgorithm(f"claro:{child_id}")
+        child.setChildId(child_id)
+        children[child_id] = child
+    source = QgsProcessingModelChildParameterSource
+    children["predict"].addParameterSources("MODEL", [source.fromModelParameter("model_file")])
+    children["predict"].addParameterSources("IMAGE", [source.fromModelParameter("image")])
+    children["evaluate"].addParameterSources("PREDICTION", [source.fromChildOutput("predict", "OUTPUT")])
+    children["evaluate"].addParameterSources("REFERENCE", [source.fromModelParameter("reference")])
+    children["evaluate"].setModelOutputs({})
+    from qgis.core import QgsProcessingModelOutput
+
+    report_output = QgsProcessingModelOutput("report", "Report")
+    report_output.setChildOutputName("OUTPUT")
+    children["evaluate"].setModelOutputs({"report": report_output})
+    for child_id in ("predict", "evaluate"):
+        pipeline.addChildAlgorithm(children[child_id])
+    # What the modeler offers: each output is a valid source for the next job's input.
+    for child_id in ("buildpatches", "train"):
+        pipeline.addChildAlgorithm(children[child_id])
+
+    def offered(child_id: str, parameter: str) -> set[tuple[str, str]]:
+        definition = registry.algorithmById(f"claro:{child_id}").parameterDefinition(parameter)
+        kind = registry.parameterType(definition.type())
+        sources = pipeline.availableSourcesForChild(child_id, kind.acceptedParameterTypes(), kind.acceptedOutputTypes(),
+                                                    [])
+        return {(s.outputChildId(), s.outputName()) for s in sources}
+
+    assert ("buildpatches", "OUTPUT") in offered("train", "DATA")
+    assert ("train", "OUTPUT") in offered("predict", "MODEL")
+    assert ("predict", "OUTPUT") in offered("evaluate", "PREDICTION")
+    pipeline.removeChildAlgorithm("buildpatches")
+    pipeline.removeChildAlgorithm("train")
+
+    report = tmp_path / "chained.json"
+    results = run(pipeline, {"model_file": model["OUTPUT"], "image": str(tile[0]), "reference": str(tile[1]),
+                             "evaluate:report": str(report)})
+    assert Path(results["evaluate:report"]) == report
+    assert np.asarray(json.loads(report.read_text())["confusion_matrix"]).sum() == 256 * 256
+
+
+# -- qgis_process ---------------------------------------------------------------------------------
+def qgis_home(home: Path) -> dict:
+    """A HOME whose default QGIS profile has Claro (a link to this checkout) enabled."""
+    profile = home / ".local" / "share" / "QGIS" / "QGIS3" / "profiles" / "default"
+    (profile / "python" / "plugins").mkdir(parents=True)
+    (profile / "python" / "plugins" / "claro").symlink_to(ROOT, target_is_directory=True)
+    (profile / "QGIS").mkdir()
+    (profile / "QGIS" / "QGIS3.ini").write_text("[PythonPlugins]\nclaro=true\n")
+    # pytest-qgis points QGIS_CUSTOM_CONFIG_PATH at its own settings folder: qgis_process must
+    # read the profile under HOME instead.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTHON") and k not in ("QGIS_CUSTOM_CONFIG_PATH", "QGIS_OPTIONS_PATH")}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(home / "runtime"))
+    (home / "runtime").mkdir(mode=0o700)
+    return env
+
+
+def test_qgis_process_predicts_real_data(model, amazon_tile_module, tmp_path):
+    """`qgis_process run claro:predict` on a real 512² tile gives the same raster as the backend."""
+    if not QGIS_PROCESS.exists():
+        pytest.skip("qgis_process is not installed")
+    image = amazon_tile_module[0]
+    env = qgis_home(tmp_path / "home")
+    out = tmp_path / "qgis-process.tif"
+    completed = subprocess.run([str(QGIS_PROCESS), "run", "claro:predict", "--json", f"--MODEL={model['OUTPUT']}",
+                                f"--IMAGE={image}", f"--OUTPUT={out}"],
+                               capture_output=True, text=True, env=env, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-2000:] + completed.stdout[-2000:]
+    answer = json.loads(completed.stdout[completed.stdout.index("{"):])
+    assert Path(answer["results"]["OUTPUT"]) == out
+    assert answer["results"]["PIXELS"] == 512 * 512
+
+    reference = tmp_path / "backend.tif"
+    subprocess.run([str(VENV_PYTHON), "-m", "claro.backend", "predict", "--model", model["OUTPUT"], "--image",
+                    str(image), "--out", str(reference)], check=True, capture_output=True, timeout=600)
+    ours, theirs = gdal.Open(str(out)), gdal.Open(str(reference))
+    assert ours.GetGeoTransform() == gdal.Open(str(image)).GetGeoTransform()
+    assert np.array_equal(ours.ReadAsArray(), theirs.ReadAsArray())
+    assert set(np.unique(ours.ReadAsArray())) <= {0, 1}
+    assert out.with_suffix(".qml").is_file()
