@@ -16,11 +16,12 @@ AMAZON = "Amazon_1110_25.tif"
 
 
 @pytest.fixture
-def claro_settings(tmp_path):
+def claro_settings(tmp_path_factory):
     """Claro settings in a throw-away ini file, so tests never touch the user's QGIS profile."""
     from claro.plugin.settings import Settings
 
-    return Settings(QgsSettings(str(tmp_path / "claro-settings.ini"), QSettings.IniFormat))
+    ini = tmp_path_factory.mktemp("settings") / "claro-settings.ini"
+    return Settings(QgsSettings(str(ini), QSettings.IniFormat))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,151 @@
+"""Train and predict through the dock's QgsTasks on real data, in the child Python; cancel;
+the result is a styled layer; QGIS's process never imports TensorFlow.
+
+Tiny on purpose (2 shared CPU cores): a 256² crop of a real Amazon tile, 64-pixel patches, a
+U-Net with base_filters 4 and depth 2, one epoch.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal
+from qgis.PyQt.QtGui import QColor
+from qgis.core import Qgis, QgsPalettedRasterRenderer, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
+
+from claro.backend.card import read_card
+from claro.plugin.dock import PATCHES_WEIGHT, ClaroDock
+from claro.plugin.layers import GROUP_NAME
+
+CLASSES = [("forest", "#1a9641"), ("cleared", "#d7191c")]
+
+
+def set_up_training(dock: ClaroDock, project, image: Path, mask: Path, folder: Path, epochs: int = 1) -> None:
+    image_layer, mask_layer = QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")
+    project.addMapLayers([image_layer, mask_layer])
+    dock.image_combo.setLayer(image_layer)
+    dock.label_combo.setLayer(mask_layer)
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1]
+    for row, (name, colour) in enumerate(CLASSES):
+        dock.class_table.item(row, 1).setText(name)
+        dock.class_table.cellWidget(row, 2).setColor(QColor(colour))
+    dock.patch_form.set_value("out", str(folder / "patches"))
+    dock.patch_form.set_value("patch_size", 64)
+    for name, value in {"out": str(folder / "model.keras"), "epochs": epochs, "base_filters": 4, "depth": 2,
+                        "batch_size": 4, "patience": 1, "augment": False}.items():
+        dock.train_form.set_value(name, value)
+
+
+@pytest.fixture
+def dock(qgis_iface, claro_settings, clean_project):
+    widget = ClaroDock(qgis_iface, settings=claro_settings)
+    qgis_iface.messageBar().clear_messages()
+    yield widget
+    widget.shutdown()
+    widget.deleteLater()
+
+
+def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_project, amazon_crop, tmp_path, wait_until):
+    image, mask = amazon_crop
+    set_up_training(dock, clean_project, image, mask, tmp_path)
+    trained, epochs, jobs = [], [], []
+    dock.trainingFinished.connect(lambda ok, outputs: trained.append((ok, outputs)))
+    task = dock.start_training()
+    assert task is not None
+    task.epoch.connect(epochs.append)
+    task.jobDone.connect(lambda command, outputs: jobs.append(command))
+    assert wait_until(lambda: trained, 600), "training did not finish"
+    ok, outputs = trained[0]
+    assert ok, qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert jobs == ["patches", "train"]
+
+    model = tmp_path / "model.keras"
+    assert Path(outputs["model"]) == model and model.is_file()
+    card = read_card(model)
+    assert [(c["name"], c["color"]) for c in card["classes"]] == CLASSES
+    assert len(epochs) == 1 and epochs[0]["epoch"] == 1
+    assert len(dock.curves.series("loss")) == 1 and dock.curves.series("loss")[0] > 0
+    assert "forest" in dock.card_view.toPlainText() and "cleared" in dock.card_view.toPlainText()
+    assert not dock.curves_image.pixmap().isNull() and not dock.matrix_image.pixmap().isNull()
+    assert dock.train_progress.value() == 100
+    assert any("Training finished" in m for m in qgis_iface.messageBar().get_messages(Qgis.Success))
+
+    # Predict: the dock already points at the new model and the training image
+    assert dock.predict_form.value("model") == str(model)
+    assert dock.predict_combo.currentLayer().source() == str(image)
+    assert "forest" in dock.model_card.toPlainText()
+    out = tmp_path / "classes.tif"
+    dock.predict_form.set_value("out", str(out))
+    dock.probabilities_check.setChecked(True)
+    predicted = []
+    dock.predictionFinished.connect(lambda ok, layer: predicted.append((ok, layer)))
+    assert dock.start_prediction() is not None
+    assert wait_until(lambda: predicted, 300), "prediction did not finish"
+    ok, layer = predicted[0]
+    assert ok, qgis_iface.messageBar().get_messages(Qgis.Critical)
+
+    # the class raster: on the image's grid, classes 0/1 only
+    source, result = gdal.Open(str(image)), gdal.Open(str(out))
+    assert result.GetGeoTransform() == pytest.approx(source.GetGeoTransform())
+    assert (result.RasterXSize, result.RasterYSize) == (256, 256)
+    assert set(np.unique(result.GetRasterBand(1).ReadAsArray()).tolist()) <= {0, 1}
+    assert out.with_suffix(".qml").is_file()
+
+    # the layer: paletted with the model's names and colours, nodata 255 transparent, in "Claro" on top
+    assert layer.source() == str(out)
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsPalettedRasterRenderer)
+    assert [(c.value, c.label, c.color.name()) for c in renderer.classes()] == \
+        [(0, "forest", "#1a9641"), (1, "cleared", "#d7191c")]
+    provider = layer.dataProvider()
+    assert provider.sourceHasNoDataValue(1) and provider.sourceNoDataValue(1) == 255
+    root = clean_project.layerTreeRoot()
+    group = root.children()[0]
+    assert group.name() == GROUP_NAME
+    nodes = group.findLayers()
+    class_node = group.findLayer(layer.id())
+    assert class_node is not None and class_node.isVisible()
+    probability = [n.layer() for n in nodes if n.layer().id() != layer.id()]
+    assert len(probability) == 1 and isinstance(probability[0].renderer(), QgsSingleBandPseudoColorRenderer)
+    assert not group.findLayer(probability[0].id()).itemVisibilityChecked()
+    colours = renderer.block(1, layer.extent(), 32, 32)
+    drawn = {QColor.fromRgba(colours.color(r, c)).name(QColor.HexArgb) for r in range(32) for c in range(32)}
+    assert drawn <= {"#ff1a9641", "#ffd7191c"}  # opaque class colours only
+    assert any("added as layer" in m for m in qgis_iface.messageBar().get_messages(Qgis.Success))
+    assert "tensorflow" not in sys.modules
+
+
+def test_cancel_mid_training_leaves_no_model(dock, qgis_iface, clean_project, amazon_crop, tmp_path, wait_until):
+    image, mask = amazon_crop
+    set_up_training(dock, clean_project, image, mask, tmp_path, epochs=50)
+    finished, stages = [], []
+    dock.trainingFinished.connect(lambda ok, outputs: finished.append(ok))
+    task = dock.start_training()
+    assert task is not None
+    task.jobDone.connect(lambda command, outputs: stages.append(command))
+
+    def cancel_once_training(fraction: float, message: str) -> None:
+        if stages == ["patches"] and fraction > PATCHES_WEIGHT and not task.was_cancelled:
+            stages.append("cancelled")
+            dock.cancel()
+
+    task.progressed.connect(cancel_once_training)
+    assert wait_until(lambda: finished, 300), "the cancelled task did not finish"
+    assert finished == [False]
+    assert stages == ["patches", "cancelled"]
+    assert task.was_cancelled
+    assert (tmp_path / "patches" / "dataset.json").is_file()  # the finished first job is kept
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name != "patches")
+    assert leftovers == []  # no model, no temporary model, no checkpoint
+    warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
+    assert any("Cancelled" in m for m in warnings), warnings
+    assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert dock.train_button.isEnabled()
+
+
+def test_qgis_process_never_imported_tensorflow():
+    """Runs last in this module: everything above ran TensorFlow, only ever in child processes."""
+    assert "tensorflow" not in sys.modules
+    assert "keras" not in sys.modules
