@@ -1,0 +1,304 @@
+"""`claro train` (claro.backend.train) on a real patch dataset made by `claro patches`.
+
+Tiny models (base filters 4, depth 2) and 1–2 epochs: the 2 shared cores must stay free.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+import keras  # noqa: E402
+
+from claro.backend import card as model_card  # noqa: E402
+from claro.backend import train  # noqa: E402
+from claro.backend.errors import ClaroError  # noqa: E402
+from claro.backend.params import PatchParams, TrainParams  # noqa: E402
+from claro.backend.progress import Progress  # noqa: E402
+
+from ..conftest import require_shared  # noqa: E402
+
+CLASSES = "0:forest:#1a9641,1:cleared:#d7191c"
+TINY = dict(depth=2, base_filters=4, batch_size=8, learning_rate=0.01)
+ENV = {**os.environ, "LD_BIND_NOW": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    """64 patches of 64² from a real Amazon tile with a third of it cleared (Amazon_1377_12)."""
+    name = "Amazon_1377_12.tif"
+    image = require_shared("amazon-forest", "images", name)
+    mask = require_shared("amazon-forest", "masks", name)
+    from claro.backend import patches
+
+    out = tmp_path_factory.mktemp("patches") / "amazon"
+    patches.run(PatchParams(images=[str(image)], labels=[str(mask)], out=str(out), patch_size=64, classes=CLASSES),
+                Progress("json", stream=io.StringIO()))
+    return out
+
+
+def summary_of(folder: Path) -> dict:
+    return json.loads((folder / "dataset.json").read_text())
+
+
+def events(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or p.name.endswith(".card-tmp"))
+
+
+# ------------------------------------------------------------------ end to end
+
+@pytest.fixture(scope="module")
+def trained(dataset, tmp_path_factory):
+    """One tiny 2-epoch run shared by the end-to-end tests: (model path, JSON events)."""
+    out = tmp_path_factory.mktemp("model") / "amazon.keras"
+    stream = io.StringIO()
+    train.run(TrainParams(data=str(dataset), out=str(out), epochs=2, progress="json", **TINY), Progress("json", stream=stream))
+    return out, events(stream)
+
+
+def test_training_writes_a_self_describing_model(dataset, trained):
+    out, _ = trained
+    summary = summary_of(dataset)
+    card = model_card.read_card(out)
+    assert card["bands"] == ["b1", "b2", "b3"] and card["source_bands"] == [1, 2, 3]
+    assert card["normalization"] == {"mean": summary["statistics"]["mean"], "std": summary["statistics"]["std"]}
+    assert [c["name"] for c in card["classes"]] == ["forest", "cleared"]
+    assert card["activation"] == "sigmoid" and card["ignore_value"] == 255 and card["patch_size"] == 64
+    training = card["training"]
+    assert training["epochs_run"] == 2 and training["best_epoch"] in (1, 2) and training["finished"] is True
+    assert training["parameters"]["depth"] == 2 and training["parameters"]["base_filters"] == 4
+    assert training["device"].startswith("CPU only")
+    # auto class weights: inverse frequency of the training split's pixels, mean pixel weight 1
+    pixels = np.array(summary["class_pixels"]["train"], float)
+    np.testing.assert_allclose(training["class_weights"], pixels.sum() / (2 * pixels))
+    # every labelled pixel of each split, and only those, is in its confusion matrix
+    for split in ("validation", "test"):
+        scores = card["metrics"][split]
+        assert scores["pixels"] == sum(summary["class_pixels"][split])
+        assert scores["mean_iou"] == pytest.approx(scores["per_class"]["cleared"]["iou"])
+    assert set(card["software"]) >= {"claro", "tensorflow", "keras"}
+    # The shared file has no optimizer state and loads in safe mode; its first layer normalises.
+    import h5py
+
+    with zipfile.ZipFile(out) as archive:
+        assert "claro_card.json" in archive.namelist()
+        with h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as weights:
+            assert "optimizer" not in weights and "layers" in weights
+    loaded = keras.models.load_model(out, safe_mode=True, compile=False)
+    normalise = loaded.get_layer("normalise")
+    np.testing.assert_allclose(np.asarray(normalise.mean).ravel(), summary["statistics"]["mean"], rtol=1e-6)
+
+
+def test_training_outputs_beside_the_model_and_nothing_else(trained):
+    out, _ = trained
+    folder = out.parent
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["amazon.keras", "amazon.history.json", "amazon.curves.png", "amazon.confusion.png"])
+    history = json.loads((folder / "amazon.history.json").read_text())
+    for key in ("loss", "val_loss", "mean_iou", "val_mean_iou", "val_iou_cleared", "val_f1_forest",
+                "val_precision_cleared", "val_recall_cleared"):
+        assert len(history[key]) == 2, key
+    for png in ("amazon.curves.png", "amazon.confusion.png"):
+        assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_reports_epochs_and_results(trained):
+    out, stream = trained
+    epochs = [e for e in stream if e["event"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2] and all(e["epochs"] == 2 for e in epochs)
+    assert {"loss", "val_loss", "val_mean_iou", "val_iou_cleared"} <= set(epochs[0]["metrics"])
+    fractions = [e["fraction"] for e in stream if e["event"] == "progress"]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(e["event"] == "log" and e["message"].startswith("Device: CPU only") for e in stream)
+    done = stream[-1]
+    assert done["event"] == "done" and done["model"] == str(out)
+    assert Path(done["curves_png"]).is_file() and Path(done["confusion_png"]).is_file() and Path(done["history"]).is_file()
+    assert done["epochs_run"] == 2 and set(done["metrics"]) == {"validation", "test"}
+
+
+def test_tiny_model_beats_the_all_one_class_baseline_on_cleared_iou(dataset, trained):
+    """Held-out test patches: IoU(cleared) must beat both trivial maps (all forest: 0; all
+    cleared: the cleared share of the labelled test pixels)."""
+    out, _ = trained
+    test = model_card.read_card(out)["metrics"]["test"]
+    forest, cleared = summary_of(dataset)["class_pixels"]["test"]
+    baseline = cleared / (forest + cleared)
+    assert test["per_class"]["cleared"]["iou"] > baseline + 0.1
+    assert test["overall_accuracy"] > max(forest, cleared) / (forest + cleared)
+
+
+# ------------------------------------------------------------------ resume after Ctrl-C
+
+def _claro(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "claro.backend", *argv]
+
+
+def test_interrupted_training_resumes_from_its_checkpoint(dataset, tmp_path):
+    out = tmp_path / "m.keras"
+    argv = ["train", "--data", str(dataset), "--out", str(out), "--depth", "2", "--base-filters", "4",
+            "--batch-size", "8", "--learning-rate", "0.01", "--progress", "json"]
+    child = subprocess.Popen(_claro(*argv, "--epochs", "5"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        for line in child.stdout:
+            if json.loads(line)["event"] == "epoch":
+                child.send_signal(signal.SIGINT)  # Ctrl-C during the second epoch
+                break
+        rest = child.stdout.read()
+        child.wait(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130
+    error = json.loads(rest.splitlines()[-1])
+    assert error["event"] == "error" and "--resume" in error["message"] and str(out) in error["message"]
+    # What remains is whole: the best model so far (with its card), and the resume checkpoint.
+    card = model_card.read_card(out)
+    assert card["training"]["epochs_run"] == 1 and card["training"]["finished"] is False
+    keras.models.load_model(out, safe_mode=True, compile=False)
+    state = json.loads((tmp_path / "m.keras.resume" / "state.json").read_text())
+    assert state["epochs_run"] == 1 and len(state["history"]["loss"]) == 1
+    import h5py
+
+    with h5py.File(tmp_path / "m.keras.resume" / "state.weights.h5") as h5:
+        assert "optimizer" in h5  # Adam's moments travel with the checkpoint, not the shared model
+    assert leftovers(tmp_path) == []
+
+    # Without --resume the checkpoint is not silently thrown away.
+    again = subprocess.run(_claro(*argv, "--epochs", "2"), capture_output=True, text=True, env=ENV, timeout=120)
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+    resumed = subprocess.run(_claro(*argv, "--epochs", "2", "--resume"), capture_output=True, text=True, env=ENV, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    lines = [json.loads(line) for line in resumed.stdout.splitlines()]
+    assert [e["epoch"] for e in lines if e["event"] == "epoch"] == [2]
+    history = json.loads((tmp_path / "m.history.json").read_text())
+    assert len(history["loss"]) == 2 and history["loss"][0] == state["history"]["loss"][0]
+    card = model_card.read_card(out)
+    assert card["training"]["epochs_run"] == 2 and card["training"]["finished"] is True
+    assert card["training"]["parameters"]["base_filters"] == 4
+    assert not (tmp_path / "m.keras.resume").exists()
+
+
+# ------------------------------------------------------------------ bad input: one sentence, before any work
+
+def _params(dataset, out, **changes) -> TrainParams:
+    return TrainParams(data=str(dataset), out=str(out), **{"epochs": 1, **TINY, **changes})
+
+
+def test_missing_dataset_folder_and_missing_dataset_json(tmp_path):
+    with pytest.raises(ClaroError, match="does not exist; make one with 'claro patches'"):
+        train.run(_params(tmp_path / "nowhere", tmp_path / "m.keras"), Progress("json", stream=io.StringIO()))
+    with pytest.raises(ClaroError, match="no dataset.json"):
+        train.run(_params(tmp_path, tmp_path / "m.keras"), Progress("json", stream=io.StringIO()))
+
+
+def test_existing_model_without_overwrite_is_refused_untouched(dataset, tmp_path):
+    out = tmp_path / "m.keras"
+    out.write_bytes(b"precious")
+    with pytest.raises(ClaroError, match="exists; choose another path or use --overwrite"):
+        train.run(_params(dataset, out), Progress("json", stream=io.StringIO()))
+    assert out.read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"class_weights": "1,2,3"}, "3 weights but the dataset has 2 classes"),
+    ({"depth": 7}, "cannot pass through 7 halvings"),
+    ({"epochs": 0}, "--epochs must be at least 1"),
+    ({"resume": True}, "no interrupted training to resume"),
+])
+def test_bad_parameters(dataset, tmp_path, changes, message):
+    with pytest.raises(ClaroError, match=message):
+        train.run(_params(dataset, tmp_path / "m.keras", **changes), Progress("json", stream=io.StringIO()))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_must_be_a_keras_file(dataset, tmp_path):
+    with pytest.raises(ClaroError, match="must end in .keras"):
+        train.run(_params(dataset, tmp_path / "m.h5"), Progress("json", stream=io.StringIO()))
+
+
+def test_empty_training_split(dataset, tmp_path):
+    folder = tmp_path / "empty"
+    shutil.copytree(dataset, folder)
+    summary = summary_of(folder)
+    summary["counts"]["train"] = 0
+    (folder / "dataset.json").write_text(json.dumps(summary))
+    for shard in folder.glob("train-*"):
+        shard.unlink()
+    with pytest.raises(ClaroError, match="no training patches"):
+        train.run(_params(folder, tmp_path / "m.keras"), Progress("json", stream=io.StringIO()))
+
+
+# ------------------------------------------------------------------ pieces
+
+def test_checkpoint_replaces_the_model_whole_or_not_at_all(tmp_path, monkeypatch):
+    from claro.backend.model import build_unet
+
+    model = build_unet(3, 2, depth=1, base_filters=2)
+    out = tmp_path / "m.keras"
+    train.save_model_file(model, model.get_weights(), {"bands": ["b1", "b2", "b3"]}, out)
+    before = out.read_bytes()
+
+    def broken(path, card):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(model_card, "write_card", broken)
+    with pytest.raises(OSError):
+        train.save_model_file(model, [w + 1 for w in model.get_weights()], {}, out)
+    assert out.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_augmentation_moves_image_and_labels_together_through_all_8_symmetries():
+    k = 4
+    y = np.arange(k * k, dtype=np.int32).reshape(1, k, k)
+    x = np.stack([y.astype(np.float32), -y.astype(np.float32)], axis=-1)
+    x, y = np.repeat(x, 64, 0), np.repeat(y, 64, 0)
+    ax, ay = train.augment_batch(tf.constant(x), tf.constant(y), tf.constant([3, 4], tf.int64))
+    ax, ay = ax.numpy(), ay.numpy()
+    np.testing.assert_array_equal(ax[..., 0], ay)
+    np.testing.assert_array_equal(ax[..., 1], -ay)
+    symmetries = {np.rot90(m, r).tobytes() for m in (y[0], y[0].T) for r in range(4)}
+    seen = {a.tobytes() for a in ay}
+    assert seen == symmetries
+
+
+def test_mirrored_strategy_on_two_logical_cpus(dataset, tmp_path):
+    """Two logical CPU devices stand in for two GPUs: the loss is averaged, the confusion
+    matrices are summed over the replicas."""
+    out = tmp_path / "m.keras"
+    script = textwrap.dedent(f"""
+        import io, json, tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from claro.backend import train
+        from claro.backend.params import TrainParams
+        from claro.backend.progress import Progress
+        stream = io.StringIO()
+        params = TrainParams(data={str(dataset)!r}, out={str(out)!r}, epochs=1, depth=2, base_filters=4, batch_size=8)
+        train.run(params, Progress("json", stream=stream), devices=["/cpu:0", "/cpu:1"])
+        print(stream.getvalue())
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=ENV, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert any(e["event"] == "log" and "2 × (/cpu:0, /cpu:1), mirrored" in e["message"] for e in lines)
+    card = model_card.read_card(out)
+    summary = summary_of(dataset)
+    assert card["metrics"]["validation"]["pixels"] == sum(summary["class_pixels"]["validation"])
+    assert np.isfinite(card["metrics"]["test"]["loss"])
