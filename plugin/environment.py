@@ -239,8 +239,11 @@ class CreateEnvironmentTask(QgsTask):
     WEIGHTS = (0.1, 0.05, 0.8, 0.05)
 
     def __init__(self, venv: str | os.PathLike, gpu: bool, log_path: str | os.PathLike,
-                 python: Optional[str | os.PathLike] = None) -> None:
+                 python: Optional[str | os.PathLike] = None,
+                 steps: Optional[list[tuple[str, list[str]]]] = None) -> None:
+        """`steps` (label, argv) replace install_steps(): a test runs a real but small install."""
         super().__init__(tr("Create TensorFlow environment"), QgsTask.CanCancel)
+        self.steps = steps
         self.venv = Path(venv)
         self.gpu = gpu
         self.log_path = str(log_path)
@@ -250,7 +253,7 @@ class CreateEnvironmentTask(QgsTask):
 
     def run(self) -> bool:
         try:
-            steps = install_steps(self.venv, self.gpu, self.python)
+            steps = self.steps or install_steps(self.venv, self.gpu, self.python)
         except RuntimeError as error:
             self.message = str(error)
             return False
@@ -264,7 +267,8 @@ class CreateEnvironmentTask(QgsTask):
     def _run_steps(self, steps: list[tuple[str, list[str]]]) -> bool:
         done = 0.0
         with open(self.log_path, "a", encoding="utf-8") as log:
-            for (label, argv), weight in zip(steps, self.WEIGHTS):
+            weights = self.WEIGHTS if len(steps) == len(self.WEIGHTS) else [1 / len(steps)] * len(steps)
+            for (label, argv), weight in zip(steps, weights):
                 if self.isCanceled():
                     self.message = tr("Cancelled.")
                     return False
