@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
 OUT = ROOT / "demo-output"
 TRAIN_TILES = ["Amazon_1377_12", "Amazon_170_38", "Amazon_639_49", "Amazon_954_36", "Amazon_511_35"]
-HELD_OUT = "Amazon_898_3"
+HELD_OUT = "Amazon_1712_26"
 CLASSES = "0:forest:#1a9641,1:cleared:#d7191c"
 
 
