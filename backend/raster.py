@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
 import weakref
+from xml.sax.saxutils import escape
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -24,6 +26,8 @@ gdal.UseExceptions()
 ogr.UseExceptions()
 osr.UseExceptions()
 
+#: What the warp writes where there is no label; no label raster holds it (see _warp_labels).
+_NO_LABEL = -2147483648
 #: Burnt label grids up to this many pixels live in memory; larger ones in a temporary GeoTIFF.
 IN_MEMORY_PIXELS = 1 << 25
 
@@ -181,14 +185,44 @@ def _warp_labels(source: gdal.Dataset, path: Path, grid: gdal.Dataset, ignore_va
         format="VRT", width=grid.RasterXSize, height=grid.RasterYSize,
         outputBounds=(x0, y0 + dy * grid.RasterYSize, x0 + dx * grid.RasterXSize, y0),
         dstSRS=grid.GetProjection() or None, resampleAlg="near", outputType=gdal.GDT_Int32,
-        srcNodata=nodata, dstNodata=ignore_value, warpOptions=["INIT_DEST=NO_DATA"])
-    first = source if source.RasterCount == 1 else gdal.Translate("", source, format="VRT", bandList=[1])
-    warped = gdal.Warp("", first, options=options)
+        srcNodata=nodata, dstNodata=_NO_LABEL, warpOptions=["INIT_DEST=NO_DATA"])
+    # GDAL's warper nudges a valid value equal to the destination nodata (255 → 254), so the
+    # warp marks "no label" with a value no label raster holds, and a second VRT maps it to
+    # the ignore value with a lookup table (a label 255 in the source stays 255 = ignored).
+    token = uuid.uuid4().hex
+    warped_path, grid_path = f"/vsimem/claro-{token}-warped.vrt", f"/vsimem/claro-{token}-labels.vrt"
+    warped = gdal.Warp(warped_path, str(path.resolve()), options=options)
     if warped is None:  # pragma: no cover - GDAL raises with UseExceptions
         raise ClaroError(f"Labels {path} could not be warped onto the image grid.")
-    warped.SetGeoTransform(grid.GetGeoTransform())  # exactly, not re-derived from bounds
-    warped._claro_source = first  # keep the source open as long as the VRT
-    return warped
+    warped = None  # written to /vsimem
+    width, height = grid.RasterXSize, grid.RasterYSize
+    srs = f"<SRS>{escape(grid.GetProjection())}</SRS>" if grid.GetProjection() else ""
+    geotransform = ", ".join(repr(v) for v in grid.GetGeoTransform())
+    xml = f"""<VRTDataset rasterXSize="{width}" rasterYSize="{height}">{srs}
+  <GeoTransform>{geotransform}</GeoTransform>
+  <VRTRasterBand dataType="Int32" band="1">
+    <NoDataValue>{ignore_value}</NoDataValue>
+    <ComplexSource>
+      <SourceFilename relativeToVRT="0">{warped_path}</SourceFilename>
+      <SourceBand>1</SourceBand>
+      <SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>
+      <DstRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>
+      <LUT>{_NO_LABEL}:{ignore_value},{_NO_LABEL + 1}:{_NO_LABEL + 1},2147483647:2147483647</LUT>
+    </ComplexSource>
+  </VRTRasterBand>
+</VRTDataset>"""
+    gdal.FileFromMemBuffer(grid_path, xml.encode("utf-8"))
+    labels = gdal.Open(grid_path)
+    weakref.finalize(labels, _unlink_all, [grid_path, warped_path])
+    return labels
+
+
+def _unlink_all(paths: list[str]) -> None:
+    for path in paths:
+        try:
+            gdal.Unlink(path)
+        except RuntimeError:
+            pass
 
 
 def _polygon_layer(vector: gdal.Dataset, path: Path) -> ogr.Layer:

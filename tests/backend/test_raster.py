@@ -158,6 +158,25 @@ def test_label_nodata_and_undeclared_minus_one_become_ignore(tmp_path):
     assert (got[0] == 255).all() and (got[1:] == 1).all()
 
 
+def test_label_value_equal_to_the_ignore_value_stays_ignored_not_nudged(tmp_path):
+    """GDAL's warper turns a valid 255 into 254 when 255 is its nodata; ours must not."""
+    grid = image_grid(tmp_path, size=8)
+    values = np.full((8, 8), 255, np.uint8)
+    values[0, 0] = 254
+    write_raster(tmp_path / "unlabelled.tif", values, (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    labels = raster.labels_on_grid(tmp_path / "unlabelled.tif", grid)
+    got = raster.read_labels(labels, 0, 0, 8, 8)
+    assert got[0, 0] == 254 and (got.ravel()[1:] == 255).all()
+    assert labels.GetRasterBand(1).GetNoDataValue() == 255
+    in_memory = [name for name in gdal.ReadDirRecursive("/vsimem/") or [] if "claro-" in name]
+    assert in_memory
+    del labels
+    import gc
+
+    gc.collect()
+    assert not [name for name in gdal.ReadDirRecursive("/vsimem/") or [] if "claro-" in name]
+
+
 def test_multiband_label_raster_uses_its_first_band(tmp_path):
     grid = image_grid(tmp_path, size=8)
     data = np.stack([np.full((8, 8), 3, np.uint8), np.full((8, 8), 7, np.uint8)])
