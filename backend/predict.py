@@ -34,7 +34,7 @@ NODATA = 255
 PROBABILITY_NODATA = -1.0
 WEIGHT_FLOOR = 0.01  # keeps every pixel's total weight above zero, even where one window covers it
 MIN_WINDOW = 256
-GDAL_CACHE_BYTES = 96 * 1024 * 1024  # bounded GDAL block cache: memory must not grow with the raster
+GDAL_CACHE_BYTES = 64 * 1024 * 1024  # bounded GDAL block cache: memory must not grow with the raster
 OUTPUT_OPTIONS = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER"]
 
 
@@ -211,7 +211,7 @@ class StripReader:
         self.float_input = any(band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) for band in band_objects)
 
     def read(self, index: int) -> tuple[int, np.ndarray, np.ndarray]:
-        """(first raster row, padded strip [rows, cols, bands] float32, valid [rows in raster, cols]).
+        """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]).
 
         A pixel is nodata when every band that declares nodata (or holds NaN) is nodata there,
         or the dataset mask says so. Nodata values in the strip are replaced by the fill value
@@ -236,12 +236,20 @@ class StripReader:
         if self.use_mask:
             mask = self.dataset.GetRasterBand(self.bands[0]).GetMaskBand().ReadAsArray(0, top, width, bottom - top)
             invalid |= mask == 0
-        strip = np.moveaxis(raw, 0, -1).astype(np.float32)
+        # Integer imagery stays in its own type until a batch is assembled: a strip of a wide
+        # uint8 raster is 4× smaller than in float32, and the strip is most of predict's memory.
+        if raw.dtype.kind in "iu":
+            info = np.iinfo(raw.dtype)
+            fill = np.clip(np.round(self.fill), info.min, info.max).astype(raw.dtype)
+            strip = np.moveaxis(raw, 0, -1)
+        else:
+            fill = self.fill
+            strip = np.moveaxis(raw, 0, -1).astype(np.float32)
         for i, bad in enumerate(per_band):
             if bad is not None and bad.any():
-                strip[..., i][bad] = self.fill[i]
+                strip[..., i][bad] = fill[i]
         if self.use_mask and invalid.any():
-            strip[invalid] = self.fill
+            strip[invalid] = fill
         pad_rows = (top - start, start + self.rows.window - bottom)
         pad_cols = (self.cols.pad_before, self.cols.pad_after)
         if any(pad_rows) or any(pad_cols):
@@ -289,6 +297,7 @@ def batch_predictor(model, batch: int, rows: int, cols: int, bands: int) -> Call
         return tf.cast(model(x, training=False), tf.float32)
 
     def predict(windows: np.ndarray) -> np.ndarray:
+        windows = np.asarray(windows, np.float32)
         n = windows.shape[0]
         if n < batch:
             windows = np.concatenate([windows, np.zeros((batch - n, rows, cols, bands), np.float32)])
