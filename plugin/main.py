@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from qgis.core import QgsApplication
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
@@ -37,7 +37,10 @@ class ClaroPlugin:
         self.provider = None
 
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
-        install_translator()  # before any widget is built
+        try:
+            install_translator()  # before any widget is built
+        except Exception as error:  # noqa: BLE001  a translation problem must never stop the plugin loading
+            QgsMessageLog.logMessage(f"Translation not installed: {error}", "Claro", Qgis.Warning)
         self.action = QAction(QIcon(str(ICON)), tr("Claro: deep-learning segmentation"), self.iface.mainWindow())
         self.action.setObjectName("ClaroShowDock")
         self.action.setToolTip(tr("Show the Claro dock: train a U-Net on your layers and map the result"))
@@ -82,6 +85,7 @@ class ClaroPlugin:
         if self.dock is not None:
             self.dock.shutdown()
             self.iface.removeDockWidget(self.dock)
+            self.dock.setParent(None)  # gone from the main window at once, not only after deleteLater
             self.dock.deleteLater()
             self.dock = None
         if self.action is not None:
