@@ -338,3 +338,42 @@ def test_window_size_follows_the_model():
     assert predict.window_size(100, card, (None, None), 16, (5000, 5000)) == (112, 112)
     assert predict.window_size(None, card, (None, None), 16, (20, 70)) == (32, 80)
     assert predict.window_size(512, card, (128, 128), 16, (5000, 5000)) == (128, 128)
+
+
+def test_uint16_nodata_is_filled_with_the_training_mean(tmp_path):
+    data = np.full((3, 40, 40), 500, np.uint16)
+    data[:, :10, :] = 0          # nodata in every band
+    data[1, 20:25, 20:25] = 0    # nodata in one band: filled with that band's mean, still classified
+    image = write_image(tmp_path / "image.tif", data, nodata=0, gdal_type=gdal.GDT_UInt16)
+    model = identity_model(tmp_path / "identity.keras")
+    card = model_card.read_card(model)
+    model_card.write_card(model, {**card, "normalization": {"mean": [500.0, 300.0, 100.0], "std": [1.0, 1.0, 1.0]}})
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif", "--window", 32) == 0
+    probabilities = read(tmp_path / "probs.tif")
+    assert (read(tmp_path / "classes.tif")[:10] == 255).all()
+    np.testing.assert_allclose(probabilities[1, 20:25, 20:25], 300.0, rtol=1e-6)
+    assert probabilities[:, 10:, :].min() >= 100.0  # the 0 sentinel never reached the model
+
+
+def test_real_amazon_tile_with_a_small_unet_keeps_its_grid(tmp_path, amazon_tile):
+    model_module = pytest.importorskip("claro.backend.model")
+    image, mask = amazon_tile
+    unet = model_module.build_unet(3, 2, depth=2, base_filters=4, mean=[60.0, 70.0, 50.0], std=[30.0, 30.0, 30.0])
+    path = tmp_path / "unet.keras"
+    unet.save(path)
+    classes = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 1, "name": "cleared", "color": "#d7191c"}]
+    model_card.write_card(path, {"bands": ["red", "green", "blue"], "source_bands": [1, 2, 3], "classes": classes,
+                                 "activation": "sigmoid", "patch_size": 128})
+    out = tmp_path / "classes.tif"
+    assert run("--model", path, "--image", image, "--out", out, "--probabilities", tmp_path / "p.tif") == 0
+    source, result = gdal.Open(str(image)), gdal.Open(str(out))
+    assert (result.RasterXSize, result.RasterYSize) == (source.RasterXSize, source.RasterYSize)
+    assert result.GetGeoTransform() == source.GetGeoTransform()
+    assert osr.SpatialReference(result.GetProjection()).IsSame(osr.SpatialReference(source.GetProjection()))
+    probabilities = read(tmp_path / "p.tif")
+    # Four blended 256² windows come close to the U-Net run on the whole tile at once.
+    data = source.ReadAsArray().transpose(1, 2, 0)[None].astype("float32")
+    whole = unet(data).numpy()[0, ..., 0]
+    assert np.abs(probabilities - whole).mean() < 0.002
+    np.testing.assert_array_equal(read(out), (probabilities > 0.5).astype(np.uint8))
