@@ -165,6 +165,9 @@ def run(quick: bool = False, out: Path | None = None) -> dict:
     c, n = result["claro"], result["notebook"]
     result["goal_met"] = (c["iou_cleared"] > n["iou_cleared"] and c["pixel_accuracy"] >= n["pixel_accuracy"]
                           and c["train_seconds"] < n["train_seconds"])
+    result["summary"] = (f"held-out tiles: claro IoU(cleared) {c['iou_cleared']}, accuracy {c['pixel_accuracy']} in "
+                         f"{c['train_seconds']:.0f} s ({c['epochs_run']} epochs) vs notebook recipe {n['iou_cleared']}, "
+                         f"{n['pixel_accuracy']} in {n['train_seconds']:.0f} s; goal {'met' if result['goal_met'] else 'NOT met'}")
     save()
     return result
 

@@ -174,6 +174,12 @@ def run(quick: bool = False) -> dict:
                   "training": training_benchmark(folder, rounds=2 if quick else 3, steps=5 if quick else 12)}
     result["reader_goal_met"] = result["reader"]["ratio"] >= 2
     result["training_goal_met"] = result["training"]["ratio"] >= 0.9
+    r, t = result["reader"], result["training"]
+    result["summary"] = (f"reader {r['claro_batches_per_s']} vs notebook {r['notebook_batches_per_s']} batches/s → "
+                         f"{r['ratio']}× (goal ≥ 2×, {'met' if result['reader_goal_met'] else 'NOT met'}; GZIP reading alone "
+                         f"{r['gzip_read_only_batches_per_s']} batches/s); training {t['pipeline_steps_per_s']} vs in-memory "
+                         f"{t['in_memory_steps_per_s']} steps/s → {t['ratio']} (goal ≥ 0.9, "
+                         f"{'met' if result['training_goal_met'] else 'NOT met'})")
     return result
 
 
