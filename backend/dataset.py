@@ -17,6 +17,7 @@ info` prints it. Keys:
   split           how the split was made (spatial blocks: block size, seed, fractions)
   sources         [{"image", "labels", "crs", "wkt", "geotransform", "size", "patches"}]
   shards          file names per split
+  compression     {"type": "GZIP", "compressor": "isal" or "zlib", "level"}
   parameters      the PatchParams used, and `command` (the argv that reproduces them)
   software        claro, GDAL, numpy and TensorFlow versions
 

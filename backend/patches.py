@@ -298,6 +298,7 @@ def run(params: PatchParams, progress: Progress) -> None:
                       "fractions": dict(zip(SPLITS, fractions.tolist())), "stride": stride},
             "sources": [_source_info(s, per_scene[i]) for i, s in enumerate(scenes)],
             "shards": {s: writer.files.get(s, []) for s in SPLITS},
+            "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }
