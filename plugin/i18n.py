@@ -32,7 +32,9 @@ def qgis_locale(settings: Optional[QgsSettings] = None) -> str:
     The running translation (qgis --lang, or the one QGIS chose at start-up) wins; then the
     user's override in Settings ▸ Options ▸ General; then the system locale.
     """
-    running = QgsApplication.translation()
+    app = QgsApplication.instance()
+    # translation() is an instance method in QGIS 3.22 (static in later versions)
+    running = app.translation() if isinstance(app, QgsApplication) else ""
     if running:
         return running
     settings = settings or QgsSettings()

@@ -4,6 +4,7 @@
 # and nothing for developers (tests, benchmarks, scripts, caches, .venv).
 # The version has one home, metadata.txt; an argument, when given, must agree with it.
 #   usage: scripts/package.sh [VERSION]      (`make package` builds the translations first)
+#   CLARO_DIST=folder puts the zip elsewhere than dist/ (the packaging test uses a temporary one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -35,9 +36,9 @@ bash scripts/plugin_files.sh | while IFS= read -r path; do
 done
 [ -f "$stage/claro/metadata.txt" ] || { echo "package: metadata.txt is not tracked by git." >&2; exit 1; }
 
-mkdir -p dist
-zipfile="$ROOT/dist/claro-$VERSION.zip"
-tmpzip="$ROOT/dist/.claro-$VERSION.zip.tmp"
+DIST=$(mkdir -p "${CLARO_DIST:-dist}" && cd "${CLARO_DIST:-dist}" && pwd)
+zipfile="$DIST/claro-$VERSION.zip"
+tmpzip="$DIST/.claro-$VERSION.zip.tmp"
 rm -f "$tmpzip"
 (cd "$stage" && find claro -type f | LC_ALL=C sort | zip -q -X -D "$tmpzip" -@)
 mv -f "$tmpzip" "$zipfile"
