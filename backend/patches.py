@@ -274,7 +274,7 @@ def run(params: PatchParams, progress: Progress) -> None:
                 planes[-1] = labels
                 writer.write_planes(w.split, planes)
                 if w.split == "train":
-                    stats.add(image, valid)
+                    stats.add(planes[:-1], valid)  # float32 copy; nodata pixels are left out
                 class_pixels[w.split] += np.bincount(lookup_index[position[is_class]], minlength=len(classes))
                 ignored_pixels[w.split] += k * k - labelled
                 per_scene[w.scene] += 1

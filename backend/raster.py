@@ -178,43 +178,75 @@ def _warp_labels(source: gdal.Dataset, path: Path, grid: gdal.Dataset, ignore_va
     signed = gdal.GetDataTypeName(band.DataType).startswith(("Int", "Float", "CInt", "CFloat"))
     if nodata is None and signed:
         nodata = -1
-    x0, dx, rx, y0, ry, dy = grid.GetGeoTransform()
-    if rx or ry:
+    if grid.GetGeoTransform()[2] or grid.GetGeoTransform()[4]:
         raise ClaroError(f"The image {grid.GetDescription()} is rotated; warp it to a north-up grid first (gdalwarp).")
-    options = gdal.WarpOptions(
-        format="VRT", width=grid.RasterXSize, height=grid.RasterYSize,
-        outputBounds=(x0, y0 + dy * grid.RasterYSize, x0 + dx * grid.RasterXSize, y0),
-        dstSRS=grid.GetProjection() or None, resampleAlg="near", outputType=gdal.GDT_Int32,
-        srcNodata=nodata, dstNodata=_NO_LABEL, warpOptions=["INIT_DEST=NO_DATA"])
-    # GDAL's warper nudges a valid value equal to the destination nodata (255 → 254), so the
-    # warp marks "no label" with a value no label raster holds, and a second VRT maps it to
-    # the ignore value with a lookup table (a label 255 in the source stays 255 = ignored).
     token = uuid.uuid4().hex
-    warped_path, grid_path = f"/vsimem/claro-{token}-warped.vrt", f"/vsimem/claro-{token}-labels.vrt"
-    warped = gdal.Warp(warped_path, str(path.resolve()), options=options)
-    if warped is None:  # pragma: no cover - GDAL raises with UseExceptions
-        raise ClaroError(f"Labels {path} could not be warped onto the image grid.")
-    warped = None  # written to /vsimem
+    grid_path = f"/vsimem/claro-{token}-labels.vrt"
     width, height = grid.RasterXSize, grid.RasterYSize
+    offset = _pixel_offset(source, grid, labels_srs, grid_srs)
+    if offset is not None:
+        # Same CRS, same pixel size, whole-pixel shift: a plain window of the label raster is
+        # exactly what nearest-neighbour warping gives, ~50× cheaper to read.
+        sw, sh = source.RasterXSize, source.RasterYSize
+        nodata_xml = f"<NODATA>{nodata!r}</NODATA>" if nodata is not None else ""
+        source_xml = f"""<ComplexSource>
+      <SourceFilename relativeToVRT="0">{escape(str(path.resolve()))}</SourceFilename>
+      <SourceBand>1</SourceBand>{nodata_xml}
+      <SrcRect xOff="0" yOff="0" xSize="{sw}" ySize="{sh}"/>
+      <DstRect xOff="{offset[0]}" yOff="{offset[1]}" xSize="{sw}" ySize="{sh}"/>
+    </ComplexSource>"""
+        scratch = [grid_path]
+    else:
+        # GDAL's warper nudges a valid value equal to the destination nodata (255 → 254), so
+        # the warp marks "no label" with a value no label raster holds, and the outer VRT maps
+        # it to the ignore value with a lookup table (a label 255 in the source stays 255).
+        x0, dx, _, y0, _, dy = grid.GetGeoTransform()
+        options = gdal.WarpOptions(
+            format="VRT", width=width, height=height,
+            outputBounds=(x0, y0 + dy * height, x0 + dx * width, y0),
+            dstSRS=grid.GetProjection() or None, resampleAlg="near", outputType=gdal.GDT_Int32,
+            srcNodata=nodata, dstNodata=_NO_LABEL, warpOptions=["INIT_DEST=NO_DATA"])
+        warped_path = f"/vsimem/claro-{token}-warped.vrt"
+        warped = gdal.Warp(warped_path, str(path.resolve()), options=options)
+        if warped is None:  # pragma: no cover - GDAL raises with UseExceptions
+            raise ClaroError(f"Labels {path} could not be warped onto the image grid.")
+        warped = None  # written to /vsimem
+        source_xml = f"""<ComplexSource>
+      <SourceFilename relativeToVRT="0">{warped_path}</SourceFilename>
+      <SourceBand>1</SourceBand>
+      <SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>
+      <DstRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>
+      <LUT>{_NO_LABEL}:{ignore_value},{_NO_LABEL + 1}:{_NO_LABEL + 1},2147483647:2147483647</LUT>
+    </ComplexSource>"""
+        scratch = [grid_path, warped_path]
     srs = f"<SRS>{escape(grid.GetProjection())}</SRS>" if grid.GetProjection() else ""
     geotransform = ", ".join(repr(v) for v in grid.GetGeoTransform())
     xml = f"""<VRTDataset rasterXSize="{width}" rasterYSize="{height}">{srs}
   <GeoTransform>{geotransform}</GeoTransform>
   <VRTRasterBand dataType="Int32" band="1">
     <NoDataValue>{ignore_value}</NoDataValue>
-    <ComplexSource>
-      <SourceFilename relativeToVRT="0">{warped_path}</SourceFilename>
-      <SourceBand>1</SourceBand>
-      <SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>
-      <DstRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>
-      <LUT>{_NO_LABEL}:{ignore_value},{_NO_LABEL + 1}:{_NO_LABEL + 1},2147483647:2147483647</LUT>
-    </ComplexSource>
+    {source_xml}
   </VRTRasterBand>
 </VRTDataset>"""
     gdal.FileFromMemBuffer(grid_path, xml.encode("utf-8"))
     labels = gdal.Open(grid_path)
-    weakref.finalize(labels, _unlink_all, [grid_path, warped_path])
+    weakref.finalize(labels, _unlink_all, scratch)
     return labels
+
+
+def _pixel_offset(source: gdal.Dataset, grid: gdal.Dataset, source_srs, grid_srs) -> Optional[tuple[int, int]]:
+    """(column, row) of the source's origin on the grid when both share CRS and pixel size and
+    the source is shifted by whole pixels; None when it has to be warped."""
+    if (source_srs is None) != (grid_srs is None) or (source_srs is not None and not source_srs.IsSame(grid_srs)):
+        return None
+    sx0, sdx, srx, sy0, sry, sdy = source.GetGeoTransform()
+    gx0, gdx, _, gy0, _, gdy = grid.GetGeoTransform()
+    if srx or sry or abs(sdx - gdx) > 1e-9 * abs(gdx) or abs(sdy - gdy) > 1e-9 * abs(gdy):
+        return None
+    col, row = (sx0 - gx0) / gdx, (sy0 - gy0) / gdy
+    if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
+        return None
+    return int(round(col)), int(round(row))
 
 
 def _unlink_all(paths: list[str]) -> None:

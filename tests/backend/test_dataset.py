@@ -71,8 +71,8 @@ def test_band_statistics_match_numpy_over_valid_pixels():
     pixels = np.concatenate([p.astype(np.float32).reshape(2, -1)[:, m.ravel()] for p, m in zip(patches, masks)], axis=1)
     pixels = pixels.astype(np.float64)
     assert result["pixels"] == pixels.shape[1]
-    assert np.allclose(result["mean"], pixels.mean(axis=1), rtol=1e-9)
-    assert np.allclose(result["std"], pixels.std(axis=1), rtol=1e-6)
+    assert np.allclose(result["mean"], pixels.mean(axis=1), rtol=1e-6)
+    assert np.allclose(result["std"], pixels.std(axis=1), rtol=1e-5)
     # few pixels: every one is in the sample, so the percentiles are exact
     assert np.allclose(result["p2"], np.percentile(pixels, 2, axis=1))
     assert np.allclose(result["p98"], np.percentile(pixels, 98, axis=1))

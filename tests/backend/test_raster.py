@@ -103,6 +103,24 @@ def test_labels_on_a_shifted_grid_land_on_the_right_pixels(tmp_path):
     assert np.array_equal(raster.read_labels(labels, 3, 5, 4, 2), values[:2, :4])
 
 
+def test_aligned_labels_read_directly_give_what_warping_gives(tmp_path, monkeypatch):
+    """The whole-pixel-shift shortcut (no warp) against the warp, with nodata and a partial cover."""
+    grid = image_grid(tmp_path)
+    values = np.random.default_rng(0).integers(-1, 4, (20, 40)).astype(np.int16)
+    values[0, 10] = 255  # a plain value here (ignore is 99): neither path may nudge it
+    write_raster(tmp_path / "labels.tif", values, (ORIGIN[0] - 70, 10, 0, ORIGIN[1] - 90, 0, -10),
+                 gdal_type=gdal.GDT_Int16)
+    assert raster._pixel_offset(raster.open_raster(tmp_path / "labels.tif"), grid, raster.crs_of(grid),
+                                raster.crs_of(grid)) == (-7, 9)
+    direct = raster.read_labels(raster.labels_on_grid(tmp_path / "labels.tif", grid, ignore_value=99), 0, 0, 32, 32)
+    monkeypatch.setattr(raster, "_pixel_offset", lambda *args: None)
+    warped = raster.read_labels(raster.labels_on_grid(tmp_path / "labels.tif", grid, ignore_value=99), 0, 0, 32, 32)
+    assert np.array_equal(direct, warped)
+    expected = np.full((32, 32), 99)
+    expected[9:29, 0:33] = np.where(values[:, 7:39] == -1, 99, values[:, 7:39])
+    assert np.array_equal(direct, expected) and direct[9, 3] == 255
+
+
 def test_finer_label_grid_is_sampled_at_image_pixel_centres(tmp_path):
     grid = image_grid(tmp_path, size=16)
     # 5 m labels: label column j covers x in [5j, 5j+5); image pixel c has its centre at 10c + 5
