@@ -89,12 +89,15 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
 
 #: numbers a job reports in its 'done' event worth a Processing output: (output, key path, description)
 NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
-    "patches": [("PATCHES", "patches", "Number of patches")],
+    "patches": [("TRAIN_PATCHES", "counts.train", "Training patches"),
+                ("VALIDATION_PATCHES", "counts.validation", "Validation patches"),
+                ("TEST_PATCHES", "counts.test", "Test patches")],
     "train": [("EPOCHS_RUN", "epochs_run", "Epochs run"), ("BEST_EPOCH", "best_epoch", "Best epoch"),
               ("VALIDATION_MEAN_IOU", "metrics.validation.mean_iou", "Mean IoU on the validation patches"),
               ("TEST_MEAN_IOU", "metrics.test.mean_iou", "Mean IoU on the test patches")],
     "predict": [("PIXELS", "pixels", "Pixels classified")],
-    "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", "Overall accuracy"), ("MEAN_IOU", "mean_iou", "Mean IoU")],
+    "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", "Overall accuracy"), ("MEAN_IOU", "mean_iou", "Mean IoU"),
+                 ("PIXELS", "pixels", "Pixels compared")],
 }
 
 

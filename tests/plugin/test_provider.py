@@ -178,6 +178,8 @@ def test_buildpatches_writes_a_dataset(patches):
     assert [(c["value"], c["name"], c["color"]) for c in summary["classes"]] == \
         [(0, "forest", "#1a9641"), (1, "cleared", "#d7191c")]
     assert sum(summary["counts"].values()) == 16  # a 256² crop in 64-pixel patches, none dropped
+    assert [patches[f"{split}_PATCHES"] for split in ("TRAIN", "VALIDATION", "TEST")] == \
+        [summary["counts"][split] for split in ("train", "validation", "test")]
     assert list(folder.glob("train-*"))
 
 
@@ -208,7 +210,8 @@ def test_evaluate_reports_scores(provider, prediction, tile, tmp_path):
     predicted = gdal.Open(prediction["OUTPUT"]).ReadAsArray()
     reference = gdal.Open(str(tile[1])).ReadAsArray()
     assert result["OVERALL_ACCURACY"] == pytest.approx(float((predicted == reference).mean()), abs=1e-6)
-    assert np.asarray(report["confusion_matrix"]).sum() == 256 * 256
+    assert np.asarray(report["confusion_matrix"]).sum() == 256 * 256 == result["PIXELS"]
+    assert result["MEAN_IOU"] == pytest.approx(report["mean_iou"])
 
 
 def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
@@ -297,11 +300,17 @@ def test_modeler_chains_the_outputs(provider, model, tile, tmp_path):
         pipeline.addChildAlgorithm(children[child_id])
 
     def offered(child_id: str, parameter: str) -> set[tuple[str, str]]:
+        """The child outputs the Graphical Modeler's own widget offers for this input."""
+        from qgis.gui import QgsGui
+        from qgis.PyQt.QtWidgets import QComboBox
+
         definition = registry.algorithmById(f"claro:{child_id}").parameterDefinition(parameter)
-        kind = registry.parameterType(definition.type())
-        sources = pipeline.availableSourcesForChild(child_id, kind.acceptedParameterTypes(), kind.acceptedOutputTypes(),
-                                                    [])
-        return {(s.outputChildId(), s.outputName()) for s in sources}
+        widget = QgsGui.processingGuiRegistry().createModelerParameterWidget(pipeline, child_id, definition,
+                                                                             QgsProcessingContext())
+        found = {tuple(combo.itemData(i)) for combo in widget.findChildren(QComboBox) for i in range(combo.count())
+                 if isinstance(combo.itemData(i), list) and len(combo.itemData(i)) == 2}
+        widget.deleteLater()
+        return found
 
     assert ("buildpatches", "OUTPUT") in offered("train", "DATA")
     assert ("train", "OUTPUT") in offered("predict", "MODEL")
