@@ -33,7 +33,7 @@ from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsPr
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingUtils,
                        QgsRasterLayer, QgsRasterRange, QgsVectorLayer)
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..backend import params as P
@@ -56,16 +56,20 @@ VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 #   folder            an existing folder
 #   file:EXT          an existing file with that extension
 #   folder-out        an output folder
-#   file-out:FILTER   an output file
+#   file-out:EXT      an output file with that extension (FILE_FILTERS)
 #   raster-out        an output raster (optional ones are not created unless asked)
 #   bands:PARENT      band numbers of the raster parameter PARENT (a list of ints)
 FIELD_KINDS: dict[str, dict[str, str]] = {
     "patches": {"images": "rasters", "labels": "layers", "out": "folder-out"},
-    "train": {"data": "folder", "out": "file-out:Keras model (*.keras)"},
+    "train": {"data": "folder", "out": "file-out:keras"},
     "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
                 "bands": "bands:IMAGE"},
-    "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:JSON report (*.json)"},
+    "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
 }
+
+#: file dialog filters of output files, by extension (QT_TRANSLATE_NOOP: pylupdate5 lists them)
+FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
+                "json": QT_TRANSLATE_NOOP("Claro", "JSON report (*.json)")}
 
 #: Processing's sensible bounds for numbers (the backend checks everything again, with sentences)
 RANGES: dict[str, tuple[Optional[float], Optional[float]]] = {
@@ -81,23 +85,26 @@ ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {
-    "buildpatches": ("patches", "Build patch dataset"),
-    "train": ("train", "Train U-Net"),
-    "predict": ("predict", "Classify raster (predict)"),
-    "evaluate": ("evaluate", "Evaluate class raster"),
+    "buildpatches": ("patches", QT_TRANSLATE_NOOP("Claro", "Build patch dataset")),
+    "train": ("train", QT_TRANSLATE_NOOP("Claro", "Train U-Net")),
+    "predict": ("predict", QT_TRANSLATE_NOOP("Claro", "Classify raster (predict)")),
+    "evaluate": ("evaluate", QT_TRANSLATE_NOOP("Claro", "Evaluate class raster")),
 }
 
 #: numbers a job reports in its 'done' event worth a Processing output: (output, key path, description)
 NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
-    "patches": [("TRAIN_PATCHES", "counts.train", "Training patches"),
-                ("VALIDATION_PATCHES", "counts.validation", "Validation patches"),
-                ("TEST_PATCHES", "counts.test", "Test patches")],
-    "train": [("EPOCHS_RUN", "epochs_run", "Epochs run"), ("BEST_EPOCH", "best_epoch", "Best epoch"),
-              ("VALIDATION_MEAN_IOU", "metrics.validation.mean_iou", "Mean IoU on the validation patches"),
-              ("TEST_MEAN_IOU", "metrics.test.mean_iou", "Mean IoU on the test patches")],
-    "predict": [("PIXELS", "pixels", "Pixels classified")],
-    "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", "Overall accuracy"), ("MEAN_IOU", "mean_iou", "Mean IoU"),
-                 ("PIXELS", "pixels", "Pixels compared")],
+    "patches": [("TRAIN_PATCHES", "counts.train", QT_TRANSLATE_NOOP("Claro", "Training patches")),
+                ("VALIDATION_PATCHES", "counts.validation", QT_TRANSLATE_NOOP("Claro", "Validation patches")),
+                ("TEST_PATCHES", "counts.test", QT_TRANSLATE_NOOP("Claro", "Test patches"))],
+    "train": [("EPOCHS_RUN", "epochs_run", QT_TRANSLATE_NOOP("Claro", "Epochs run")),
+              ("BEST_EPOCH", "best_epoch", QT_TRANSLATE_NOOP("Claro", "Best epoch")),
+              ("VALIDATION_MEAN_IOU", "metrics.validation.mean_iou",
+               QT_TRANSLATE_NOOP("Claro", "Mean IoU on the validation patches")),
+              ("TEST_MEAN_IOU", "metrics.test.mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU on the test patches"))],
+    "predict": [("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels classified"))],
+    "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
+                 ("MEAN_IOU", "mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU")),
+                 ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
 }
 
 
@@ -174,7 +181,8 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif kind == "folder-out":
         parameter = QgsProcessingParameterFolderDestination(name, label, optional=optional)
     elif kind.startswith("file-out:"):
-        parameter = QgsProcessingParameterFileDestination(name, label, tr(kind.split(":", 1)[1]), optional=optional)
+        parameter = QgsProcessingParameterFileDestination(name, label, tr(FILE_FILTERS[kind.split(":", 1)[1]]),
+                                                          optional=optional)
     elif kind == "raster-out":
         parameter = QgsProcessingParameterRasterDestination(name, label, optional=optional,
                                                             createByDefault=not optional)

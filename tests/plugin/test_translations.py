@@ -182,3 +182,31 @@ def test_portuguese_parameter_labels(compiled):
         assert QCoreApplication.translate("Claro", "CPU only") == "Somente CPU"
     finally:
         i18n.remove_translators()
+
+
+def test_dock_opens_in_spanish_when_qgis_is_in_spanish(compiled, qgis_iface):
+    """QGIS locale 'es' (Settings ▸ Options ▸ General) → the plugin's dock speaks Spanish."""
+    from qgis.PyQt.QtWidgets import QLabel, QTabWidget
+
+    from claro.plugin.main import ClaroPlugin
+
+    settings = QgsSettings()
+    saved = {key: settings.value(key) for key in ("locale/overrideFlag", "locale/userLocale")}
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", "es")
+    plugin = ClaroPlugin(qgis_iface)
+    try:
+        plugin.initGui()
+        dock = plugin.show_dock()
+        assert dock.objectName() == "ClaroDock"
+        tabs = dock.findChild(QTabWidget)
+        assert [tabs.tabText(i) for i in range(tabs.count())] == ["Datos de entrenamiento", "Entrenar", "Predecir",
+                                                                   "Entorno"]
+        labels = {label.text() for label in dock.findChildren(QLabel)}
+        assert "Tamaño de parche" in labels and "Épocas" in labels
+        assert plugin.action.text() != "Claro: deep-learning segmentation"
+    finally:
+        plugin.unload()
+        for key, value in saved.items():
+            settings.remove(key) if value is None else settings.setValue(key, value)
+    assert QCoreApplication.translate("Claro", "Train") == "Train"  # unload removed the translation
