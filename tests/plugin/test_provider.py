@@ -214,6 +214,36 @@ def test_evaluate_reports_scores(provider, prediction, tile, tmp_path):
     assert result["MEAN_IOU"] == pytest.approx(report["mean_iou"])
 
 
+def test_evaluate_reads_a_memory_polygon_layer(provider, prediction, tile, tmp_path):
+    """A layer that is not a file (drawn in QGIS, in memory) is exported for the backend; its class
+    field is burnt: the left half of the tile is class 1, the rest the background 0."""
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsRectangle, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    image = gdal.Open(str(tile[0]))
+    x0, dx, _, y0, _, dy = image.GetGeoTransform()
+    layer = QgsVectorLayer(f"Polygon?crs=EPSG:4326", "drawn labels", "memory")
+    layer.dataProvider().addAttributes([QgsField("cls", QVariant.Int)])
+    layer.updateFields()
+    feature = QgsFeature(layer.fields())
+    feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(x0, y0 + 256 * dy, x0 + 128 * dx, y0)))
+    feature["cls"] = 1
+    layer.dataProvider().addFeatures([feature])
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        result = run("claro:evaluate", {"PREDICTION": prediction["OUTPUT"], "REFERENCE": layer.id(),
+                                        "CLASS_FIELD": "cls", "OUTPUT": str(tmp_path / "drawn.json")})
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())
+    matrix = np.asarray(json.loads(Path(result["OUTPUT"]).read_text())["confusion_matrix"])
+    predicted = gdal.Open(prediction["OUTPUT"]).ReadAsArray()
+    reference = np.zeros((256, 256), np.uint8)
+    reference[:, :128] = 1
+    assert matrix.sum() == 256 * 256
+    assert matrix[1].sum() == 128 * 256  # reference rows: class 1 is the left half
+    assert matrix[1, 1] == int(((predicted == 1) & (reference == 1)).sum())
+
+
 def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
     """Run as from the toolbox (results loaded): the layer gets the model's classes and colours."""
     import processing
