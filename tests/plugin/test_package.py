@@ -104,8 +104,9 @@ def test_zip_holds_the_plugin_and_nothing_else(package):
         assert f"claro/{needed}" in names, needed
     forbidden = [name for name in names
                  if name.split("/")[1] in ("tests", "bench", "scripts", ".venv", ".ci", "dist", "build", ".git",
-                                           "Makefile", "pytest.ini", ".gitignore", ".qgis-settings")
-                 or "__pycache__" in name or name.endswith((".pyc", ".ts", ".aux.xml"))]
+                                           "Makefile", "pytest.ini", ".gitignore", ".qgis-settings", "docs",
+                                           "requirements.txt", "constraints.txt")
+                 or name.startswith("claro/resources/screenshots/") or "__pycache__" in name or name.endswith((".pyc", ".ts", ".aux.xml"))]
     assert forbidden == []
     # the version lives in metadata.txt only, and the zip carries that same file
     assert f"version={metadata_version()}" in zipfile.ZipFile(package).read("claro/metadata.txt").decode()
