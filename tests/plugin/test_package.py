@@ -156,3 +156,25 @@ def test_qgis_desktop_loads_the_packaged_plugin(package, tmp_path):
     assert out["predict_name"] == "Clasificar ráster (predecir)"
     assert out["epochs_label"] == "Épocas"
     assert out["after_unload"] == {"dock": False, "provider": False}
+
+
+def test_deploy_copies_the_same_tree_into_a_profile(tmp_path):
+    """`make deploy` (scripts/deploy.sh): the zip's file list, replaced on each run; never
+    deletes a folder that is not a Claro plugin."""
+    plugins = tmp_path / "profiles" / "default" / "python" / "plugins"
+    script = ROOT / "scripts" / "deploy.sh"
+    for _ in range(2):  # a second deploy replaces the first
+        completed = subprocess.run(["bash", str(script), str(plugins)], capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 0, completed.stderr
+    target = plugins / "claro"
+    assert (target / "metadata.txt").read_text() == (ROOT / "metadata.txt").read_text()
+    assert (target / "plugin" / "provider.py").read_bytes() == (ROOT / "plugin" / "provider.py").read_bytes()
+    assert not (target / "tests").exists() and not (target / ".venv").exists()
+    assert [p.name for p in plugins.iterdir()] == ["claro"]  # no staging folder left behind
+
+    foreign = tmp_path / "other" / "claro"
+    foreign.mkdir(parents=True)
+    (foreign / "precious.txt").write_text("not ours")
+    completed = subprocess.run(["bash", str(script), str(foreign.parent)], capture_output=True, text=True, timeout=120)
+    assert completed.returncode != 0 and "not a Claro plugin" in completed.stderr
+    assert (foreign / "precious.txt").read_text() == "not ours"
