@@ -290,7 +290,7 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
         return "\n".join(lines)
 
     def helpUrl(self) -> str:  # noqa: N802
-        return "https://github.com/claro-gis/claro#processing-and-command-line"
+        return "https://github.com/claro-gis/claro/blob/main/docs/processing-and-packaging.md"
 
     def flags(self):
         # The child process owns the heavy work; the algorithm itself only waits and reports.
