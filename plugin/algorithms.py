@@ -22,7 +22,7 @@ import shlex
 import threading
 import typing
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsProcessingContext,
                        QgsProcessingException, QgsProcessingFeedback, QgsProcessingLayerPostProcessorInterface,

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +17,7 @@ import pytest
 from osgeo import gdal
 from qgis.core import (QgsApplication, QgsPalettedRasterRenderer, QgsProcessingContext, QgsProcessingException,
                        QgsProcessingFeedback, QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                       QgsProcessingModelChildParameterSource, QgsProcessingModelParameter, QgsProject,
+                       QgsProcessingModelChildParameterSource, QgsProcessingModelOutput, QgsProcessingModelParameter, QgsProject,
                        QgsProcessingParameterFile, QgsProcessingParameterRasterLayer, QgsRasterLayer)
 
 from claro.backend import params as P
@@ -317,17 +315,11 @@ def test_modeler_chains_the_outputs(provider, model, tile, tmp_path):
     children["predict"].addParameterSources("IMAGE", [source.fromModelParameter("image")])
     children["evaluate"].addParameterSources("PREDICTION", [source.fromChildOutput("predict", "OUTPUT")])
     children["evaluate"].addParameterSources("REFERENCE", [source.fromModelParameter("reference")])
-    children["evaluate"].setModelOutputs({})
-    from qgis.core import QgsProcessingModelOutput
-
     report_output = QgsProcessingModelOutput("report", "Report")
     report_output.setChildOutputName("OUTPUT")
     children["evaluate"].setModelOutputs({"report": report_output})
-    for child_id in ("predict", "evaluate"):
-        pipeline.addChildAlgorithm(children[child_id])
-    # What the modeler offers: each output is a valid source for the next job's input.
-    for child_id in ("buildpatches", "train"):
-        pipeline.addChildAlgorithm(children[child_id])
+    for child in children.values():
+        pipeline.addChildAlgorithm(child)
 
     def offered(child_id: str, parameter: str) -> set[tuple[str, str]]:
         """The child outputs the Graphical Modeler's own widget offers for this input."""
@@ -342,6 +334,7 @@ def test_modeler_chains_the_outputs(provider, model, tile, tmp_path):
         widget.deleteLater()
         return found
 
+    # What the modeler offers: each job's output is a valid source for the next job's input.
     assert ("buildpatches", "OUTPUT") in offered("train", "DATA")
     assert ("train", "OUTPUT") in offered("predict", "MODEL")
     assert ("predict", "OUTPUT") in offered("evaluate", "PREDICTION")
