@@ -5,13 +5,14 @@
    raster has pixels (windows overlap and reach past the edges); that overlap counts as model
    work: ideal time = windows × window pixels / model rate, efficiency = ideal time / real time.
    The model rate is measured with `model.predict` on batches of real windows cut from the raster
-   (the issue's definition) and, stricter, with the same traced function predict uses; it is
-   measured before and after the run and averaged, because the 2 cores are shared.
+   (the issue's definition) and, stricter, with the same traced function predict uses. The 2
+   cores are shared, so rate measurements and runs alternate and the best of each counts.
    Model: U-Net base 16, depth 4 (the issue's accuracy recipe), untrained (speed does not depend
    on the weights).
 2. Memory: peak RSS of `claro predict` on 4096² and 16384² rasters (4 bands, uint8) with a tiny
    U-Net (base 4, depth 2) so the big raster finishes in minutes on 2 cores; the goal is a ratio
-   ≤ 1.3, i.e. memory does not grow with the raster.
+   ≤ 1.3, i.e. memory does not grow with the raster. Peak RSS is the child's VmHWM (see
+   _watch_peak for why not ru_maxrss).
 
 Run: `make bench` (bench/run.py calls run()), or `python bench/bench_predict.py [--quick]`.
 """
@@ -22,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +39,7 @@ def synthetic_raster(path: Path, size: int, bands: int = 4, block: int = 1024) -
     block by block so even 16384² never sits in memory."""
     from osgeo import gdal, osr
 
+    gdal.SetCacheMax(64 * 1024 * 1024)  # keep this (parent) process small
     dataset = gdal.GetDriverByName("GTiff").Create(str(path), size, size, bands, gdal.GDT_Byte,
                                                    options=["TILED=YES", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER"])
     dataset.SetGeoTransform((300000.0, 3.0, 0.0, 9100000.0, 0.0, -3.0))
@@ -70,12 +73,32 @@ def unet_file(path: Path, depth: int, base: int, patch_size: int = 128) -> Path:
     return path
 
 
+def _watch_peak(pid: int, peak: dict) -> None:
+    """Poll the child's VmHWM (its own high-water RSS since exec) until it exits.
+
+    Not wait4's ru_maxrss: Linux carries the parent's high-water mark across fork/vfork+exec
+    into the child's ru_maxrss, so a parent that just wrote a big raster would inflate it."""
+    status = Path(f"/proc/{pid}/status")
+    while True:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak["kb"] = max(peak.get("kb", 0), int(line.split()[1]))
+        except (OSError, ValueError):
+            return
+        time.sleep(0.05)
+
+
 def run_predict(model: Path, image: Path, out: Path, batch_size: int) -> dict:
     """Run `claro predict` in a child process: wall time, its own peak RSS, and its events."""
     argv = [PYTHON, "-m", "claro.backend", "predict", "--model", str(model), "--image", str(image), "--out", str(out),
             "--batch-size", str(batch_size), "--overwrite", "--progress", "json"]
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    errors = tempfile.TemporaryFile("w+")  # a pipe could fill with TensorFlow's chatter and block the child
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, env=ENV, text=True)
+    peak: dict = {}
+    watcher = threading.Thread(target=_watch_peak, args=(child.pid, peak), daemon=True)
+    watcher.start()
     first_progress = None
     events = []
     for line in child.stdout:
@@ -88,13 +111,15 @@ def run_predict(model: Path, image: Path, out: Path, batch_size: int) -> dict:
             first_progress = time.perf_counter()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
+    watcher.join()
     seconds = time.perf_counter() - start
-    stderr = child.stderr.read()
+    errors.seek(0)
+    stderr = errors.read()
     done = next((e for e in events if e.get("event") == "done"), None)
     if child.returncode != 0 or done is None:
         raise RuntimeError(f"claro predict failed ({child.returncode}): {stderr[-2000:]}")
     return {"seconds": seconds, "seconds_after_start": seconds - ((first_progress or start) - start),
-            "peak_rss_mb": usage.ru_maxrss / 1024.0, "done": done}
+            "peak_rss_mb": peak.get("kb", 0) / 1024.0, "done": done}
 
 
 def model_rate(model_path: Path, image: Path, window: int, batch_size: int, batches: int) -> dict:
@@ -130,32 +155,37 @@ def model_rate(model_path: Path, image: Path, window: int, batch_size: int, batc
 
 
 def efficiency(folder: Path, size: int = 8192, depth: int = 4, base: int = 16, batch_size: int = 8,
-               rate_batches: int = 12) -> dict:
+               rate_batches: int = 12, repeats: int = 2) -> dict:
+    """The 2 cores are shared with other work, so model-rate measurements and end-to-end runs
+    alternate `repeats` times and the best of each is used (noise only ever slows a run down)."""
     image = synthetic_raster(folder / f"image_{size}.tif", size)
     model = unet_file(folder / f"unet_d{depth}_f{base}.keras", depth, base)
     window = 256
-    before = _rate_in_child(model, image, window, batch_size, rate_batches)
-    result = run_predict(model, image, folder / "classes.tif", batch_size)
-    after = _rate_in_child(model, image, window, batch_size, rate_batches)
-    windows = result["done"]["windows"]
-    win = result["done"]["window"]
+    rates = [_rate_in_child(model, image, window, batch_size, rate_batches)]
+    runs = []
+    for _ in range(repeats):
+        runs.append(run_predict(model, image, folder / "classes.tif", batch_size))
+        rates.append(_rate_in_child(model, image, window, batch_size, rate_batches))
+    best = min(runs, key=lambda r: r["seconds"])
+    windows = best["done"]["windows"]
+    win = best["done"]["window"]
     model_pixels = windows * win[0] * win[1]
     pixels = size * size
-    rates = {k: (before[k] + after[k]) / 2 for k in before}
-    ideal_keras = model_pixels / rates["model_predict_px_per_s"]
-    ideal_traced = model_pixels / rates["traced_px_per_s"]
+    keras_rate = max(r["model_predict_px_per_s"] for r in rates)
+    traced_rate = max(r["traced_px_per_s"] for r in rates)
     return {
         "raster": f"{size}x{size}x4 uint8", "model": f"U-Net depth {depth} base {base} (untrained)",
         "window": win, "overlap": 0.25, "batch_size": batch_size, "windows": windows,
         "model_work_per_pixel": round(model_pixels / pixels, 3),
-        "end_to_end_seconds": round(result["seconds"], 1),
-        "end_to_end_px_per_s": round(pixels / result["seconds"]),
-        "model_predict_px_per_s": round(rates["model_predict_px_per_s"]),
-        "traced_px_per_s": round(rates["traced_px_per_s"]),
-        "model_rates_before_after": [before, after],
-        "efficiency": round(ideal_keras / result["seconds"], 3),
-        "efficiency_vs_traced_function": round(ideal_traced / result["seconds"], 3),
-        "efficiency_excluding_startup": round(ideal_keras / result["seconds_after_start"], 3),
+        "end_to_end_seconds": round(best["seconds"], 1),
+        "end_to_end_seconds_all": [round(r["seconds"], 1) for r in runs],
+        "end_to_end_px_per_s": round(pixels / best["seconds"]),
+        "model_predict_px_per_s": round(keras_rate),
+        "traced_px_per_s": round(traced_rate),
+        "model_rates_all": [{k: round(v) for k, v in r.items()} for r in rates],
+        "efficiency": round(model_pixels / keras_rate / best["seconds"], 3),
+        "efficiency_vs_traced_function": round(model_pixels / traced_rate / best["seconds"], 3),
+        "efficiency_excluding_startup": round(model_pixels / keras_rate / best["seconds_after_start"], 3),
         "goal": ">= 0.8",
     }
 
@@ -189,9 +219,16 @@ def run(quick: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="claro-bench-predict-") as tmp:
         folder = Path(tmp)
         if quick:
-            return {"efficiency": efficiency(folder, size=2048, rate_batches=4),
-                    "memory": memory(folder, sizes=(1024, 4096))}
-        return {"efficiency": efficiency(folder), "memory": memory(folder)}
+            result = {"efficiency": efficiency(folder, size=2048, rate_batches=4, repeats=1),
+                      "memory": memory(folder, sizes=(1024, 4096))}
+        else:
+            result = {"efficiency": efficiency(folder), "memory": memory(folder)}
+    e, m = result["efficiency"], result["memory"]
+    sizes = list(m["runs"])
+    result["summary"] = (f"predict efficiency {e['efficiency']} vs model.predict (goal >= 0.8; {e['efficiency_vs_traced_function']} "
+                         f"vs the bare traced model) on {e['raster']} with {e['model']}; peak RSS {sizes[1]}²/{sizes[0]}² "
+                         f"= {m['ratio']} (goal <= 1.3)")
+    return result
 
 
 if __name__ == "__main__":
