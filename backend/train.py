@@ -61,7 +61,8 @@ def check_output(params: TrainParams) -> Path:
     if params.resume:
         if not (resume / "state.json").is_file():
             raise ClaroError(f"There is no interrupted training to resume at {out} (no {resume.name} folder); train without --resume.")
-        check_can_write(out, overwrite=True)
+        if not out.is_file():
+            raise ClaroError(f"The checkpoint beside {out} has lost its model file; start over with --overwrite.")
         return out
     if resume.exists() and not params.overwrite:
         raise ClaroError(f"An interrupted training left a checkpoint beside {out}; continue it with --resume or start over with --overwrite.")
@@ -412,8 +413,6 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     check_patch_size(summary.get("patch_size"), arch["depth"])
     weights = state["class_weights"] if state else losses.class_weights(params.class_weights, len(classes), train_pixels(summary, classes))
     mean, std = band_statistics(summary)
-    if state and state["epochs_run"] >= params.epochs:
-        raise ClaroError(f"The interrupted training already ran {state['epochs_run']} epochs; give --epochs above that to continue.")
     if not params.resume:
         shutil.rmtree(resume_folder(out), ignore_errors=True)  # --overwrite: start over
 
@@ -452,8 +451,12 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     if validation is None:
         progress.log("The dataset has no validation patches: early stopping watches the training loss instead.")
     try:
-        model.fit(train_data, validation_data=validation, epochs=params.epochs, initial_epoch=trainer.epochs_run,
-                  steps_per_epoch=steps, callbacks=[trainer.callback(model, export_model, metric, steps)], shuffle=False, verbose=0)
+        # A run interrupted after its last epoch (during the test evaluation) only needs finishing.
+        if trainer.epochs_run < params.epochs and trainer.wait < params.patience:
+            model.fit(train_data, validation_data=validation, epochs=params.epochs, initial_epoch=trainer.epochs_run,
+                      steps_per_epoch=steps, callbacks=[trainer.callback(model, export_model, metric, steps)],
+                      shuffle=False, verbose=0)
+        finish(trainer, model, export_model, metric, params, progress)
     except KeyboardInterrupt:
         if trainer.best_epoch:
             message = (f"Interrupted after epoch {trainer.epochs_run}: {out} holds the best model so far (epoch "
@@ -464,8 +467,6 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     except tf.errors.ResourceExhaustedError:
         raise ClaroError(f"Out of memory with batches of {params.batch_size} patches; lower --batch-size "
                          f"(or --base-filters) and run with --resume to continue.") from None
-
-    finish(trainer, model, export_model, metric, params, progress)
 
 
 def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, progress: Progress) -> None:

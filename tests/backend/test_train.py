@@ -302,3 +302,10 @@ def test_mirrored_strategy_on_two_logical_cpus(dataset, tmp_path):
     summary = summary_of(dataset)
     assert card["metrics"]["validation"]["pixels"] == sum(summary["class_pixels"]["validation"])
     assert np.isfinite(card["metrics"]["test"]["loss"])
+
+
+def test_resume_needs_the_checkpoints_model_file(dataset, tmp_path):
+    (tmp_path / "m.keras.resume").mkdir()
+    (tmp_path / "m.keras.resume" / "state.json").write_text("{}")
+    with pytest.raises(ClaroError, match="lost its model file; start over with --overwrite"):
+        train.run(_params(dataset, tmp_path / "m.keras", resume=True), Progress("json", stream=io.StringIO()))
