@@ -272,7 +272,8 @@ class Trainer:
         state = state or {}
         self.history: dict[str, list] = state.get("history", {})
         self.epochs_run: int = state.get("epochs_run", 0)
-        self.best_value: float = state.get("best_value", math.inf)
+        best = state.get("best_value")  # JSON has no infinity: None until an epoch improved
+        self.best_value: float = math.inf if best is None else float(best)
         self.best_epoch: int = state.get("best_epoch", 0)
         self.best_scores: Optional[dict] = state.get("best_scores")
         self.wait: int = state.get("wait", 0)
