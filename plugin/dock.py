@@ -19,7 +19,7 @@ from qgis.gui import QgsCollapsibleGroupBox, QgsColorButton, QgsDockWidget, QgsF
 from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QPixmap
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                                 QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QTableWidget,
+                                 QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QTableWidget,
                                  QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ..backend import params as P
@@ -135,6 +135,7 @@ class ClaroDock(QgsDockWidget):
     def _scroll(widget: QWidget) -> QScrollArea:
         area = QScrollArea()
         area.setWidgetResizable(True)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # forms follow the dock's width
         area.setWidget(widget)
         return area
 
@@ -230,9 +231,10 @@ class ClaroDock(QgsDockWidget):
         box, inner = _section(tr("Results"))
         self.results_box = box
         self.curves_image = QLabel()
-        self.curves_image.setAlignment(Qt.AlignCenter)
         self.matrix_image = QLabel()
-        self.matrix_image.setAlignment(Qt.AlignCenter)
+        for label in (self.curves_image, self.matrix_image):
+            label.setAlignment(Qt.AlignCenter)
+            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.card_view = QPlainTextEdit()
         self.card_view.setReadOnly(True)
         self.card_view.setMinimumHeight(120)
@@ -515,10 +517,12 @@ class ClaroDock(QgsDockWidget):
         pngs += [str(p) for p in sorted(folder.glob(f"{Path(model).stem}*.png")) if str(p) not in pngs]
         curves = next((p for p in pngs if "curve" in Path(p).name.lower()), None)
         matrix = next((p for p in pngs if "confusion" in Path(p).name.lower()), None)
-        width = max(self.tabs.width() - 40, 240)
+        width = max(self.tabs.width() - 70, 200)
         for label, path in ((self.curves_image, curves), (self.matrix_image, matrix)):
             if path and Path(path).is_file():
-                label.setPixmap(QPixmap(path).scaledToWidth(width, Qt.SmoothTransformation))
+                pixmap = QPixmap(path).scaledToWidth(width, Qt.SmoothTransformation)
+                label.setPixmap(pixmap)
+                label.setMinimumHeight(pixmap.height())  # the width may shrink with the dock; never widen it
                 label.setToolTip(path)
             else:
                 label.clear()
@@ -597,16 +601,32 @@ class ClaroDock(QgsDockWidget):
         try:
             classes = None if predict.classes is None else P.parse_classes(predict.classes)
             card = read_card(predict.model)
-            layer = add_class_layer(predict.out, classes or (card or {}).get("classes"), model=None if card else predict.model)
-            if predict.probabilities and Path(predict.probabilities).is_file():
+            if predict.probabilities and Path(predict.probabilities).is_file():  # first, so it ends up below
                 add_probability_layer(predict.probabilities, (card or {}).get("classes") or classes)
+            layer = add_class_layer(predict.out, classes or (card or {}).get("classes"), model=None if card else predict.model)
         except (ValueError, ClaroError) as error:
             self.log.error(str(error))
             self.predictionFinished.emit(False, None)
             return
+        self._reveal(layer)
         self.predict_status.setText(tr("Written: {}").format(predict.out))
         self.log.success(tr("Prediction added as layer '{}'.").format(layer.name()))
         self.predictionFinished.emit(True, layer)
+
+    def _reveal(self, layer) -> None:
+        """Unfold the "Claro" group and the class legend in the Layers panel (the view does not
+        follow a group's expanded flag when the group is new)."""
+        view = self.iface.layerTreeView() if self.iface is not None and hasattr(self.iface, "layerTreeView") else None
+        if view is None or not hasattr(view, "node2index"):
+            return
+        node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
+        if node is None:
+            return
+        try:
+            view.expand(view.node2index(node.parent()))
+            view.expand(view.node2index(node))
+        except (TypeError, RuntimeError):  # a mocked interface
+            pass
 
     # ================================================================== environment
     def _tab_changed(self, index: int) -> None:

@@ -108,7 +108,9 @@ def add_class_layer(path: str | os.PathLike, classes: Optional[list[dict]] = Non
     if not provider.sourceHasNoDataValue(1) or provider.sourceNoDataValue(1) != NODATA:
         provider.setUserNoDataValue(1, [QgsRasterRange(NODATA, NODATA)])
     layer.setRenderer(paletted_renderer(layer, classes))
-    _replace_in_group(claro_group(project), layer, project, visible=True)
+    group = claro_group(project)
+    _replace_in_group(group, layer, project, visible=True)
+    group.setExpanded(True)  # the legend (class names and colours) in view
     layer.triggerRepaint()
     return layer
 
@@ -135,6 +137,7 @@ def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]]
     renderer.setClassificationMax(1.0)
     layer.setRenderer(renderer)
     _replace_in_group(claro_group(project), layer, project, visible=visible)
+    claro_group(project).findLayer(layer.id()).setExpanded(False)
     return layer
 
 

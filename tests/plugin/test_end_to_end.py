@@ -105,6 +105,7 @@ def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_p
     group = root.children()[0]
     assert group.name() == GROUP_NAME
     nodes = group.findLayers()
+    assert nodes[0].layer().id() == layer.id()  # the class map above its probabilities
     class_node = group.findLayer(layer.id())
     assert class_node is not None and class_node.isVisible()
     probability = [n.layer() for n in nodes if n.layer().id() != layer.id()]

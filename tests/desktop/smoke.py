@@ -1,0 +1,212 @@
+"""Desktop smoke test, run INSIDE a real QGIS (`qgis --code smoke.py`, see scripts/test_desktop.sh).
+
+Through the dock's own code path (its buttons): open the dock from the plugin's action, train a
+tiny U-Net on a bundled sample tile, predict a held-out tile, check the styled layer, save a
+screenshot of the main window with the dock, write a result file, and quit QGIS.
+
+QGIS runs this file with exec() in its console namespace, so there is no __file__: the shell
+script passes paths in CLARO_SMOKE_* environment variables. Everything is driven by Qt signals
+and timers, because the event loop must keep running while the child process trains.
+"""
+import json
+import os
+import time
+import traceback
+from pathlib import Path
+
+from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer
+from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtGui import QColor
+from qgis.utils import iface, plugins
+
+SMOKE = {
+    "result": Path(os.environ["CLARO_SMOKE_RESULT"]),
+    "screenshot": Path(os.environ["CLARO_SMOKE_SCREENSHOT"]),
+    "work": Path(os.environ["CLARO_SMOKE_WORK"]),
+    "sample": Path(os.environ["CLARO_SMOKE_SAMPLE"]),
+    "timeout_ms": int(os.environ.get("CLARO_SMOKE_TIMEOUT", "900")) * 1000,
+    "train_tile": "Amazon_170_38",
+    "predict_tile": "Amazon_1712_26",
+    "classes": [("forest", "#1a9641"), ("cleared", "#d7191c")],
+    "started": time.monotonic(),
+    "finished": False,
+    "keep": [],  # Python objects Qt must not lose (slots, timers)
+}
+
+
+def smoke_finish(ok, **info):
+    """Write the result file once, then quit QGIS."""
+    if SMOKE["finished"]:
+        return
+    SMOKE["finished"] = True
+    info.update(ok=bool(ok), seconds=round(time.monotonic() - SMOKE["started"], 1))
+    tmp = SMOKE["result"].with_suffix(".tmp")
+    tmp.write_text(json.dumps(info, indent=2))
+    os.replace(tmp, SMOKE["result"])
+    QTimer.singleShot(300, smoke_quit)
+
+
+def smoke_quit():
+    plugin = plugins.get("claro")
+    if plugin is not None and plugin.dock is not None:
+        plugin.dock.shutdown()
+    # Layers under /tmp count as temporary: QGIS would ask before discarding them. Close the project.
+    QgsProject.instance().clear()
+    QgsProject.instance().setDirty(False)  # no "save the project?" question
+    blocker = QTimer()
+    blocker.setSingleShot(True)
+    blocker.timeout.connect(smoke_exit_blockers)
+    blocker.start(20000)
+    SMOKE["keep"].append(blocker)
+    iface.actionExit().trigger()
+
+
+def smoke_exit_blockers():
+    """Still running 20 s after Exit: name the windows in the way (for the shell script's report)."""
+    from qgis.PyQt.QtWidgets import QApplication
+
+    windows = [f"{type(w).__name__} '{w.windowTitle()}' {getattr(w, 'text', lambda: '')()}"
+               for w in QApplication.topLevelWidgets() if w.isVisible()]
+    SMOKE["result"].with_suffix(".exit.txt").write_text("\n".join(windows) + "\n")
+
+
+def smoke_guard(step):
+    """Run a step; any exception ends the test with its traceback."""
+    def run(*args):
+        try:
+            step(*args)
+        except Exception:  # noqa: BLE001
+            smoke_finish(False, step=step.__name__, error=traceback.format_exc())
+    SMOKE["keep"].append(run)
+    return run
+
+
+def smoke_start():
+    plugin = plugins.get("claro")
+    if plugin is None:
+        raise RuntimeError(f"the claro plugin is not loaded; loaded plugins: {sorted(plugins)}")
+    window = iface.mainWindow()
+    window.resize(1500, 920)
+    plugin.action.trigger()  # the toolbar button / Raster menu entry
+    dock = plugin.dock
+    if dock is None or dock.objectName() != "ClaroDock" or dock.isHidden():
+        raise RuntimeError("the action did not show the Claro dock")
+    window.resizeDocks([dock], [460], Qt.Horizontal)
+    from qgis.PyQt.QtWidgets import QDockWidget
+
+    browser = window.findChild(QDockWidget, "Browser")
+    if browser is not None:
+        browser.hide()  # more room for the layer legend in the screenshot
+    SMOKE["dock"] = dock
+    sample, work = SMOKE["sample"], SMOKE["work"]
+    train, held_out = SMOKE["train_tile"], SMOKE["predict_tile"]
+    image = iface.addRasterLayer(str(sample / "images" / f"{train}.tif"), f"{train} image")
+    mask = iface.addRasterLayer(str(sample / "masks" / f"{train}.tif"), f"{train} mask")
+    target = iface.addRasterLayer(str(sample / "images" / f"{held_out}.tif"), f"{held_out} image")
+    if not (image and mask and target):
+        raise RuntimeError("QGIS could not open the sample tiles")
+    SMOKE["target"] = target
+    mask_node = QgsProject.instance().layerTreeRoot().findLayer(mask.id())
+    mask_node.setItemVisibilityChecked(False)
+
+    dock.image_combo.setLayer(image)
+    dock.label_combo.setLayer(mask)
+    found = [c["value"] for c in dock.class_table.classes()]
+    if found != [0, 1]:
+        raise RuntimeError(f"class table holds {found}, expected [0, 1]")
+    for row, (name, colour) in enumerate(SMOKE["classes"]):
+        dock.class_table.item(row, 1).setText(name)
+        dock.class_table.cellWidget(row, 2).setColor(QColor(colour))
+    dock.patch_form.set_value("out", str(work / "patches"))
+    dock.patch_form.set_value("patch_size", 64)
+    for name, value in {"out": str(work / "model.keras"), "epochs": 3, "base_filters": 8, "depth": 2,
+                        "batch_size": 8, "patience": 3}.items():
+        dock.train_form.set_value(name, value)
+    dock.tabs.setCurrentIndex(1)
+    dock.trainingFinished.connect(smoke_guard(smoke_trained))
+    dock.train_button.click()
+    if dock.task is None:
+        raise RuntimeError("the Train button started no task; see the message bar / log")
+
+
+def smoke_trained(ok, outputs):
+    dock = SMOKE["dock"]
+    if not ok:
+        raise RuntimeError(f"training failed: {dock.train_status.text()}")
+    SMOKE["model"] = outputs.get("model")
+    if len(dock.curves.series("loss")) != 3:
+        raise RuntimeError(f"the live plot has {len(dock.curves.series('loss'))} epochs, expected 3")
+    dock.predict_combo.setLayer(SMOKE["target"])
+    dock.predict_form.set_value("out", str(SMOKE["work"] / f"{SMOKE['predict_tile']}-classes.tif"))
+    dock.probabilities_check.setChecked(True)
+    dock.predictionFinished.connect(smoke_guard(smoke_predicted))
+    dock.predict_button.click()
+    if dock.task is None:
+        raise RuntimeError("the Predict button started no task")
+
+
+def smoke_predicted(ok, layer):
+    dock = SMOKE["dock"]
+    if not ok or layer is None:
+        raise RuntimeError(f"prediction failed: {dock.predict_status.text()}")
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsPalettedRasterRenderer):
+        raise RuntimeError(f"class layer renderer is {renderer.type()}, not paletted")
+    classes = [(c.value, c.label, c.color.name()) for c in renderer.classes()]
+    expected = [(i, name, colour) for i, (name, colour) in enumerate(SMOKE["classes"])]
+    if classes != expected:
+        raise RuntimeError(f"class layer classes {classes}, expected {expected}")
+    provider = layer.dataProvider()
+    if not (provider.sourceHasNoDataValue(1) and provider.sourceNoDataValue(1) == 255):
+        raise RuntimeError("class layer has no nodata 255")
+    root = QgsProject.instance().layerTreeRoot()
+    group = root.children()[0]
+    if group.name() != "Claro" or group.findLayers()[0].layer().id() != layer.id():
+        raise RuntimeError("the class layer is not first in the 'Claro' group on top")
+    SMOKE["checks"] = {"classes": classes, "nodata": 255, "group": group.name(),
+                       "layers_in_group": [n.layer().name() for n in group.findLayers()]}
+    view = iface.layerTreeView()
+    if not (view.isExpanded(view.node2index(group)) and view.isExpanded(view.node2index(group.findLayer(layer.id())))):
+        raise RuntimeError("the Layers panel does not show the class legend")
+    for node in root.findLayers():  # fold the image band legends: more room for the class legend
+        if node.parent() is root:
+            node.setExpanded(False)
+    canvas = iface.mapCanvas()
+    canvas.setExtent(layer.extent())
+    canvas.mapCanvasRefreshed.connect(smoke_guard(smoke_screenshot))
+    canvas.refresh()
+    # in case the canvas had already finished rendering before we connected
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(smoke_guard(smoke_screenshot))
+    timer.start(8000)
+    SMOKE["keep"].append(timer)
+
+
+def smoke_screenshot():
+    if SMOKE.get("shot_taken"):
+        return
+    SMOKE["shot_taken"] = True
+    dock = SMOKE["dock"]
+    dock.tabs.setCurrentIndex(1)  # Train: the live curves, the results and the card
+    QTimer.singleShot(1500, smoke_guard(smoke_save))
+
+
+def smoke_save():
+    shot = SMOKE["screenshot"]
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    image = iface.mainWindow().grab()
+    tmp = shot.with_name(shot.stem + ".tmp.png")
+    if not image.save(str(tmp), "PNG"):
+        raise RuntimeError(f"could not save the screenshot {shot}")
+    os.replace(tmp, shot)
+    smoke_finish(True, model=SMOKE.get("model"), screenshot=str(shot), size=[image.width(), image.height()],
+                 **SMOKE["checks"])
+
+
+def smoke_timeout():
+    smoke_finish(False, error=f"timed out after {SMOKE['timeout_ms'] // 1000} s")
+
+
+QTimer.singleShot(SMOKE["timeout_ms"], smoke_timeout)
+QTimer.singleShot(500, smoke_guard(smoke_start))
