@@ -30,6 +30,15 @@ from typing import Any, Iterator, Optional
 
 from ..backend import params as P
 
+try:  # user-facing sentences are translated inside QGIS; plain English without Qt
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("Claro", text)
+except ImportError:  # pragma: no cover - only without PyQt
+    def tr(text: str) -> str:
+        return text
+
 PACKAGE = "claro"
 #: seconds between SIGTERM and SIGKILL on cancel: the backend needs a moment to delete temporaries
 CANCEL_GRACE_SECONDS = 10.0
@@ -161,13 +170,13 @@ class ChildResult:
         if self.error and self.error.get("message"):
             return str(self.error["message"])  # also after a cancel: the job says what it kept
         if self.cancelled:
-            return "Cancelled; nothing was written."
+            return tr("Cancelled; nothing was written.")
         tail = log_tail(self.log_path, 1).strip()
         if tail.startswith("claro: error: "):  # the CLI's one sentence, for jobs without JSON progress
             return tail[len("claro: error: "):]
         detail = f" ({tail})" if tail else ""
-        return (f"The TensorFlow Python stopped with exit code {self.returncode}{detail}; "
-                f"see the log {self.log_path} for details.")
+        return tr("The TensorFlow Python stopped with exit code {}{}; see the log {} for details.").format(
+            self.returncode, detail, self.log_path)
 
 
 def log_tail(path: str | os.PathLike, lines: int = 20) -> str:
@@ -208,10 +217,10 @@ class ChildProcess:
             if self.process is not None:
                 return
             if self.cancelled:
-                raise ChildError("The job was cancelled before it started.")
+                raise ChildError(tr("The job was cancelled before it started."))
             if not self.interpreter or not Path(self.interpreter).is_file():
-                raise ChildError(f"The Python interpreter '{self.interpreter}' does not exist; choose the Python "
-                                 "with TensorFlow in Claro's Environment section (or create one there).")
+                raise ChildError(tr("The Python interpreter '{}' does not exist; choose the Python with TensorFlow "
+                                    "in Claro's Environment section (or create one there).").format(self.interpreter))
             log = open(self.log_path, "a", encoding="utf-8")
             log.write("$ " + " ".join(self.command) + "\n")
             log.flush()
@@ -226,8 +235,8 @@ class ChildProcess:
                     text=True, encoding="utf-8", errors="replace", bufsize=1,
                     env=child_environment(self.env), cwd=self.cwd, **kwargs)
             except OSError as error:
-                raise ChildError(f"Could not start '{self.interpreter}' ({error.strerror or error}); "
-                                 "choose another Python in Claro's Environment section.") from error
+                raise ChildError(tr("Could not start '{}' ({}); choose another Python in Claro's Environment "
+                                    "section.").format(self.interpreter, error.strerror or error)) from error
             finally:
                 log.close()  # the child holds its own handle
 

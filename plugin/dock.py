@@ -381,7 +381,7 @@ class ClaroDock(QgsDockWidget):
                 pass
         try:
             values = label_values(layer, self.class_field_combo.currentField() or None,
-                                  self.patch_form.value("background") or "0")
+                                  self.patch_form.value("background") or "0", self._exports())
         except (SourceError, ValueError) as error:
             self.data_message.setText(str(error))
             return self.class_table.classes()

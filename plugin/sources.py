@@ -151,13 +151,12 @@ def field_values(layer: QgsVectorLayer, field: str, max_values: int = 256) -> li
     return sorted(values)
 
 
-def label_values(layer: QgsMapLayer, class_field: Optional[str] = None, background: str = "0") -> list[int]:
-    """The class values a label layer will produce: raster values, or a field's values plus the background."""
+def label_values(layer: QgsMapLayer, class_field: Optional[str] = None, background: str = "0",
+                 export_folder: Optional[str | os.PathLike] = None) -> list[int]:
+    """The class values a label layer will produce: raster values (of its file, or of a temporary
+    GeoTIFF export when it has none), or a field's values plus the background."""
     if isinstance(layer, QgsRasterLayer):
-        path = file_of(layer)
-        if not path:
-            raise SourceError(tr("The layer '{}' is not a file; its values are read after export.").format(layer.name()))
-        return raster_values(path)
+        return raster_values(backend_path(layer, export_folder))
     if isinstance(layer, QgsVectorLayer):
         values = set(field_values(layer, class_field)) if class_field else {1}
         if background.strip().lower() != "ignore":

@@ -196,3 +196,26 @@ def test_a_backend_error_reaches_the_message_bar(dock, qgis_iface, clean_project
     assert not (tmp_path / "model.keras").exists()
     assert dock.train_button.isEnabled() and not dock.train_cancel.isEnabled()
     assert "tensorflow" not in sys.modules
+
+
+def test_a_raster_that_is_not_a_file_is_exported_for_its_class_values(dock, clean_project, amazon_crop, tmp_path):
+    """A label raster with no file on disk (GDAL's in-memory /vsimem/) is exported to a temporary
+    GeoTIFF, so its class values still fill the table."""
+    from osgeo import gdal
+
+    _image, mask = amazon_crop
+    gdal.Translate("/vsimem/claro-labels.tif", str(mask))
+    layer = QgsRasterLayer("/vsimem/claro-labels.tif", "in-memory labels")
+    assert layer.isValid()
+    clean_project.addMapLayer(layer)
+    dock.label_combo.setLayer(layer)
+    assert dock.data_message.text() == ""
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1]
+    gdal.Unlink("/vsimem/claro-labels.tif")
+
+
+def test_the_environment_tab_probes_the_tensorflow_python(dock, wait_until):
+    dock.tabs.setCurrentIndex(3)
+    assert wait_until(lambda: "TensorFlow 2.21.0 on" in dock.env_info.text(), 180), dock.env_info.text()
+    assert dock.interpreter() in dock.env_info.text()
+    assert "tensorflow" not in sys.modules
