@@ -383,10 +383,25 @@ class Trainer:
             self.wait += 1
         save_resume_state(model, self.state(), self.out)
         write_json(sidecar(self.out, "history.json"), self.history)
-        self.progress.event("epoch", epoch=self.epochs_run, epochs=self.params.epochs,
-                            metrics={k: (round(v, 5) if isinstance(v, float) and math.isfinite(v) else v)
-                                     for k, v in record.items()},
-                            best_epoch=self.best_epoch, improved=improved)
+        if self.progress.mode == "json":
+            self.progress.event("epoch", epoch=self.epochs_run, epochs=self.params.epochs,
+                                metrics={k: (round(v, 5) if isinstance(v, float) and math.isfinite(v) else v)
+                                         for k, v in record.items()},
+                                best_epoch=self.best_epoch, improved=improved)
+        else:  # a person reads one short line per epoch; the details are in the history file
+            self.progress.log(epoch_line(self.epochs_run, self.params.epochs, record, self.names, improved))
+
+
+def epoch_line(epoch: int, epochs: int, record: dict, names: list[str], improved: bool) -> str:
+    """'epoch 3/50: loss 0.221, val loss 0.395, val IoU cleared 0.340 (best so far)'."""
+    parts = [f"loss {record['loss']:.3f}"]
+    if "val_loss" in record:
+        parts.append(f"val loss {record['val_loss']:.3f}")
+    shown = names[1:] if len(names) == 2 else names
+    ious = [f"{name} {record[f'val_iou_{name}']:.3f}" for name in shown if f"val_iou_{name}" in record]
+    if ious:
+        parts.append("val IoU " + ", ".join(ious))
+    return f"epoch {epoch}/{epochs}: " + ", ".join(parts) + (" (best so far, saved)" if improved else "")
 
 
 # ---------------------------------------------------------------------------- the job

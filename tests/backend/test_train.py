@@ -309,3 +309,10 @@ def test_resume_needs_the_checkpoints_model_file(dataset, tmp_path):
     (tmp_path / "m.keras.resume" / "state.json").write_text("{}")
     with pytest.raises(ClaroError, match="lost its model file; start over with --overwrite"):
         train.run(_params(dataset, tmp_path / "m.keras", resume=True), Progress("json", stream=io.StringIO()))
+
+
+def test_terminal_epoch_line_names_the_target_class():
+    record = {"loss": 0.2214, "val_loss": 0.3947, "val_iou_forest": 0.9, "val_iou_cleared": 0.3404}
+    assert train.epoch_line(3, 50, record, ["forest", "cleared"], True) == \
+        "epoch 3/50: loss 0.221, val loss 0.395, val IoU cleared 0.340 (best so far, saved)"
+    assert train.epoch_line(1, 2, {"loss": 1.0}, ["a", "b", "c"], False) == "epoch 1/2: loss 1.000"
