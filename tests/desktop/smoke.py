@@ -47,7 +47,7 @@ def smoke_finish(ok, **info):
 
 
 def smoke_quit():
-    plugin = plugins.get("claro")
+    plugin = plugins.get("claro")  # still loaded when a check failed
     if plugin is not None and plugin.dock is not None:
         plugin.dock.shutdown()
     # Layers under /tmp count as temporary: QGIS would ask before discarding them. Close the project.
@@ -87,6 +87,8 @@ def smoke_start():
         raise RuntimeError(f"the claro plugin is not loaded; loaded plugins: {sorted(plugins)}")
     window = iface.mainWindow()
     window.resize(1500, 920)
+    if not [a for a in iface.rasterMenu().actions() if "Claro" in a.text().replace("&", "")]:
+        raise RuntimeError("no Claro entry in the Raster menu")
     plugin.action.trigger()  # the toolbar button / Raster menu entry
     dock = plugin.dock
     if dock is None or dock.objectName() != "ClaroDock" or dock.isHidden():
@@ -200,8 +202,32 @@ def smoke_save():
     if not image.save(str(tmp), "PNG"):
         raise RuntimeError(f"could not save the screenshot {shot}")
     os.replace(tmp, shot)
-    smoke_finish(True, model=SMOKE.get("model"), screenshot=str(shot), size=[image.width(), image.height()],
-                 **SMOKE["checks"])
+    SMOKE["checks"].update(model=SMOKE.get("model"), screenshot=str(shot), size=[image.width(), image.height()])
+    # unload removes every trace: checked once deleteLater has run
+    from qgis.utils import unloadPlugin
+
+    if not unloadPlugin("claro"):
+        raise RuntimeError("QGIS could not unload the claro plugin")
+    QTimer.singleShot(1000, smoke_guard(smoke_unloaded))
+
+
+def smoke_unloaded():
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtWidgets import QAction, QDockWidget
+
+    window = iface.mainWindow()
+    leftovers = []
+    if window.findChild(QDockWidget, "ClaroDock") is not None:
+        leftovers.append("the dock")
+    if [a for a in window.findChildren(QAction) if a.objectName() == "ClaroShowDock"]:
+        leftovers.append("the toolbar/menu action")
+    if [a for a in iface.rasterMenu().actions() if "Claro" in a.text().replace("&", "")]:
+        leftovers.append("the Raster menu entry")
+    if QgsApplication.processingRegistry().providerById("claro") is not None:
+        leftovers.append("the Processing provider")
+    if leftovers:
+        raise RuntimeError("after unload these remain: " + ", ".join(leftovers))
+    smoke_finish(True, unloaded=True, **SMOKE["checks"])
 
 
 def smoke_timeout():
