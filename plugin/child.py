@@ -32,12 +32,12 @@ from ..backend import params as P
 
 try:  # user-facing sentences are translated inside QGIS; plain English without Qt
     from qgis.PyQt.QtCore import QCoreApplication
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("Claro", text)
 except ImportError:  # pragma: no cover - only without PyQt
-    def tr(text: str) -> str:
-        return text
+    QCoreApplication = None  # type: ignore[assignment,misc]
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Claro", text) if QCoreApplication is not None else text
 
 PACKAGE = "claro"
 #: seconds between SIGTERM and SIGKILL on cancel: the backend needs a moment to delete temporaries
