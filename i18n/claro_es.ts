@@ -159,7 +159,7 @@
         <translation>{} no tiene lista de clases (ni ficha del modelo ni un .qml a su lado).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="127"/>
+        <location filename="../build/i18n/plugin/layers.py" line="129"/>
         <source>{} (probability of {})</source>
         <translation>{} (probabilidad de {})</translation>
     </message>
@@ -204,7 +204,7 @@
         <translation>La capa '{}' no es una capa de polígonos; dibuje las etiquetas como polígonos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="169"/>
+        <location filename="../build/i18n/plugin/sources.py" line="168"/>
         <source>The layer &apos;{}&apos; is neither a raster nor a vector layer.</source>
         <translation>La capa '{}' no es ni ráster ni vectorial.</translation>
     </message>
@@ -234,12 +234,7 @@
         <translation>El campo '{}' contiene {}: los valores de clase deben ser números enteros.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="159"/>
-        <source>The layer &apos;{}&apos; is not a file; its values are read after export.</source>
-        <translation>La capa '{}' no es un archivo; sus valores se leen después de exportarla.</translation>
-    </message>
-    <message>
-        <location filename="../build/i18n/plugin/sources.py" line="167"/>
+        <location filename="../build/i18n/plugin/sources.py" line="166"/>
         <source>Background &apos;{}&apos; must be a class value or &apos;ignore&apos;.</source>
         <translation>El fondo '{}' debe ser un valor de clase o 'ignore'.</translation>
     </message>
@@ -374,7 +369,7 @@
         <translation>Valores de clase encontrados en las etiquetas; asigne a cada uno un nombre y un color. El modelo, la leyenda y el estilo de los resultados los usan.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="646"/>
+        <location filename="../build/i18n/plugin/dock.py" line="666"/>
         <source>Claro</source>
         <translation>Claro</translation>
     </message>
@@ -384,12 +379,12 @@
         <translation>Datos de entrenamiento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="211"/>
+        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Train</source>
         <translation>Entrenar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="274"/>
+        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Predict</source>
         <translation>Predecir</translation>
     </message>
@@ -399,232 +394,232 @@
         <translation>Entorno</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="153"/>
+        <location filename="../build/i18n/plugin/dock.py" line="154"/>
         <source>The image raster to learn from (satellite or aerial; any band count).</source>
         <translation>El ráster de imagen del que se aprende (satelital o aérea; cualquier número de bandas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="154"/>
+        <location filename="../build/i18n/plugin/dock.py" line="155"/>
         <source>Image layer</source>
         <translation>Capa de imagen</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="159"/>
+        <location filename="../build/i18n/plugin/dock.py" line="160"/>
         <source>Label layer</source>
         <translation>Capa de etiquetas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="170"/>
+        <location filename="../build/i18n/plugin/dock.py" line="171"/>
         <source>Classes</source>
         <translation>Clases</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="174"/>
+        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>Read classes from labels</source>
         <translation>Leer clases de las etiquetas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="174"/>
+        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>List the class values found in the label layer.</source>
         <translation>Listar los valores de clase encontrados en la capa de etiquetas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="268"/>
+        <location filename="../build/i18n/plugin/dock.py" line="270"/>
         <source>Advanced</source>
         <translation>Avanzado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="211"/>
+        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Cut the training data into patches, then train the U-Net.</source>
         <translation>Corta los datos de entrenamiento en parches y luego entrena la U-Net.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="277"/>
+        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="277"/>
+        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Stop the running job; nothing half-written is left.</source>
         <translation>Detiene el proceso en curso; no queda nada escrito a medias.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="227"/>
+        <location filename="../build/i18n/plugin/dock.py" line="228"/>
         <source>Loss and IoU per epoch: training solid blue, validation dashed red.</source>
         <translation>Pérdida e IoU por época: entrenamiento en azul continuo, validación en rojo discontinuo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="230"/>
+        <location filename="../build/i18n/plugin/dock.py" line="231"/>
         <source>Results</source>
         <translation>Resultados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="257"/>
+        <location filename="../build/i18n/plugin/dock.py" line="259"/>
         <source>Raster layer</source>
         <translation>Capa ráster</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="259"/>
+        <location filename="../build/i18n/plugin/dock.py" line="261"/>
         <source>Also write class probabilities</source>
         <translation>Escribir también las probabilidades de clase</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="266"/>
+        <location filename="../build/i18n/plugin/dock.py" line="268"/>
         <source>Choose a model file to see its bands and classes.</source>
         <translation>Elija un archivo de modelo para ver sus bandas y clases.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="274"/>
+        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Classify the raster with the model and add the result as a layer.</source>
         <translation>Clasifica el ráster con el modelo y añade el resultado como capa.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="299"/>
+        <location filename="../build/i18n/plugin/dock.py" line="301"/>
         <source>The Python that runs TensorFlow (any venv or conda environment with TensorFlow 2.21 and GDAL). Empty: found automatically.</source>
         <translation>El Python que ejecuta TensorFlow (cualquier entorno venv o conda con TensorFlow 2.21 y GDAL). Vacío: se busca automáticamente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="301"/>
+        <location filename="../build/i18n/plugin/dock.py" line="303"/>
         <source>Python</source>
         <translation>Python</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="303"/>
+        <location filename="../build/i18n/plugin/dock.py" line="305"/>
         <source>Not checked yet.</source>
         <translation>Aún no verificado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="308"/>
+        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="308"/>
+        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Start this Python and report its TensorFlow version and devices.</source>
         <translation>Inicia este Python e informa su versión de TensorFlow y sus dispositivos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="310"/>
+        <location filename="../build/i18n/plugin/dock.py" line="312"/>
         <source>Make a Python environment in the QGIS profile and install TensorFlow into it (a download of several hundred MB).</source>
         <translation>Crea un entorno de Python en el perfil de QGIS e instala TensorFlow en él (una descarga de varios cientos de MB).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="317"/>
+        <location filename="../build/i18n/plugin/dock.py" line="319"/>
         <source>With an NVIDIA GPU and driver, the environment gets TensorFlow&apos;s GPU build.</source>
         <translation>Con una GPU NVIDIA y su controlador, el entorno recibe la versión de TensorFlow para GPU.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="328"/>
+        <location filename="../build/i18n/plugin/dock.py" line="330"/>
         <source>Installation log</source>
         <translation>Registro de instalación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="400"/>
+        <location filename="../build/i18n/plugin/dock.py" line="402"/>
         <source>Choose an image layer in Training data.</source>
         <translation>Elija una capa de imagen en Datos de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="402"/>
+        <location filename="../build/i18n/plugin/dock.py" line="404"/>
         <source>Choose a label layer in Training data.</source>
         <translation>Elija una capa de etiquetas en Datos de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="406"/>
+        <location filename="../build/i18n/plugin/dock.py" line="408"/>
         <source>Choose an output folder for the patches in Training data.</source>
         <translation>Elija una carpeta de salida para los parches en Datos de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="416"/>
+        <location filename="../build/i18n/plugin/dock.py" line="418"/>
         <source>Choose where to save the model (Model file) in Train.</source>
         <translation>Elija dónde guardar el modelo (Archivo de modelo) en Entrenar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="427"/>
+        <location filename="../build/i18n/plugin/dock.py" line="429"/>
         <source>A Claro job is already running; wait for it or cancel it.</source>
         <translation>Ya hay un proceso de Claro en curso; espere a que termine o cancélelo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="431"/>
+        <location filename="../build/i18n/plugin/dock.py" line="433"/>
         <source>No Python with TensorFlow was found; create one in Claro&apos;s Environment section.</source>
         <translation>No se encontró un Python con TensorFlow; cree uno en la sección Entorno de Claro.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="455"/>
+        <location filename="../build/i18n/plugin/dock.py" line="457"/>
         <source>Cutting patches…</source>
         <translation>Cortando parches…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="456"/>
+        <location filename="../build/i18n/plugin/dock.py" line="458"/>
         <source>Claro: train {}</source>
         <translation>Claro: entrenar {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="470"/>
+        <location filename="../build/i18n/plugin/dock.py" line="472"/>
         <source>Started: {}</source>
         <translation>Iniciado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="487"/>
+        <location filename="../build/i18n/plugin/dock.py" line="489"/>
         <source>Epoch {}/{}</source>
         <translation>Época {}/{}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="507"/>
+        <location filename="../build/i18n/plugin/dock.py" line="509"/>
         <source>Model saved: {}</source>
         <translation>Modelo guardado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="508"/>
+        <location filename="../build/i18n/plugin/dock.py" line="510"/>
         <source>Training finished: {}</source>
         <translation>Entrenamiento terminado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="535"/>
+        <location filename="../build/i18n/plugin/dock.py" line="539"/>
         <source>Log: {}</source>
         <translation>Registro: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="563"/>
+        <location filename="../build/i18n/plugin/dock.py" line="567"/>
         <source>Choose a model file in Predict.</source>
         <translation>Elija un archivo de modelo en Predecir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="565"/>
+        <location filename="../build/i18n/plugin/dock.py" line="569"/>
         <source>Choose where to write the class raster in Predict.</source>
         <translation>Elija dónde escribir el ráster de clases en Predecir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="581"/>
+        <location filename="../build/i18n/plugin/dock.py" line="585"/>
         <source>Predicting…</source>
         <translation>Prediciendo…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="582"/>
+        <location filename="../build/i18n/plugin/dock.py" line="586"/>
         <source>Claro: predict {}</source>
         <translation>Claro: predecir {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="607"/>
+        <location filename="../build/i18n/plugin/dock.py" line="612"/>
         <source>Written: {}</source>
         <translation>Escrito: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="608"/>
+        <location filename="../build/i18n/plugin/dock.py" line="613"/>
         <source>Prediction added as layer &apos;{}&apos;.</source>
         <translation>Predicción añadida como capa '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="625"/>
+        <location filename="../build/i18n/plugin/dock.py" line="645"/>
         <source>No Python with TensorFlow was found. Click &apos;Create TensorFlow environment&apos; or choose an existing Python.</source>
         <translation>No se encontró un Python con TensorFlow. Haga clic en 'Crear entorno de TensorFlow' o elija un Python existente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="630"/>
+        <location filename="../build/i18n/plugin/dock.py" line="650"/>
         <source>Checking {}…</source>
         <translation>Verificando {}…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="642"/>
+        <location filename="../build/i18n/plugin/dock.py" line="662"/>
         <source>Create a Python environment in
 {}
 and install {} into it? This downloads several hundred MB and takes a few minutes.</source>
@@ -633,7 +628,7 @@ and install {} into it? This downloads several hundred MB and takes a few minute
 e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="664"/>
+        <location filename="../build/i18n/plugin/dock.py" line="684"/>
         <source>TensorFlow environment ready: {}</source>
         <translation>Entorno de TensorFlow listo: {}</translation>
     </message>
@@ -741,6 +736,26 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <location filename="../build/i18n/plugin/algorithms.py" line="107"/>
         <source>Pixels compared</source>
         <translation>Píxeles comparados</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="178"/>
+        <source>The TensorFlow Python stopped with exit code {}{}; see the log {} for details.</source>
+        <translation>El Python con TensorFlow se detuvo con el código de salida {}{}; vea el registro {} para más detalles.</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="220"/>
+        <source>The job was cancelled before it started.</source>
+        <translation>El proceso se canceló antes de empezar.</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="222"/>
+        <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Environment section (or create one there).</source>
+        <translation>El intérprete de Python '{}' no existe; elija el Python con TensorFlow en la sección Entorno de Claro (o cree uno allí).</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="238"/>
+        <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
+        <translation>No se pudo iniciar '{}' ({}); elija otro Python en la sección Entorno de Claro.</translation>
     </message>
 </context>
 <context>

@@ -159,7 +159,7 @@
         <translation>{} não tem lista de classes (nem ficha do modelo nem um .qml ao lado).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="127"/>
+        <location filename="../build/i18n/plugin/layers.py" line="129"/>
         <source>{} (probability of {})</source>
         <translation>{} (probabilidade de {})</translation>
     </message>
@@ -204,7 +204,7 @@
         <translation>A camada '{}' não é uma camada de polígonos; desenhe os rótulos como polígonos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="169"/>
+        <location filename="../build/i18n/plugin/sources.py" line="168"/>
         <source>The layer &apos;{}&apos; is neither a raster nor a vector layer.</source>
         <translation>A camada '{}' não é nem raster nem vetorial.</translation>
     </message>
@@ -234,12 +234,7 @@
         <translation>O campo '{}' contém {}: os valores de classe devem ser números inteiros.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="159"/>
-        <source>The layer &apos;{}&apos; is not a file; its values are read after export.</source>
-        <translation>A camada '{}' não é um arquivo; seus valores são lidos após a exportação.</translation>
-    </message>
-    <message>
-        <location filename="../build/i18n/plugin/sources.py" line="167"/>
+        <location filename="../build/i18n/plugin/sources.py" line="166"/>
         <source>Background &apos;{}&apos; must be a class value or &apos;ignore&apos;.</source>
         <translation>O fundo '{}' deve ser um valor de classe ou 'ignore'.</translation>
     </message>
@@ -374,7 +369,7 @@
         <translation>Valores de classe encontrados nos rótulos; dê a cada um um nome e uma cor. O modelo, a legenda e o estilo dos resultados os utilizam.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="646"/>
+        <location filename="../build/i18n/plugin/dock.py" line="666"/>
         <source>Claro</source>
         <translation>Claro</translation>
     </message>
@@ -384,12 +379,12 @@
         <translation>Dados de treinamento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="211"/>
+        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Train</source>
         <translation>Treinar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="274"/>
+        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Predict</source>
         <translation>Predizer</translation>
     </message>
@@ -399,232 +394,232 @@
         <translation>Ambiente</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="153"/>
+        <location filename="../build/i18n/plugin/dock.py" line="154"/>
         <source>The image raster to learn from (satellite or aerial; any band count).</source>
         <translation>O raster de imagem usado no aprendizado (de satélite ou aéreo; qualquer número de bandas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="154"/>
+        <location filename="../build/i18n/plugin/dock.py" line="155"/>
         <source>Image layer</source>
         <translation>Camada de imagem</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="159"/>
+        <location filename="../build/i18n/plugin/dock.py" line="160"/>
         <source>Label layer</source>
         <translation>Camada de rótulos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="170"/>
+        <location filename="../build/i18n/plugin/dock.py" line="171"/>
         <source>Classes</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="174"/>
+        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>Read classes from labels</source>
         <translation>Ler classes dos rótulos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="174"/>
+        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>List the class values found in the label layer.</source>
         <translation>Listar os valores de classe encontrados na camada de rótulos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="268"/>
+        <location filename="../build/i18n/plugin/dock.py" line="270"/>
         <source>Advanced</source>
         <translation>Avançado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="211"/>
+        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Cut the training data into patches, then train the U-Net.</source>
         <translation>Recorta os dados de treinamento em patches e depois treina a U-Net.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="277"/>
+        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="277"/>
+        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Stop the running job; nothing half-written is left.</source>
         <translation>Interrompe o processamento em andamento; nada fica gravado pela metade.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="227"/>
+        <location filename="../build/i18n/plugin/dock.py" line="228"/>
         <source>Loss and IoU per epoch: training solid blue, validation dashed red.</source>
         <translation>Perda e IoU por época: treinamento em azul contínuo, validação em vermelho tracejado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="230"/>
+        <location filename="../build/i18n/plugin/dock.py" line="231"/>
         <source>Results</source>
         <translation>Resultados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="257"/>
+        <location filename="../build/i18n/plugin/dock.py" line="259"/>
         <source>Raster layer</source>
         <translation>Camada raster</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="259"/>
+        <location filename="../build/i18n/plugin/dock.py" line="261"/>
         <source>Also write class probabilities</source>
         <translation>Gravar também as probabilidades das classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="266"/>
+        <location filename="../build/i18n/plugin/dock.py" line="268"/>
         <source>Choose a model file to see its bands and classes.</source>
         <translation>Escolha um arquivo de modelo para ver suas bandas e classes.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="274"/>
+        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Classify the raster with the model and add the result as a layer.</source>
         <translation>Classifica o raster com o modelo e adiciona o resultado como camada.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="299"/>
+        <location filename="../build/i18n/plugin/dock.py" line="301"/>
         <source>The Python that runs TensorFlow (any venv or conda environment with TensorFlow 2.21 and GDAL). Empty: found automatically.</source>
         <translation>O Python que executa o TensorFlow (qualquer ambiente venv ou conda com TensorFlow 2.21 e GDAL). Vazio: encontrado automaticamente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="301"/>
+        <location filename="../build/i18n/plugin/dock.py" line="303"/>
         <source>Python</source>
         <translation>Python</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="303"/>
+        <location filename="../build/i18n/plugin/dock.py" line="305"/>
         <source>Not checked yet.</source>
         <translation>Ainda não verificado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="308"/>
+        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="308"/>
+        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Start this Python and report its TensorFlow version and devices.</source>
         <translation>Inicia este Python e informa sua versão do TensorFlow e seus dispositivos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="310"/>
+        <location filename="../build/i18n/plugin/dock.py" line="312"/>
         <source>Make a Python environment in the QGIS profile and install TensorFlow into it (a download of several hundred MB).</source>
         <translation>Cria um ambiente Python no perfil do QGIS e instala o TensorFlow nele (um download de várias centenas de MB).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="317"/>
+        <location filename="../build/i18n/plugin/dock.py" line="319"/>
         <source>With an NVIDIA GPU and driver, the environment gets TensorFlow&apos;s GPU build.</source>
         <translation>Com uma GPU NVIDIA e seu driver, o ambiente recebe a versão do TensorFlow para GPU.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="328"/>
+        <location filename="../build/i18n/plugin/dock.py" line="330"/>
         <source>Installation log</source>
         <translation>Log de instalação</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="400"/>
+        <location filename="../build/i18n/plugin/dock.py" line="402"/>
         <source>Choose an image layer in Training data.</source>
         <translation>Escolha uma camada de imagem em Dados de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="402"/>
+        <location filename="../build/i18n/plugin/dock.py" line="404"/>
         <source>Choose a label layer in Training data.</source>
         <translation>Escolha uma camada de rótulos em Dados de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="406"/>
+        <location filename="../build/i18n/plugin/dock.py" line="408"/>
         <source>Choose an output folder for the patches in Training data.</source>
         <translation>Escolha uma pasta de saída para os patches em Dados de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="416"/>
+        <location filename="../build/i18n/plugin/dock.py" line="418"/>
         <source>Choose where to save the model (Model file) in Train.</source>
         <translation>Escolha onde salvar o modelo (Arquivo do modelo) em Treinar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="427"/>
+        <location filename="../build/i18n/plugin/dock.py" line="429"/>
         <source>A Claro job is already running; wait for it or cancel it.</source>
         <translation>Um processamento do Claro já está em andamento; aguarde ou cancele-o.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="431"/>
+        <location filename="../build/i18n/plugin/dock.py" line="433"/>
         <source>No Python with TensorFlow was found; create one in Claro&apos;s Environment section.</source>
         <translation>Nenhum Python com TensorFlow foi encontrado; crie um na seção Ambiente do Claro.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="455"/>
+        <location filename="../build/i18n/plugin/dock.py" line="457"/>
         <source>Cutting patches…</source>
         <translation>Recortando patches…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="456"/>
+        <location filename="../build/i18n/plugin/dock.py" line="458"/>
         <source>Claro: train {}</source>
         <translation>Claro: treinar {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="470"/>
+        <location filename="../build/i18n/plugin/dock.py" line="472"/>
         <source>Started: {}</source>
         <translation>Iniciado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="487"/>
+        <location filename="../build/i18n/plugin/dock.py" line="489"/>
         <source>Epoch {}/{}</source>
         <translation>Época {}/{}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="507"/>
+        <location filename="../build/i18n/plugin/dock.py" line="509"/>
         <source>Model saved: {}</source>
         <translation>Modelo salvo: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="508"/>
+        <location filename="../build/i18n/plugin/dock.py" line="510"/>
         <source>Training finished: {}</source>
         <translation>Treinamento concluído: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="535"/>
+        <location filename="../build/i18n/plugin/dock.py" line="539"/>
         <source>Log: {}</source>
         <translation>Log: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="563"/>
+        <location filename="../build/i18n/plugin/dock.py" line="567"/>
         <source>Choose a model file in Predict.</source>
         <translation>Escolha um arquivo de modelo em Predizer.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="565"/>
+        <location filename="../build/i18n/plugin/dock.py" line="569"/>
         <source>Choose where to write the class raster in Predict.</source>
         <translation>Escolha onde gravar o raster de classes em Predizer.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="581"/>
+        <location filename="../build/i18n/plugin/dock.py" line="585"/>
         <source>Predicting…</source>
         <translation>Predizendo…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="582"/>
+        <location filename="../build/i18n/plugin/dock.py" line="586"/>
         <source>Claro: predict {}</source>
         <translation>Claro: predizer {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="607"/>
+        <location filename="../build/i18n/plugin/dock.py" line="612"/>
         <source>Written: {}</source>
         <translation>Gravado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="608"/>
+        <location filename="../build/i18n/plugin/dock.py" line="613"/>
         <source>Prediction added as layer &apos;{}&apos;.</source>
         <translation>Predição adicionada como camada '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="625"/>
+        <location filename="../build/i18n/plugin/dock.py" line="645"/>
         <source>No Python with TensorFlow was found. Click &apos;Create TensorFlow environment&apos; or choose an existing Python.</source>
         <translation>Nenhum Python com TensorFlow foi encontrado. Clique em 'Criar ambiente TensorFlow' ou escolha um Python existente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="630"/>
+        <location filename="../build/i18n/plugin/dock.py" line="650"/>
         <source>Checking {}…</source>
         <translation>Verificando {}…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="642"/>
+        <location filename="../build/i18n/plugin/dock.py" line="662"/>
         <source>Create a Python environment in
 {}
 and install {} into it? This downloads several hundred MB and takes a few minutes.</source>
@@ -633,7 +628,7 @@ and install {} into it? This downloads several hundred MB and takes a few minute
 e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="664"/>
+        <location filename="../build/i18n/plugin/dock.py" line="684"/>
         <source>TensorFlow environment ready: {}</source>
         <translation>Ambiente TensorFlow pronto: {}</translation>
     </message>
@@ -741,6 +736,26 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <location filename="../build/i18n/plugin/algorithms.py" line="107"/>
         <source>Pixels compared</source>
         <translation>Pixels comparados</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="178"/>
+        <source>The TensorFlow Python stopped with exit code {}{}; see the log {} for details.</source>
+        <translation>O Python com TensorFlow parou com o código de saída {}{}; veja o log {} para mais detalhes.</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="220"/>
+        <source>The job was cancelled before it started.</source>
+        <translation>O processamento foi cancelado antes de começar.</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="222"/>
+        <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Environment section (or create one there).</source>
+        <translation>O interpretador Python '{}' não existe; escolha o Python com TensorFlow na seção Ambiente do Claro (ou crie um lá).</translation>
+    </message>
+    <message>
+        <location filename="../build/i18n/plugin/child.py" line="238"/>
+        <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
+        <translation>Não foi possível iniciar '{}' ({}); escolha outro Python na seção Ambiente do Claro.</translation>
     </message>
 </context>
 <context>
