@@ -5,7 +5,7 @@ VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 # TF exports sqlite symbols that clash with QGIS's at exit unless bound now; Qt without a screen.
 TEST_ENV := LD_BIND_NOW=1 QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2
 
-.PHONY: setup demo test test-backend test-plugin test-desktop bench package deploy translations clean
+.PHONY: setup demo test test-backend test-plugin test-desktop screenshot bench package deploy translations clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,6 +28,10 @@ test-plugin: setup
 
 test-desktop: setup
 	@bash scripts/test_desktop.sh
+
+# Refresh the README's screenshot of the real dock (the desktop test, keeping its screenshot).
+screenshot: setup
+	@CLARO_SCREENSHOT=$(CURDIR)/resources/screenshots/dock.png bash scripts/test_desktop.sh
 
 bench: setup
 	$(TEST_ENV) $(PY) bench/run.py

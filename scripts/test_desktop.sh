@@ -2,7 +2,7 @@
 # The real desktop: QGIS under a virtual X server, with Claro deployed (the same files as the
 # zip) into a throw-away profile and enabled. tests/desktop/smoke.py opens the dock from the
 # plugin's button, trains a tiny model and predicts through the dock's buttons, checks the
-# styled layer, saves resources/screenshots/dock.png and writes a result file; this script
+# styled layer, saves a screenshot to build/dock.png (CLARO_SCREENSHOT=path elsewhere; `make screenshot` refreshes the README's) and writes a result file; this script
 # fails unless that file says ok and QGIS exited cleanly.
 #   usage: scripts/test_desktop.sh        (make test-desktop; part of make test)
 #   env:   CLARO_DESKTOP_TIMEOUT (seconds, default 900), CLARO_PYTHON (TensorFlow Python,
@@ -22,7 +22,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/claro-desktop.XXXXXX")
 cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "test-desktop: kept $tmp"; else rm -rf "$tmp"; fi; }
 trap cleanup EXIT
 profile="$tmp/profiles/profiles/default"
-mkdir -p "$profile/QGIS" "$tmp/work"
+mkdir -p "$profile/QGIS" "$tmp/work" "$ROOT/build"
 
 # Deploy exactly what ships (a copy in a folder named claro, without the checkout's .venv).
 bash scripts/deploy.sh "$profile/python/plugins" >/dev/null
@@ -52,7 +52,7 @@ result="$tmp/result.json"
 rm -f "$result"
 status=0
 CLARO_SMOKE_RESULT="$result" \
-CLARO_SMOKE_SCREENSHOT="$ROOT/resources/screenshots/dock.png" \
+CLARO_SMOKE_SCREENSHOT="${CLARO_SCREENSHOT:-$ROOT/build/dock.png}" \
 CLARO_SMOKE_WORK="$tmp/work" \
 CLARO_SMOKE_SAMPLE="$ROOT/resources/sample" \
 CLARO_SMOKE_TIMEOUT="$((TIMEOUT - 60))" \
