@@ -4,622 +4,498 @@
 <context>
     <name>Claro</name>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="61"/>
         <source>chosen in settings</source>
         <translation>elegido en la configuración</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="62"/>
         <source>created by Claro</source>
         <translation>creado por Claro</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="63"/>
         <source>development checkout</source>
         <translation>copia de desarrollo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="66"/>
         <source>found on PATH</source>
         <translation>encontrado en el PATH</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="134"/>
         <source>The Python &apos;{}&apos; does not exist.</source>
         <translation>El Python '{}' no existe.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="140"/>
         <source>The Python &apos;{}&apos; did not answer within {} s.</source>
         <translation>El Python '{}' no respondió en {} s.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="142"/>
         <source>The Python &apos;{}&apos; could not be started ({}).</source>
         <translation>No se pudo iniciar el Python '{}' ({}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="149"/>
         <source>The Python &apos;{}&apos; failed to start ({}).</source>
         <translation>El Python '{}' falló al iniciar ({}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="156"/>
         <source>Python {}</source>
         <translation>Python {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="158"/>
         <source>CPU only</source>
         <translation>Solo CPU</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="159"/>
         <source>TensorFlow {} on {}</source>
         <translation>TensorFlow {} en {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="161"/>
         <source>No TensorFlow: create a TensorFlow environment or choose another Python.</source>
         <translation>Sin TensorFlow: cree un entorno de TensorFlow o elija otro Python.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="162"/>
         <source>no numpy</source>
         <translation>sin numpy</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="163"/>
         <source>no GDAL Python bindings</source>
         <translation>sin los enlaces de GDAL para Python</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="213"/>
         <source>No Python program was found to create the environment from; choose an existing Python instead.</source>
         <translation>No se encontró ningún programa Python a partir del cual crear el entorno; elija en su lugar un Python existente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="218"/>
         <source>Creating the environment</source>
         <translation>Creando el entorno</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="219"/>
         <source>Updating pip</source>
         <translation>Actualizando pip</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="220"/>
         <source>Installing {} (a large download)</source>
         <translation>Instalando {} (una descarga grande)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="222"/>
         <source>Checking the environment</source>
         <translation>Verificando el entorno</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="245"/>
         <source>Create TensorFlow environment</source>
         <translation>Crear entorno de TensorFlow</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="295"/>
         <source>Cancelled.</source>
         <translation>Cancelado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="284"/>
         <source>{} failed: {}</source>
         <translation>{} falló: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="298"/>
         <source>{} failed (exit code {}); see the log {}.</source>
         <translation>{} falló (código de salida {}); vea el registro {}.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="314"/>
         <source>Creating the environment failed; see the log {}.</source>
         <translation>La creación del entorno falló; vea el registro {}.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="323"/>
         <source>Checking the TensorFlow Python</source>
         <translation>Verificando el Python con TensorFlow</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="332"/>
         <source>The check was cancelled.</source>
         <translation>La verificación fue cancelada.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/forms.py" line="55"/>
         <source>&apos;{}&apos; is not a comma-separated list of numbers.</source>
         <translation>'{}' no es una lista de números separados por comas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/forms.py" line="59"/>
         <source>&apos;{}&apos; needs exactly {} comma-separated values.</source>
         <translation>'{}' necesita exactamente {} valores separados por comas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/forms.py" line="144"/>
         <source>default</source>
         <translation>predeterminado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="95"/>
         <source>QGIS could not open {}; the file may be damaged.</source>
         <translation>QGIS no pudo abrir {}; el archivo puede estar dañado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="106"/>
         <source>{} has no class list (no model card and no .qml beside it).</source>
         <translation>{} no tiene lista de clases (ni ficha del modelo ni un .qml a su lado).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="129"/>
         <source>{} (probability of {})</source>
         <translation>{} (probabilidad de {})</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/runner.py" line="124"/>
         <source>Cancelled; nothing was written.</source>
         <translation>Cancelado; no se escribió nada.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/runner.py" line="126"/>
         <source>The job failed; see the log.</source>
         <translation>El proceso falló; vea el registro.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="62"/>
         <source>The layer '{}' is a web layer; save it as a GeoTIFF first (right-click &gt; Export &gt; Save As…) and use that.</source>
         <translation>La capa '{}' es una capa web; guárdela primero como GeoTIFF (clic derecho &gt; Exportar &gt; Guardar como…) y use ese archivo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="68"/>
         <source>The layer &apos;{}&apos; could not be read for export.</source>
         <translation>No se pudo leer la capa '{}' para exportarla.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="73"/>
         <source>The layer &apos;{}&apos; could not be saved as a GeoTIFF (error {}).</source>
         <translation>No se pudo guardar la capa '{}' como GeoTIFF (error {}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="85"/>
         <source>The layer &apos;{}&apos; could not be saved as a GeoPackage ({}).</source>
         <translation>No se pudo guardar la capa '{}' como GeoPackage ({}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="96"/>
         <source>No layer was chosen.</source>
         <translation>No se eligió ninguna capa.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="105"/>
         <source>The layer &apos;{}&apos; is not a polygon layer; draw labels as polygons.</source>
         <translation>La capa '{}' no es una capa de polígonos; dibuje las etiquetas como polígonos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="168"/>
         <source>The layer &apos;{}&apos; is neither a raster nor a vector layer.</source>
         <translation>La capa '{}' no es ni ráster ni vectorial.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="116"/>
         <source>{} could not be opened as a raster.</source>
         <translation>No se pudo abrir {} como ráster.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="129"/>
         <source>{} has more than {} distinct values; a label raster holds class numbers.</source>
         <translation>{} tiene más de {} valores distintos; un ráster de etiquetas contiene números de clase.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="138"/>
         <source>The layer &apos;{}&apos; has no field &apos;{}&apos;.</source>
         <translation>La capa '{}' no tiene el campo '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="146"/>
         <source>The field &apos;{}&apos; holds &apos;{}&apos;: class values must be whole numbers.</source>
         <translation>El campo '{}' contiene '{}': los valores de clase deben ser números enteros.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="148"/>
         <source>The field &apos;{}&apos; holds {}: class values must be whole numbers.</source>
         <translation>El campo '{}' contiene {}: los valores de clase deben ser números enteros.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="166"/>
         <source>Background &apos;{}&apos; must be a class value or &apos;ignore&apos;.</source>
         <translation>El fondo '{}' debe ser un valor de clase o 'ignore'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="217"/>
         <source>{} must be {} values separated by commas, not &apos;{}&apos;.</source>
         <translation>{} debe contener valores {} separados por comas, no '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="217"/>
         <source>whole-number</source>
         <translation>enteros</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="217"/>
         <source>numeric</source>
         <translation>numéricos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="220"/>
         <source>{} needs exactly {} values separated by commas, not &apos;{}&apos;.</source>
         <translation>{} necesita exactamente {} valores separados por comas, no '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="228"/>
         <source>{}: the raster could not be opened.</source>
         <translation>{}: no se pudo abrir el ráster.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="230"/>
         <source>{}: '{}' is not a raster file (it comes from '{}'); save it as a GeoTIFF first (Raster ▸ Conversion ▸ Translate) and use that.</source>
         <translation>{}: '{}' no es un archivo ráster (proviene de '{}'); guárdelo primero como GeoTIFF (Ráster ▸ Conversión ▸ Traducir) y use ese archivo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="241"/>
         <source>{}: the layer could not be opened.</source>
         <translation>{}: no se pudo abrir la capa.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="247"/>
         <source>{}: &apos;{}&apos; is neither a raster nor a vector layer.</source>
         <translation>{}: '{}' no es ni una capa ráster ni vectorial.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="274"/>
         <source>deep learning</source>
         <translation>aprendizaje profundo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="274"/>
         <source>segmentation</source>
         <translation>segmentación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="274"/>
         <source>classification</source>
         <translation>clasificación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="275"/>
         <source>forest</source>
         <translation>bosque</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="275"/>
         <source>deforestation</source>
         <translation>deforestación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="288"/>
         <source>Runs in the Python with TensorFlow chosen in Claro&apos;s dock (Environment); existing outputs are replaced.</source>
         <translation>Se ejecuta en el Python con TensorFlow elegido en el panel de Claro (Entorno); las salidas existentes se reemplazan.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="378"/>
         <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Environment section), then run the algorithm again.</source>
         <translation>No se encontró un Python con TensorFlow; cree uno o elija uno en el panel de Claro (sección Entorno) y vuelva a ejecutar el algoritmo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="390"/>
         <source>Epoch {} of {}: {}</source>
         <translation>Época {} de {}: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="392"/>
         <source>Finished: {}</source>
         <translation>Terminado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="452"/>
         <source>Details: {}</source>
         <translation>Detalles: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="63"/>
         <source>Loss</source>
         <translation>Pérdida</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="63"/>
         <source>IoU</source>
         <translation>IoU</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="82"/>
         <source>no epochs yet</source>
         <translation>aún no hay épocas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="93"/>
         <source>epoch {}</source>
         <translation>época {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="65"/>
         <source>Value</source>
         <translation>Valor</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="65"/>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="65"/>
         <source>Colour</source>
         <translation>Color</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="70"/>
         <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them.</source>
         <translation>Valores de clase encontrados en las etiquetas; asigne a cada uno un nombre y un color. El modelo, la leyenda y el estilo de los resultados los usan.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="666"/>
         <source>Claro</source>
         <translation>Claro</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="123"/>
         <source>Training data</source>
         <translation>Datos de entrenamiento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Train</source>
         <translation>Entrenar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Predict</source>
         <translation>Predecir</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="126"/>
         <source>Environment</source>
         <translation>Entorno</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="154"/>
         <source>The image raster to learn from (satellite or aerial; any band count).</source>
         <translation>El ráster de imagen del que se aprende (satelital o aérea; cualquier número de bandas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="155"/>
         <source>Image layer</source>
         <translation>Capa de imagen</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="160"/>
         <source>Label layer</source>
         <translation>Capa de etiquetas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="171"/>
         <source>Classes</source>
         <translation>Clases</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>Read classes from labels</source>
         <translation>Leer clases de las etiquetas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>List the class values found in the label layer.</source>
         <translation>Listar los valores de clase encontrados en la capa de etiquetas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="270"/>
         <source>Advanced</source>
         <translation>Avanzado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Cut the training data into patches, then train the U-Net.</source>
         <translation>Corta los datos de entrenamiento en parches y luego entrena la U-Net.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Stop the running job; nothing half-written is left.</source>
         <translation>Detiene el proceso en curso; no queda nada escrito a medias.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="228"/>
         <source>Loss and IoU per epoch: training solid blue, validation dashed red.</source>
         <translation>Pérdida e IoU por época: entrenamiento en azul continuo, validación en rojo discontinuo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="231"/>
         <source>Results</source>
         <translation>Resultados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="259"/>
         <source>Raster layer</source>
         <translation>Capa ráster</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="261"/>
         <source>Also write class probabilities</source>
         <translation>Escribir también las probabilidades de clase</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="268"/>
         <source>Choose a model file to see its bands and classes.</source>
         <translation>Elija un archivo de modelo para ver sus bandas y clases.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Classify the raster with the model and add the result as a layer.</source>
         <translation>Clasifica el ráster con el modelo y añade el resultado como capa.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="301"/>
         <source>The Python that runs TensorFlow (any venv or conda environment with TensorFlow 2.21 and GDAL). Empty: found automatically.</source>
         <translation>El Python que ejecuta TensorFlow (cualquier entorno venv o conda con TensorFlow 2.21 y GDAL). Vacío: se busca automáticamente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="303"/>
         <source>Python</source>
         <translation>Python</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="305"/>
         <source>Not checked yet.</source>
         <translation>Aún no verificado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Start this Python and report its TensorFlow version and devices.</source>
         <translation>Inicia este Python e informa su versión de TensorFlow y sus dispositivos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="312"/>
         <source>Make a Python environment in the QGIS profile and install TensorFlow into it (a download of several hundred MB).</source>
         <translation>Crea un entorno de Python en el perfil de QGIS e instala TensorFlow en él (una descarga de varios cientos de MB).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="319"/>
         <source>With an NVIDIA GPU and driver, the environment gets TensorFlow&apos;s GPU build.</source>
         <translation>Con una GPU NVIDIA y su controlador, el entorno recibe la versión de TensorFlow para GPU.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="330"/>
         <source>Installation log</source>
         <translation>Registro de instalación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="402"/>
         <source>Choose an image layer in Training data.</source>
         <translation>Elija una capa de imagen en Datos de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="404"/>
         <source>Choose a label layer in Training data.</source>
         <translation>Elija una capa de etiquetas en Datos de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="408"/>
         <source>Choose an output folder for the patches in Training data.</source>
         <translation>Elija una carpeta de salida para los parches en Datos de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="418"/>
         <source>Choose where to save the model (Model file) in Train.</source>
         <translation>Elija dónde guardar el modelo (Archivo de modelo) en Entrenar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="429"/>
         <source>A Claro job is already running; wait for it or cancel it.</source>
         <translation>Ya hay un proceso de Claro en curso; espere a que termine o cancélelo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="433"/>
         <source>No Python with TensorFlow was found; create one in Claro&apos;s Environment section.</source>
         <translation>No se encontró un Python con TensorFlow; cree uno en la sección Entorno de Claro.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="457"/>
         <source>Cutting patches…</source>
         <translation>Cortando parches…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="458"/>
         <source>Claro: train {}</source>
         <translation>Claro: entrenar {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="472"/>
         <source>Started: {}</source>
         <translation>Iniciado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="489"/>
         <source>Epoch {}/{}</source>
         <translation>Época {}/{}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="509"/>
         <source>Model saved: {}</source>
         <translation>Modelo guardado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="510"/>
         <source>Training finished: {}</source>
         <translation>Entrenamiento terminado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="539"/>
         <source>Log: {}</source>
         <translation>Registro: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="567"/>
         <source>Choose a model file in Predict.</source>
         <translation>Elija un archivo de modelo en Predecir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="569"/>
         <source>Choose where to write the class raster in Predict.</source>
         <translation>Elija dónde escribir el ráster de clases en Predecir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="585"/>
         <source>Predicting…</source>
         <translation>Prediciendo…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="586"/>
         <source>Claro: predict {}</source>
         <translation>Claro: predecir {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="612"/>
         <source>Written: {}</source>
         <translation>Escrito: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="613"/>
         <source>Prediction added as layer &apos;{}&apos;.</source>
         <translation>Predicción añadida como capa '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="645"/>
         <source>No Python with TensorFlow was found. Click &apos;Create TensorFlow environment&apos; or choose an existing Python.</source>
         <translation>No se encontró un Python con TensorFlow. Haga clic en 'Crear entorno de TensorFlow' o elija un Python existente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="650"/>
         <source>Checking {}…</source>
         <translation>Verificando {}…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="662"/>
         <source>Create a Python environment in
 {}
 and install {} into it? This downloads several hundred MB and takes a few minutes.</source>
@@ -628,132 +504,106 @@ and install {} into it? This downloads several hundred MB and takes a few minute
 e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="684"/>
         <source>TensorFlow environment ready: {}</source>
         <translation>Entorno de TensorFlow listo: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/main.py" line="44"/>
         <source>Claro: deep-learning segmentation</source>
         <translation>Claro: segmentación con aprendizaje profundo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/main.py" line="46"/>
         <source>Show the Claro dock: train a U-Net on your layers and map the result</source>
         <translation>Muestra el panel de Claro: entrene una U-Net con sus capas y mapee el resultado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/provider.py" line="29"/>
         <source>Claro {}: U-Net segmentation for forest monitoring</source>
         <translation>Claro {}: segmentación U-Net para el monitoreo de bosques</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/runner.py" line="124"/>
         <source>Cancelled: {}</source>
         <translation>Cancelado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="71"/>
         <source>Keras model (*.keras)</source>
         <translation>Modelo Keras (*.keras)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="72"/>
         <source>JSON report (*.json)</source>
         <translation>Informe JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="88"/>
         <source>Build patch dataset</source>
         <translation>Generar conjunto de parches</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="89"/>
         <source>Train U-Net</source>
         <translation>Entrenar U-Net</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="90"/>
         <source>Classify raster (predict)</source>
         <translation>Clasificar ráster (predecir)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="91"/>
         <source>Evaluate class raster</source>
         <translation>Evaluar ráster de clases</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="96"/>
         <source>Training patches</source>
         <translation>Parches de entrenamiento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="97"/>
         <source>Validation patches</source>
         <translation>Parches de validación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="98"/>
         <source>Test patches</source>
         <translation>Parches de prueba</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="99"/>
         <source>Epochs run</source>
         <translation>Épocas ejecutadas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="100"/>
         <source>Best epoch</source>
         <translation>Mejor época</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="101"/>
         <source>Mean IoU on the validation patches</source>
         <translation>IoU media en los parches de validación</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="103"/>
         <source>Mean IoU on the test patches</source>
         <translation>IoU media en los parches de prueba</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="104"/>
         <source>Pixels classified</source>
         <translation>Píxeles clasificados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="105"/>
         <source>Overall accuracy</source>
         <translation>Exactitud global</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="106"/>
         <source>Mean IoU</source>
         <translation>IoU media</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="107"/>
         <source>Pixels compared</source>
         <translation>Píxeles comparados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="178"/>
         <source>The TensorFlow Python stopped with exit code {}{}; see the log {} for details.</source>
         <translation>El Python con TensorFlow se detuvo con el código de salida {}{}; vea el registro {} para más detalles.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="220"/>
         <source>The job was cancelled before it started.</source>
         <translation>El proceso se canceló antes de empezar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="222"/>
         <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Environment section (or create one there).</source>
         <translation>El intérprete de Python '{}' no existe; elija el Python con TensorFlow en la sección Entorno de Claro (o cree uno allí).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="238"/>
         <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
         <translation>No se pudo iniciar '{}' ({}); elija otro Python en la sección Entorno de Claro.</translation>
     </message>
@@ -761,442 +611,354 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
 <context>
     <name>params</name>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="5"/>
         <source>Image rasters</source>
         <translation>Rásteres de imagen</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="6"/>
         <source>Image raster; repeat the flag for several scenes (paired in order with --labels).</source>
         <translation>Ráster de imagen; repita la opción para varias escenas (emparejadas en orden con --labels).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="7"/>
         <source>Labels</source>
         <translation>Etiquetas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="8"/>
         <source>Label raster (class values) or polygon file (GeoPackage, GeoJSON, Shapefile), one per --image.</source>
         <translation>Ráster de etiquetas (valores de clase) o archivo de polígonos (GeoPackage, GeoJSON, Shapefile), uno por cada --image.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="9"/>
         <source>Output folder</source>
         <translation>Carpeta de salida</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="10"/>
         <source>Folder to write the patch dataset into (TFRecord shards and dataset.json).</source>
         <translation>Carpeta donde se escribe el conjunto de parches (fragmentos TFRecord y dataset.json).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="11"/>
         <source>Class field</source>
         <translation>Campo de clase</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="12"/>
         <source>Attribute holding the class value when labels are polygons; without it every polygon is class 1.</source>
         <translation>Atributo con el valor de clase cuando las etiquetas son polígonos; sin él, todo polígono es de la clase 1.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="13"/>
         <source>Background</source>
         <translation>Fondo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="14"/>
         <source>Class of pixels outside every polygon: a class value, or &apos;ignore&apos; when polygons of every class were drawn.</source>
         <translation>Clase de los píxeles fuera de todo polígono: un valor de clase, o 'ignore' cuando se dibujaron polígonos de todas las clases.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="15"/>
         <source>Patch size</source>
         <translation>Tamaño de parche</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="16"/>
         <source>Width and height of a patch in pixels.</source>
         <translation>Ancho y alto de un parche en píxeles.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="17"/>
         <source>Stride</source>
         <translation>Paso</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="18"/>
         <source>Step between patches in pixels (default: the patch size, so no overlap).</source>
         <translation>Desplazamiento entre parches en píxeles (predeterminado: el tamaño de parche, sin solapamiento).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="19"/>
         <source>Bands</source>
         <translation>Bandas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="20"/>
         <source>1-based band numbers to use, comma separated (default: all bands).</source>
         <translation>Números de banda a usar, empezando en 1, separados por comas (predeterminado: todas las bandas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="21"/>
         <source>Ignore value</source>
         <translation>Valor a ignorar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="22"/>
         <source>Label value meaning &apos;not labelled&apos;; label nodata and image nodata pixels become it too.</source>
         <translation>Valor de etiqueta que significa 'sin etiquetar'; los píxeles sin datos de las etiquetas y de la imagen también toman este valor.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="23"/>
         <source>Split</source>
         <translation>División</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="24"/>
         <source>Fractions for train, validation and test, comma separated; made by spatial blocks.</source>
         <translation>Fracciones para entrenamiento, validación y prueba, separadas por comas; la división se hace por bloques espaciales.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="25"/>
         <source>Seed</source>
         <translation>Semilla</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="26"/>
         <source>Random seed for the split.</source>
         <translation>Semilla aleatoria para la división.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="27"/>
         <source>Minimum labelled fraction</source>
         <translation>Fracción mínima etiquetada</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="28"/>
         <source>Drop patches whose labelled (non-ignored) fraction of pixels is below this.</source>
         <translation>Descarta los parches cuya fracción de píxeles etiquetados (no ignorados) sea menor que este valor.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="29"/>
         <source>Classes</source>
         <translation>Clases</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="30"/>
         <source>Class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos; (default: from the label values).</source>
         <translation>Nombres y colores de las clases, p. ej. '0:forest:#1a9641,1:cleared:#d7191c' (predeterminado: a partir de los valores de las etiquetas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="31"/>
         <source>Overwrite</source>
         <translation>Sobrescribir</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="32"/>
         <source>Replace the output folder if it exists.</source>
         <translation>Reemplaza la carpeta de salida si ya existe.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="33"/>
         <source>Progress</source>
         <translation>Progreso</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="34"/>
         <source>How to report progress: a bar on a terminal, or one JSON object per line for programs.</source>
         <translation>Cómo informar el progreso: una barra en la terminal, o un objeto JSON por línea para programas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="35"/>
         <source>Patch dataset</source>
         <translation>Conjunto de parches</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="36"/>
         <source>Patch dataset folder made by &apos;claro patches&apos; (or an Earth Engine export with dataset.json).</source>
         <translation>Carpeta del conjunto de parches creado con 'claro patches' (o una exportación de Earth Engine con dataset.json).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="37"/>
         <source>Model file</source>
         <translation>Archivo de modelo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="38"/>
         <source>Where to save the trained model (.keras).</source>
         <translation>Dónde guardar el modelo entrenado (.keras).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="39"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="40"/>
         <source>Maximum number of passes over the training patches.</source>
         <translation>Número máximo de pasadas sobre los parches de entrenamiento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="41"/>
         <source>Batch size</source>
         <translation>Tamaño de lote</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="42"/>
         <source>Patches per training step; lower it if memory runs out.</source>
         <translation>Parches por paso de entrenamiento; redúzcalo si se agota la memoria.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="43"/>
         <source>Learning rate</source>
         <translation>Tasa de aprendizaje</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="44"/>
         <source>Adam learning rate.</source>
         <translation>Tasa de aprendizaje del optimizador Adam.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="45"/>
         <source>Depth</source>
         <translation>Profundidad</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="46"/>
         <source>Number of U-Net levels (5 gives the notebook's 32→1024 U-Net).</source>
         <translation>Número de niveles de la U-Net (5 da la U-Net 32→1024 del notebook).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="47"/>
         <source>Base filters</source>
         <translation>Filtros base</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="48"/>
         <source>Filters of the first U-Net level; doubled at each level down.</source>
         <translation>Filtros del primer nivel de la U-Net; se duplican en cada nivel hacia abajo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="49"/>
         <source>Dropout</source>
         <translation>Dropout</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="50"/>
         <source>Dropout rate in the U-Net&apos;s deepest blocks (0 = none).</source>
         <translation>Tasa de dropout en los bloques más profundos de la U-Net (0 = ninguno).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="51"/>
         <source>Augmentation</source>
         <translation>Aumento de datos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="52"/>
         <source>Augment training patches with flips and 90° rotations (--no-augment turns it off).</source>
         <translation>Aumenta los parches de entrenamiento con volteos y rotaciones de 90° (--no-augment lo desactiva).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="53"/>
         <source>Class weights</source>
         <translation>Pesos de clase</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="54"/>
         <source>&apos;auto&apos; (inverse class frequency), &apos;none&apos;, or one weight per class, comma separated.</source>
         <translation>'auto' (inverso de la frecuencia de cada clase), 'none', o un peso por clase, separados por comas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="55"/>
         <source>Patience</source>
         <translation>Paciencia</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="56"/>
         <source>Stop after this many epochs without a better validation loss; the best weights are kept.</source>
         <translation>Se detiene tras este número de épocas sin mejorar la pérdida de validación; se conservan los mejores pesos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="57"/>
         <source>Resume</source>
         <translation>Reanudar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="58"/>
         <source>Continue an interrupted training from its checkpoint.</source>
         <translation>Continúa un entrenamiento interrumpido desde su punto de control.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="59"/>
         <source>Random seed for weights and shuffling.</source>
         <translation>Semilla aleatoria para los pesos y la mezcla.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="60"/>
         <source>Replace the model file if it exists.</source>
         <translation>Reemplaza el archivo de modelo si ya existe.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="61"/>
         <source>Trained model file (.keras).</source>
         <translation>Archivo del modelo entrenado (.keras).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="62"/>
         <source>Image raster</source>
         <translation>Ráster de imagen</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="63"/>
         <source>Raster to classify; must have the bands the model was trained on.</source>
         <translation>Ráster a clasificar; debe tener las bandas con las que se entrenó el modelo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="64"/>
         <source>Class raster</source>
         <translation>Ráster de clases</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="65"/>
         <source>Output class GeoTIFF; a .qml style is written beside it.</source>
         <translation>GeoTIFF de clases de salida; a su lado se escribe un estilo .qml.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="66"/>
         <source>Probability raster</source>
         <translation>Ráster de probabilidades</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="67"/>
         <source>Also write per-class probabilities (float32 GeoTIFF) to this path.</source>
         <translation>Escribe también las probabilidades por clase (GeoTIFF float32) en esta ruta.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="68"/>
         <source>Overlap</source>
         <translation>Solapamiento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="69"/>
         <source>Overlap between prediction windows as a fraction of the window; blended so no seams show.</source>
         <translation>Solapamiento entre ventanas de predicción como fracción de la ventana; se mezclan para que no se noten costuras.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="70"/>
         <source>Window size</source>
         <translation>Tamaño de ventana</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="71"/>
         <source>Prediction window in pixels (default: from the model, at least 256).</source>
         <translation>Ventana de predicción en píxeles (predeterminado: la del modelo, al menos 256).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="72"/>
         <source>Windows per prediction step.</source>
         <translation>Ventanas por paso de predicción.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="73"/>
         <source>1-based band numbers to feed the model (default: the model&apos;s, else all).</source>
         <translation>Números de banda, empezando en 1, que recibe el modelo (predeterminado: las del modelo; si no, todas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="74"/>
         <source>For a model without a Claro card: class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos;.</source>
         <translation>Para un modelo sin ficha de Claro: nombres y colores de las clases, p. ej. '0:forest:#1a9641,1:cleared:#d7191c'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="75"/>
         <source>Replace the outputs if they exist.</source>
         <translation>Reemplaza las salidas si ya existen.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="76"/>
         <source>Class GeoTIFF made by &apos;claro predict&apos;.</source>
         <translation>GeoTIFF de clases creado con 'claro predict'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="77"/>
         <source>Reference labels</source>
         <translation>Etiquetas de referencia</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="78"/>
         <source>Reference raster or polygon file, in any CRS.</source>
         <translation>Ráster o archivo de polígonos de referencia, en cualquier SRC.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="79"/>
         <source>Report</source>
         <translation>Informe</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="80"/>
         <source>Report to write (.json); a confusion-matrix PNG is written beside it.</source>
         <translation>Informe a escribir (.json); a su lado se escribe un PNG con la matriz de confusión.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="81"/>
         <source>Attribute holding the class value when the reference is polygons.</source>
         <translation>Atributo con el valor de clase cuando la referencia son polígonos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="82"/>
         <source>Class of pixels outside every reference polygon, or &apos;ignore&apos;.</source>
         <translation>Clase de los píxeles fuera de todo polígono de referencia, o 'ignore'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="83"/>
         <source>Reference value meaning &apos;not labelled&apos;.</source>
         <translation>Valor de referencia que significa 'sin etiquetar'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="84"/>
         <source>Replace the report if it exists.</source>
         <translation>Reemplaza el informe si ya existe.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="85"/>
         <source>A patch dataset folder or a model file (.keras).</source>
         <translation>Una carpeta de conjunto de parches o un archivo de modelo (.keras).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="86"/>
         <source>JSON</source>
         <translation>JSON</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="87"/>
         <source>Print the summary as JSON.</source>
         <translation>Imprime el resumen como JSON.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="88"/>
         <source>Cut image rasters and labels into a TFRecord patch dataset (Earth Engine / ACCA schema).</source>
         <translation>Corta rásteres de imagen y etiquetas en un conjunto de parches TFRecord (esquema de Earth Engine / ACCA).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="89"/>
         <source>Train a U-Net on a patch dataset and save a self-describing .keras model.</source>
         <translation>Entrena una U-Net con un conjunto de parches y guarda un modelo .keras que se describe a sí mismo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="90"/>
         <source>Classify a whole raster with a trained model, blending overlapping windows.</source>
         <translation>Clasifica un ráster completo con un modelo entrenado, mezclando ventanas solapadas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="91"/>
         <source>Compare a class raster with reference labels: confusion matrix, IoU, F1.</source>
         <translation>Compara un ráster de clases con etiquetas de referencia: matriz de confusión, IoU, F1.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="92"/>
         <source>Print a patch dataset&apos;s summary or a model&apos;s card.</source>
         <translation>Muestra el resumen de un conjunto de parches o la ficha de un modelo.</translation>
     </message>

@@ -4,622 +4,498 @@
 <context>
     <name>Claro</name>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="61"/>
         <source>chosen in settings</source>
         <translation>escolhido nas configurações</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="62"/>
         <source>created by Claro</source>
         <translation>criado pelo Claro</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="63"/>
         <source>development checkout</source>
         <translation>cópia de desenvolvimento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="66"/>
         <source>found on PATH</source>
         <translation>encontrado no PATH</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="134"/>
         <source>The Python &apos;{}&apos; does not exist.</source>
         <translation>O Python '{}' não existe.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="140"/>
         <source>The Python &apos;{}&apos; did not answer within {} s.</source>
         <translation>O Python '{}' não respondeu em {} s.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="142"/>
         <source>The Python &apos;{}&apos; could not be started ({}).</source>
         <translation>Não foi possível iniciar o Python '{}' ({}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="149"/>
         <source>The Python &apos;{}&apos; failed to start ({}).</source>
         <translation>O Python '{}' falhou ao iniciar ({}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="156"/>
         <source>Python {}</source>
         <translation>Python {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="158"/>
         <source>CPU only</source>
         <translation>Somente CPU</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="159"/>
         <source>TensorFlow {} on {}</source>
         <translation>TensorFlow {} em {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="161"/>
         <source>No TensorFlow: create a TensorFlow environment or choose another Python.</source>
         <translation>Sem TensorFlow: crie um ambiente TensorFlow ou escolha outro Python.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="162"/>
         <source>no numpy</source>
         <translation>sem numpy</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="163"/>
         <source>no GDAL Python bindings</source>
         <translation>sem as bibliotecas Python do GDAL</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="213"/>
         <source>No Python program was found to create the environment from; choose an existing Python instead.</source>
         <translation>Nenhum programa Python foi encontrado para criar o ambiente; escolha um Python existente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="218"/>
         <source>Creating the environment</source>
         <translation>Criando o ambiente</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="219"/>
         <source>Updating pip</source>
         <translation>Atualizando o pip</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="220"/>
         <source>Installing {} (a large download)</source>
         <translation>Instalando {} (um download grande)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="222"/>
         <source>Checking the environment</source>
         <translation>Verificando o ambiente</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="245"/>
         <source>Create TensorFlow environment</source>
         <translation>Criar ambiente TensorFlow</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="295"/>
         <source>Cancelled.</source>
         <translation>Cancelado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="284"/>
         <source>{} failed: {}</source>
         <translation>{} falhou: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="298"/>
         <source>{} failed (exit code {}); see the log {}.</source>
         <translation>{} falhou (código de saída {}); veja o log {}.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="314"/>
         <source>Creating the environment failed; see the log {}.</source>
         <translation>A criação do ambiente falhou; veja o log {}.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="323"/>
         <source>Checking the TensorFlow Python</source>
         <translation>Verificando o Python com TensorFlow</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/environment.py" line="332"/>
         <source>The check was cancelled.</source>
         <translation>A verificação foi cancelada.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/forms.py" line="55"/>
         <source>&apos;{}&apos; is not a comma-separated list of numbers.</source>
         <translation>'{}' não é uma lista de números separados por vírgulas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/forms.py" line="59"/>
         <source>&apos;{}&apos; needs exactly {} comma-separated values.</source>
         <translation>'{}' precisa de exatamente {} valores separados por vírgulas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/forms.py" line="144"/>
         <source>default</source>
         <translation>padrão</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="95"/>
         <source>QGIS could not open {}; the file may be damaged.</source>
         <translation>O QGIS não conseguiu abrir {}; o arquivo pode estar corrompido.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="106"/>
         <source>{} has no class list (no model card and no .qml beside it).</source>
         <translation>{} não tem lista de classes (nem ficha do modelo nem um .qml ao lado).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/layers.py" line="129"/>
         <source>{} (probability of {})</source>
         <translation>{} (probabilidade de {})</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/runner.py" line="124"/>
         <source>Cancelled; nothing was written.</source>
         <translation>Cancelado; nada foi gravado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/runner.py" line="126"/>
         <source>The job failed; see the log.</source>
         <translation>O processamento falhou; veja o log.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="62"/>
         <source>The layer '{}' is a web layer; save it as a GeoTIFF first (right-click &gt; Export &gt; Save As…) and use that.</source>
         <translation>A camada '{}' é uma camada web; salve-a primeiro como GeoTIFF (botão direito &gt; Exportar &gt; Salvar como…) e use esse arquivo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="68"/>
         <source>The layer &apos;{}&apos; could not be read for export.</source>
         <translation>Não foi possível ler a camada '{}' para exportá-la.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="73"/>
         <source>The layer &apos;{}&apos; could not be saved as a GeoTIFF (error {}).</source>
         <translation>Não foi possível salvar a camada '{}' como GeoTIFF (erro {}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="85"/>
         <source>The layer &apos;{}&apos; could not be saved as a GeoPackage ({}).</source>
         <translation>Não foi possível salvar a camada '{}' como GeoPackage ({}).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="96"/>
         <source>No layer was chosen.</source>
         <translation>Nenhuma camada foi escolhida.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="105"/>
         <source>The layer &apos;{}&apos; is not a polygon layer; draw labels as polygons.</source>
         <translation>A camada '{}' não é uma camada de polígonos; desenhe os rótulos como polígonos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="168"/>
         <source>The layer &apos;{}&apos; is neither a raster nor a vector layer.</source>
         <translation>A camada '{}' não é nem raster nem vetorial.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="116"/>
         <source>{} could not be opened as a raster.</source>
         <translation>Não foi possível abrir {} como raster.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="129"/>
         <source>{} has more than {} distinct values; a label raster holds class numbers.</source>
         <translation>{} tem mais de {} valores distintos; um raster de rótulos contém números de classe.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="138"/>
         <source>The layer &apos;{}&apos; has no field &apos;{}&apos;.</source>
         <translation>A camada '{}' não tem o campo '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="146"/>
         <source>The field &apos;{}&apos; holds &apos;{}&apos;: class values must be whole numbers.</source>
         <translation>O campo '{}' contém '{}': os valores de classe devem ser números inteiros.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="148"/>
         <source>The field &apos;{}&apos; holds {}: class values must be whole numbers.</source>
         <translation>O campo '{}' contém {}: os valores de classe devem ser números inteiros.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/sources.py" line="166"/>
         <source>Background &apos;{}&apos; must be a class value or &apos;ignore&apos;.</source>
         <translation>O fundo '{}' deve ser um valor de classe ou 'ignore'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="217"/>
         <source>{} must be {} values separated by commas, not &apos;{}&apos;.</source>
         <translation>{} deve conter valores {} separados por vírgulas, não '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="217"/>
         <source>whole-number</source>
         <translation>inteiros</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="217"/>
         <source>numeric</source>
         <translation>numéricos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="220"/>
         <source>{} needs exactly {} values separated by commas, not &apos;{}&apos;.</source>
         <translation>{} precisa de exatamente {} valores separados por vírgulas, não '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="228"/>
         <source>{}: the raster could not be opened.</source>
         <translation>{}: não foi possível abrir o raster.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="230"/>
         <source>{}: '{}' is not a raster file (it comes from '{}'); save it as a GeoTIFF first (Raster ▸ Conversion ▸ Translate) and use that.</source>
         <translation>{}: '{}' não é um arquivo raster (vem de '{}'); salve-o primeiro como GeoTIFF (Raster ▸ Converter ▸ Traduzir) e use esse arquivo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="241"/>
         <source>{}: the layer could not be opened.</source>
         <translation>{}: não foi possível abrir a camada.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="247"/>
         <source>{}: &apos;{}&apos; is neither a raster nor a vector layer.</source>
         <translation>{}: '{}' não é nem uma camada raster nem vetorial.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="274"/>
         <source>deep learning</source>
         <translation>aprendizado profundo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="274"/>
         <source>segmentation</source>
         <translation>segmentação</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="274"/>
         <source>classification</source>
         <translation>classificação</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="275"/>
         <source>forest</source>
         <translation>floresta</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="275"/>
         <source>deforestation</source>
         <translation>desmatamento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="288"/>
         <source>Runs in the Python with TensorFlow chosen in Claro&apos;s dock (Environment); existing outputs are replaced.</source>
         <translation>É executado no Python com TensorFlow escolhido no painel do Claro (Ambiente); saídas existentes são substituídas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="378"/>
         <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Environment section), then run the algorithm again.</source>
         <translation>Nenhum Python com TensorFlow foi encontrado; crie ou escolha um no painel do Claro (seção Ambiente) e execute o algoritmo novamente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="390"/>
         <source>Epoch {} of {}: {}</source>
         <translation>Época {} de {}: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="392"/>
         <source>Finished: {}</source>
         <translation>Concluído: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="452"/>
         <source>Details: {}</source>
         <translation>Detalhes: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="63"/>
         <source>Loss</source>
         <translation>Perda</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="63"/>
         <source>IoU</source>
         <translation>IoU</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="82"/>
         <source>no epochs yet</source>
         <translation>nenhuma época ainda</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/curves.py" line="93"/>
         <source>epoch {}</source>
         <translation>época {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="65"/>
         <source>Value</source>
         <translation>Valor</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="65"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="65"/>
         <source>Colour</source>
         <translation>Cor</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="70"/>
         <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them.</source>
         <translation>Valores de classe encontrados nos rótulos; dê a cada um um nome e uma cor. O modelo, a legenda e o estilo dos resultados os utilizam.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="666"/>
         <source>Claro</source>
         <translation>Claro</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="123"/>
         <source>Training data</source>
         <translation>Dados de treinamento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Train</source>
         <translation>Treinar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Predict</source>
         <translation>Predizer</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="126"/>
         <source>Environment</source>
         <translation>Ambiente</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="154"/>
         <source>The image raster to learn from (satellite or aerial; any band count).</source>
         <translation>O raster de imagem usado no aprendizado (de satélite ou aéreo; qualquer número de bandas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="155"/>
         <source>Image layer</source>
         <translation>Camada de imagem</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="160"/>
         <source>Label layer</source>
         <translation>Camada de rótulos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="171"/>
         <source>Classes</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>Read classes from labels</source>
         <translation>Ler classes dos rótulos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="175"/>
         <source>List the class values found in the label layer.</source>
         <translation>Listar os valores de classe encontrados na camada de rótulos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="270"/>
         <source>Advanced</source>
         <translation>Avançado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="212"/>
         <source>Cut the training data into patches, then train the U-Net.</source>
         <translation>Recorta os dados de treinamento em patches e depois treina a U-Net.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="279"/>
         <source>Stop the running job; nothing half-written is left.</source>
         <translation>Interrompe o processamento em andamento; nada fica gravado pela metade.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="228"/>
         <source>Loss and IoU per epoch: training solid blue, validation dashed red.</source>
         <translation>Perda e IoU por época: treinamento em azul contínuo, validação em vermelho tracejado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="231"/>
         <source>Results</source>
         <translation>Resultados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="259"/>
         <source>Raster layer</source>
         <translation>Camada raster</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="261"/>
         <source>Also write class probabilities</source>
         <translation>Gravar também as probabilidades das classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="268"/>
         <source>Choose a model file to see its bands and classes.</source>
         <translation>Escolha um arquivo de modelo para ver suas bandas e classes.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="276"/>
         <source>Classify the raster with the model and add the result as a layer.</source>
         <translation>Classifica o raster com o modelo e adiciona o resultado como camada.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="301"/>
         <source>The Python that runs TensorFlow (any venv or conda environment with TensorFlow 2.21 and GDAL). Empty: found automatically.</source>
         <translation>O Python que executa o TensorFlow (qualquer ambiente venv ou conda com TensorFlow 2.21 e GDAL). Vazio: encontrado automaticamente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="303"/>
         <source>Python</source>
         <translation>Python</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="305"/>
         <source>Not checked yet.</source>
         <translation>Ainda não verificado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="310"/>
         <source>Start this Python and report its TensorFlow version and devices.</source>
         <translation>Inicia este Python e informa sua versão do TensorFlow e seus dispositivos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="312"/>
         <source>Make a Python environment in the QGIS profile and install TensorFlow into it (a download of several hundred MB).</source>
         <translation>Cria um ambiente Python no perfil do QGIS e instala o TensorFlow nele (um download de várias centenas de MB).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="319"/>
         <source>With an NVIDIA GPU and driver, the environment gets TensorFlow&apos;s GPU build.</source>
         <translation>Com uma GPU NVIDIA e seu driver, o ambiente recebe a versão do TensorFlow para GPU.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="330"/>
         <source>Installation log</source>
         <translation>Log de instalação</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="402"/>
         <source>Choose an image layer in Training data.</source>
         <translation>Escolha uma camada de imagem em Dados de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="404"/>
         <source>Choose a label layer in Training data.</source>
         <translation>Escolha uma camada de rótulos em Dados de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="408"/>
         <source>Choose an output folder for the patches in Training data.</source>
         <translation>Escolha uma pasta de saída para os patches em Dados de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="418"/>
         <source>Choose where to save the model (Model file) in Train.</source>
         <translation>Escolha onde salvar o modelo (Arquivo do modelo) em Treinar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="429"/>
         <source>A Claro job is already running; wait for it or cancel it.</source>
         <translation>Um processamento do Claro já está em andamento; aguarde ou cancele-o.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="433"/>
         <source>No Python with TensorFlow was found; create one in Claro&apos;s Environment section.</source>
         <translation>Nenhum Python com TensorFlow foi encontrado; crie um na seção Ambiente do Claro.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="457"/>
         <source>Cutting patches…</source>
         <translation>Recortando patches…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="458"/>
         <source>Claro: train {}</source>
         <translation>Claro: treinar {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="472"/>
         <source>Started: {}</source>
         <translation>Iniciado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="489"/>
         <source>Epoch {}/{}</source>
         <translation>Época {}/{}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="509"/>
         <source>Model saved: {}</source>
         <translation>Modelo salvo: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="510"/>
         <source>Training finished: {}</source>
         <translation>Treinamento concluído: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="539"/>
         <source>Log: {}</source>
         <translation>Log: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="567"/>
         <source>Choose a model file in Predict.</source>
         <translation>Escolha um arquivo de modelo em Predizer.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="569"/>
         <source>Choose where to write the class raster in Predict.</source>
         <translation>Escolha onde gravar o raster de classes em Predizer.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="585"/>
         <source>Predicting…</source>
         <translation>Predizendo…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="586"/>
         <source>Claro: predict {}</source>
         <translation>Claro: predizer {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="612"/>
         <source>Written: {}</source>
         <translation>Gravado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="613"/>
         <source>Prediction added as layer &apos;{}&apos;.</source>
         <translation>Predição adicionada como camada '{}'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="645"/>
         <source>No Python with TensorFlow was found. Click &apos;Create TensorFlow environment&apos; or choose an existing Python.</source>
         <translation>Nenhum Python com TensorFlow foi encontrado. Clique em 'Criar ambiente TensorFlow' ou escolha um Python existente.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="650"/>
         <source>Checking {}…</source>
         <translation>Verificando {}…</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="662"/>
         <source>Create a Python environment in
 {}
 and install {} into it? This downloads several hundred MB and takes a few minutes.</source>
@@ -628,132 +504,106 @@ and install {} into it? This downloads several hundred MB and takes a few minute
 e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/dock.py" line="684"/>
         <source>TensorFlow environment ready: {}</source>
         <translation>Ambiente TensorFlow pronto: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/main.py" line="44"/>
         <source>Claro: deep-learning segmentation</source>
         <translation>Claro: segmentação com aprendizado profundo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/main.py" line="46"/>
         <source>Show the Claro dock: train a U-Net on your layers and map the result</source>
         <translation>Mostra o painel do Claro: treine uma U-Net com suas camadas e mapeie o resultado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/provider.py" line="29"/>
         <source>Claro {}: U-Net segmentation for forest monitoring</source>
         <translation>Claro {}: segmentação U-Net para monitoramento florestal</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/runner.py" line="124"/>
         <source>Cancelled: {}</source>
         <translation>Cancelado: {}</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="71"/>
         <source>Keras model (*.keras)</source>
         <translation>Modelo Keras (*.keras)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="72"/>
         <source>JSON report (*.json)</source>
         <translation>Relatório JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="88"/>
         <source>Build patch dataset</source>
         <translation>Gerar conjunto de patches</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="89"/>
         <source>Train U-Net</source>
         <translation>Treinar U-Net</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="90"/>
         <source>Classify raster (predict)</source>
         <translation>Classificar raster (predizer)</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="91"/>
         <source>Evaluate class raster</source>
         <translation>Avaliar raster de classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="96"/>
         <source>Training patches</source>
         <translation>Patches de treinamento</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="97"/>
         <source>Validation patches</source>
         <translation>Patches de validação</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="98"/>
         <source>Test patches</source>
         <translation>Patches de teste</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="99"/>
         <source>Epochs run</source>
         <translation>Épocas executadas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="100"/>
         <source>Best epoch</source>
         <translation>Melhor época</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="101"/>
         <source>Mean IoU on the validation patches</source>
         <translation>IoU média nos patches de validação</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="103"/>
         <source>Mean IoU on the test patches</source>
         <translation>IoU média nos patches de teste</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="104"/>
         <source>Pixels classified</source>
         <translation>Pixels classificados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="105"/>
         <source>Overall accuracy</source>
         <translation>Exatidão global</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="106"/>
         <source>Mean IoU</source>
         <translation>IoU média</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/algorithms.py" line="107"/>
         <source>Pixels compared</source>
         <translation>Pixels comparados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="178"/>
         <source>The TensorFlow Python stopped with exit code {}{}; see the log {} for details.</source>
         <translation>O Python com TensorFlow parou com o código de saída {}{}; veja o log {} para mais detalhes.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="220"/>
         <source>The job was cancelled before it started.</source>
         <translation>O processamento foi cancelado antes de começar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="222"/>
         <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Environment section (or create one there).</source>
         <translation>O interpretador Python '{}' não existe; escolha o Python com TensorFlow na seção Ambiente do Claro (ou crie um lá).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/plugin/child.py" line="238"/>
         <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
         <translation>Não foi possível iniciar '{}' ({}); escolha outro Python na seção Ambiente do Claro.</translation>
     </message>
@@ -761,442 +611,354 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
 <context>
     <name>params</name>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="5"/>
         <source>Image rasters</source>
         <translation>Rasters de imagem</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="6"/>
         <source>Image raster; repeat the flag for several scenes (paired in order with --labels).</source>
         <translation>Raster de imagem; repita a opção para várias cenas (pareadas em ordem com --labels).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="7"/>
         <source>Labels</source>
         <translation>Rótulos</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="8"/>
         <source>Label raster (class values) or polygon file (GeoPackage, GeoJSON, Shapefile), one per --image.</source>
         <translation>Raster de rótulos (valores de classe) ou arquivo de polígonos (GeoPackage, GeoJSON, Shapefile), um para cada --image.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="9"/>
         <source>Output folder</source>
         <translation>Pasta de saída</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="10"/>
         <source>Folder to write the patch dataset into (TFRecord shards and dataset.json).</source>
         <translation>Pasta onde o conjunto de patches é gravado (fragmentos TFRecord e dataset.json).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="11"/>
         <source>Class field</source>
         <translation>Campo de classe</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="12"/>
         <source>Attribute holding the class value when labels are polygons; without it every polygon is class 1.</source>
         <translation>Atributo com o valor da classe quando os rótulos são polígonos; sem ele, todo polígono é da classe 1.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="13"/>
         <source>Background</source>
         <translation>Fundo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="14"/>
         <source>Class of pixels outside every polygon: a class value, or &apos;ignore&apos; when polygons of every class were drawn.</source>
         <translation>Classe dos pixels fora de todos os polígonos: um valor de classe, ou 'ignore' quando foram desenhados polígonos de todas as classes.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="15"/>
         <source>Patch size</source>
         <translation>Tamanho do patch</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="16"/>
         <source>Width and height of a patch in pixels.</source>
         <translation>Largura e altura de um patch em pixels.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="17"/>
         <source>Stride</source>
         <translation>Passo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="18"/>
         <source>Step between patches in pixels (default: the patch size, so no overlap).</source>
         <translation>Deslocamento entre patches em pixels (padrão: o tamanho do patch, sem sobreposição).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="19"/>
         <source>Bands</source>
         <translation>Bandas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="20"/>
         <source>1-based band numbers to use, comma separated (default: all bands).</source>
         <translation>Números das bandas a usar, a partir de 1, separados por vírgulas (padrão: todas as bandas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="21"/>
         <source>Ignore value</source>
         <translation>Valor ignorado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="22"/>
         <source>Label value meaning &apos;not labelled&apos;; label nodata and image nodata pixels become it too.</source>
         <translation>Valor de rótulo que significa 'sem rótulo'; pixels sem dados (NoData) dos rótulos e da imagem também recebem esse valor.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="23"/>
         <source>Split</source>
         <translation>Divisão</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="24"/>
         <source>Fractions for train, validation and test, comma separated; made by spatial blocks.</source>
         <translation>Frações para treinamento, validação e teste, separadas por vírgulas; a divisão é feita por blocos espaciais.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="25"/>
         <source>Seed</source>
         <translation>Semente</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="26"/>
         <source>Random seed for the split.</source>
         <translation>Semente aleatória da divisão.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="27"/>
         <source>Minimum labelled fraction</source>
         <translation>Fração mínima rotulada</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="28"/>
         <source>Drop patches whose labelled (non-ignored) fraction of pixels is below this.</source>
         <translation>Descarta os patches cuja fração de pixels rotulados (não ignorados) fica abaixo deste valor.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="29"/>
         <source>Classes</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="30"/>
         <source>Class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos; (default: from the label values).</source>
         <translation>Nomes e cores das classes, p. ex. '0:forest:#1a9641,1:cleared:#d7191c' (padrão: a partir dos valores dos rótulos).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="31"/>
         <source>Overwrite</source>
         <translation>Sobrescrever</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="32"/>
         <source>Replace the output folder if it exists.</source>
         <translation>Substitui a pasta de saída se ela existir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="33"/>
         <source>Progress</source>
         <translation>Progresso</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="34"/>
         <source>How to report progress: a bar on a terminal, or one JSON object per line for programs.</source>
         <translation>Como informar o progresso: uma barra no terminal, ou um objeto JSON por linha para programas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="35"/>
         <source>Patch dataset</source>
         <translation>Conjunto de patches</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="36"/>
         <source>Patch dataset folder made by &apos;claro patches&apos; (or an Earth Engine export with dataset.json).</source>
         <translation>Pasta do conjunto de patches criado com 'claro patches' (ou uma exportação do Earth Engine com dataset.json).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="37"/>
         <source>Model file</source>
         <translation>Arquivo do modelo</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="38"/>
         <source>Where to save the trained model (.keras).</source>
         <translation>Onde salvar o modelo treinado (.keras).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="39"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="40"/>
         <source>Maximum number of passes over the training patches.</source>
         <translation>Número máximo de passagens pelos patches de treinamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="41"/>
         <source>Batch size</source>
         <translation>Tamanho do lote</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="42"/>
         <source>Patches per training step; lower it if memory runs out.</source>
         <translation>Patches por passo de treinamento; reduza se a memória acabar.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="43"/>
         <source>Learning rate</source>
         <translation>Taxa de aprendizado</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="44"/>
         <source>Adam learning rate.</source>
         <translation>Taxa de aprendizado do otimizador Adam.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="45"/>
         <source>Depth</source>
         <translation>Profundidade</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="46"/>
         <source>Number of U-Net levels (5 gives the notebook's 32→1024 U-Net).</source>
         <translation>Número de níveis da U-Net (5 gera a U-Net 32→1024 do notebook).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="47"/>
         <source>Base filters</source>
         <translation>Filtros base</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="48"/>
         <source>Filters of the first U-Net level; doubled at each level down.</source>
         <translation>Filtros do primeiro nível da U-Net; dobram a cada nível abaixo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="49"/>
         <source>Dropout</source>
         <translation>Dropout</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="50"/>
         <source>Dropout rate in the U-Net&apos;s deepest blocks (0 = none).</source>
         <translation>Taxa de dropout nos blocos mais profundos da U-Net (0 = nenhum).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="51"/>
         <source>Augmentation</source>
         <translation>Aumento de dados</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="52"/>
         <source>Augment training patches with flips and 90° rotations (--no-augment turns it off).</source>
         <translation>Aumenta os patches de treinamento com espelhamentos e rotações de 90° (--no-augment desativa).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="53"/>
         <source>Class weights</source>
         <translation>Pesos das classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="54"/>
         <source>&apos;auto&apos; (inverse class frequency), &apos;none&apos;, or one weight per class, comma separated.</source>
         <translation>'auto' (inverso da frequência de cada classe), 'none', ou um peso por classe, separados por vírgulas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="55"/>
         <source>Patience</source>
         <translation>Paciência</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="56"/>
         <source>Stop after this many epochs without a better validation loss; the best weights are kept.</source>
         <translation>Para após este número de épocas sem melhora na perda de validação; os melhores pesos são mantidos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="57"/>
         <source>Resume</source>
         <translation>Retomar</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="58"/>
         <source>Continue an interrupted training from its checkpoint.</source>
         <translation>Continua um treinamento interrompido a partir do seu ponto de controle.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="59"/>
         <source>Random seed for weights and shuffling.</source>
         <translation>Semente aleatória para os pesos e o embaralhamento.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="60"/>
         <source>Replace the model file if it exists.</source>
         <translation>Substitui o arquivo do modelo se ele existir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="61"/>
         <source>Trained model file (.keras).</source>
         <translation>Arquivo do modelo treinado (.keras).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="62"/>
         <source>Image raster</source>
         <translation>Raster de imagem</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="63"/>
         <source>Raster to classify; must have the bands the model was trained on.</source>
         <translation>Raster a classificar; deve ter as bandas com que o modelo foi treinado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="64"/>
         <source>Class raster</source>
         <translation>Raster de classes</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="65"/>
         <source>Output class GeoTIFF; a .qml style is written beside it.</source>
         <translation>GeoTIFF de classes de saída; um estilo .qml é gravado ao lado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="66"/>
         <source>Probability raster</source>
         <translation>Raster de probabilidades</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="67"/>
         <source>Also write per-class probabilities (float32 GeoTIFF) to this path.</source>
         <translation>Grava também as probabilidades por classe (GeoTIFF float32) neste caminho.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="68"/>
         <source>Overlap</source>
         <translation>Sobreposição</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="69"/>
         <source>Overlap between prediction windows as a fraction of the window; blended so no seams show.</source>
         <translation>Sobreposição entre as janelas de predição, como fração da janela; elas são mescladas para que não apareçam emendas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="70"/>
         <source>Window size</source>
         <translation>Tamanho da janela</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="71"/>
         <source>Prediction window in pixels (default: from the model, at least 256).</source>
         <translation>Janela de predição em pixels (padrão: a do modelo, no mínimo 256).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="72"/>
         <source>Windows per prediction step.</source>
         <translation>Janelas por passo de predição.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="73"/>
         <source>1-based band numbers to feed the model (default: the model&apos;s, else all).</source>
         <translation>Números das bandas, a partir de 1, que alimentam o modelo (padrão: as do modelo; senão, todas).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="74"/>
         <source>For a model without a Claro card: class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos;.</source>
         <translation>Para um modelo sem ficha do Claro: nomes e cores das classes, p. ex. '0:forest:#1a9641,1:cleared:#d7191c'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="75"/>
         <source>Replace the outputs if they exist.</source>
         <translation>Substitui as saídas se elas existirem.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="76"/>
         <source>Class GeoTIFF made by &apos;claro predict&apos;.</source>
         <translation>GeoTIFF de classes criado com 'claro predict'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="77"/>
         <source>Reference labels</source>
         <translation>Rótulos de referência</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="78"/>
         <source>Reference raster or polygon file, in any CRS.</source>
         <translation>Raster ou arquivo de polígonos de referência, em qualquer SRC.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="79"/>
         <source>Report</source>
         <translation>Relatório</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="80"/>
         <source>Report to write (.json); a confusion-matrix PNG is written beside it.</source>
         <translation>Relatório a gravar (.json); um PNG com a matriz de confusão é gravado ao lado.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="81"/>
         <source>Attribute holding the class value when the reference is polygons.</source>
         <translation>Atributo com o valor da classe quando a referência são polígonos.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="82"/>
         <source>Class of pixels outside every reference polygon, or &apos;ignore&apos;.</source>
         <translation>Classe dos pixels fora de todos os polígonos de referência, ou 'ignore'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="83"/>
         <source>Reference value meaning &apos;not labelled&apos;.</source>
         <translation>Valor de referência que significa 'sem rótulo'.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="84"/>
         <source>Replace the report if it exists.</source>
         <translation>Substitui o relatório se ele existir.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="85"/>
         <source>A patch dataset folder or a model file (.keras).</source>
         <translation>Uma pasta de conjunto de patches ou um arquivo de modelo (.keras).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="86"/>
         <source>JSON</source>
         <translation>JSON</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="87"/>
         <source>Print the summary as JSON.</source>
         <translation>Imprime o resumo como JSON.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="88"/>
         <source>Cut image rasters and labels into a TFRecord patch dataset (Earth Engine / ACCA schema).</source>
         <translation>Recorta rasters de imagem e rótulos em um conjunto de patches TFRecord (esquema do Earth Engine / ACCA).</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="89"/>
         <source>Train a U-Net on a patch dataset and save a self-describing .keras model.</source>
         <translation>Treina uma U-Net com um conjunto de patches e salva um modelo .keras autodescritivo.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="90"/>
         <source>Classify a whole raster with a trained model, blending overlapping windows.</source>
         <translation>Classifica um raster inteiro com um modelo treinado, mesclando janelas sobrepostas.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="91"/>
         <source>Compare a class raster with reference labels: confusion matrix, IoU, F1.</source>
         <translation>Compara um raster de classes com rótulos de referência: matriz de confusão, IoU, F1.</translation>
     </message>
     <message>
-        <location filename="../build/i18n/backend/params_strings.py" line="92"/>
         <source>Print a patch dataset&apos;s summary or a model&apos;s card.</source>
         <translation>Mostra o resumo de um conjunto de patches ou a ficha de um modelo.</translation>
     </message>

@@ -24,6 +24,9 @@ for lang in "${LANGUAGES[@]}"; do
   pylupdate5 -noobsolete "${sources[@]}" -ts "$ts" 2> >(grep -v -e DeprecationWarning -e getdefaultlocale >&2)
   # lupdate writes the language only when the file is new: make sure the attribute is there.
   sed -i "s/<TS version=\"2.1\">/<TS version=\"2.1\" language=\"$lang\">/" "$ts"
+  # Source line numbers (of the rewritten copies) change with every edit and say nothing to a
+  # translator: dropped, so a .ts diff shows only strings that changed.
+  sed -i '/^ *<location filename=/d' "$ts"
   lrelease -silent "$ts" -qm "i18n/claro_$lang.qm"
   unfinished=$(grep -c 'type="unfinished"' "$ts" || true)
   total=$(grep -c '<message' "$ts" || true)
