@@ -12,31 +12,15 @@ from osgeo import gdal, ogr, osr
 tf = pytest.importorskip("tensorflow")
 
 from claro.backend import cli, patches, records  # noqa: E402
+import georaster  # noqa: E402
+from georaster import ORIGIN, UTM, srs_of  # noqa: E402
 
-UTM = 32721
-ORIGIN = (500000.0, 9000000.0)
 SIZE = 64
 
 
-def srs_of(epsg: int) -> osr.SpatialReference:
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
-
-
 def write_raster(path: Path, data: np.ndarray, geotransform, nodata=None, gdal_type=gdal.GDT_Float32) -> str:
-    data = data if data.ndim == 3 else data[None]
-    dataset = gdal.GetDriverByName("GTiff").Create(str(path), data.shape[2], data.shape[1], data.shape[0], gdal_type)
-    dataset.SetGeoTransform(geotransform)
-    dataset.SetProjection(srs_of(UTM).ExportToWkt())
-    for i, plane in enumerate(data):
-        band = dataset.GetRasterBand(i + 1)
-        band.WriteArray(plane)
-        if nodata is not None:
-            band.SetNoDataValue(nodata)
-    dataset = None
-    return str(path)
+    """Patches tests use float32 rasters in UTM by default."""
+    return str(georaster.write_raster(path, data, geotransform, nodata=nodata, gdal_type=gdal_type))
 
 
 def scene_image(size: int = SIZE, bands: int = 4, seed: int = 0) -> np.ndarray:

@@ -9,33 +9,7 @@ from osgeo import gdal, ogr, osr
 
 from claro.backend import raster
 from claro.backend.errors import ClaroError
-
-UTM = 32721  # WGS 84 / UTM zone 21S (Amazon)
-ORIGIN = (500000.0, 9000000.0)
-
-
-def srs_of(epsg: int) -> osr.SpatialReference:
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
-
-
-def write_raster(path: Path, data: np.ndarray, geotransform, epsg: int = UTM, nodata=None,
-                 gdal_type=gdal.GDT_Byte) -> Path:
-    data = data if data.ndim == 3 else data[None]
-    dataset = gdal.GetDriverByName("GTiff").Create(str(path), data.shape[2], data.shape[1], data.shape[0], gdal_type)
-    dataset.SetGeoTransform(geotransform)
-    if epsg:
-        dataset.SetProjection(srs_of(epsg).ExportToWkt())
-    for i, plane in enumerate(data):
-        band = dataset.GetRasterBand(i + 1)
-        band.WriteArray(plane)
-        if nodata is not None:
-            band.SetNoDataValue(nodata)
-    dataset = None
-    return path
-
+from georaster import ORIGIN, UTM, srs_of, write_raster
 
 def image_grid(tmp_path: Path, size: int = 32, pixel: float = 10.0, bands: int = 1) -> gdal.Dataset:
     path = write_raster(tmp_path / "image.tif", np.zeros((bands, size, size), np.uint8),
