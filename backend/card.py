@@ -7,6 +7,8 @@ loads anywhere, and a user shares one file. The card holds:
   format          "claro-model-card/1"
   bands           band names in model input order, e.g. ["b1", "b2", "b3"]
   source_bands    1-based band numbers read from the image raster, same order
+  image_band_count  how many bands the training images had (prediction refuses other images
+                  unless --bands is given); absent for models made elsewhere
   normalization   {"mean": [...], "std": [...]} per input band; informational: the model's
                   first layer applies it, so training and prediction share one place
   classes         [{"value": 0, "name": "forest", "color": "#1a9641"}, …]; output index i ↔ classes[i]

@@ -186,7 +186,8 @@ def _source_info(scene: Scene, patches: int) -> dict:
     return {"image": str(Path(scene.image_path).resolve()), "labels": str(Path(scene.labels_path).resolve()),
             "crs": raster.crs_name(srs), "wkt": scene.image.GetProjection(),
             "geotransform": list(scene.image.GetGeoTransform()),
-            "size": [scene.image.RasterXSize, scene.image.RasterYSize], "patches": patches}
+            "size": [scene.image.RasterXSize, scene.image.RasterYSize], "bands": scene.image.RasterCount,
+            "patches": patches}
 
 
 def _software() -> dict:

@@ -169,6 +169,11 @@ def _select_bands(params: PredictParams, card: dict, image_bands: int, input_ban
     if params.bands is None and not card.get("source_bands") and image_bands != input_bands:
         raise ClaroError(f"The model reads {input_bands} bands but the image {image} has {image_bands}; "
                          f"choose an image with {input_bands} bands or list the bands to use with --bands.")
+    trained_on = card.get("image_band_count")
+    if params.bands is None and trained_on and image_bands != trained_on:
+        raise ClaroError(f"The image {image} has {image_bands} bands but the model was trained on images with "
+                         f"{trained_on} bands; choose an image like the training ones, or give --bands to say which "
+                         f"{input_bands} image bands to feed it.")
     bad = [b for b in bands if b < 1 or b > image_bands]
     if bad:
         raise ClaroError(f"The model reads image band{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} but the image "

@@ -296,6 +296,8 @@ class Trainer:
         return {
             "bands": list(self.summary.get("bands") or [f"b{i + 1}" for i in range(len(mean))]),
             "source_bands": self.summary.get("source_bands"),
+            # How many bands the training images had: prediction refuses an image of another kind.
+            "image_band_count": (self.summary.get("sources") or [{}])[0].get("bands"),
             "normalization": {"mean": mean, "std": std},
             "classes": self.classes,
             "activation": activation_of(len(self.classes)),

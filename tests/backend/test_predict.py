@@ -233,6 +233,18 @@ def test_band_count_mismatch_names_both_numbers(setup, capsys):
     assert not (folder / "classes.tif").exists() and leftovers(folder) == []
 
 
+def test_an_image_with_more_bands_than_the_training_images_is_refused(setup, capsys):
+    folder, _, model = setup
+    card = model_card.read_card(model)
+    model_card.write_card(model, {**card, "image_band_count": 3})
+    thirteen = write_image(folder / "s2.tif", random_image(40, 40, bands=13))
+    message = failing(capsys, "--model", model, "--image", thirteen, "--out", folder / "classes.tif")
+    assert "has 13 bands" in message and "images with 3 bands" in message and "--bands" in message
+    assert leftovers(folder) == [] and not (folder / "classes.tif").exists()
+    # Saying which bands to feed it is the way out.
+    assert run("--model", model, "--image", thirteen, "--out", folder / "classes.tif", "--bands", "4,3,2") == 0
+
+
 def test_bands_out_of_range(setup, capsys):
     folder, image, model = setup
     message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--bands", "1,2,5")

@@ -75,7 +75,7 @@ def test_training_writes_a_self_describing_model(dataset, trained):
     out, _ = trained
     summary = summary_of(dataset)
     card = model_card.read_card(out)
-    assert card["bands"] == ["b1", "b2", "b3"] and card["source_bands"] == [1, 2, 3]
+    assert card["bands"] == ["b1", "b2", "b3"] and card["source_bands"] == [1, 2, 3] and card["image_band_count"] == 3
     assert card["normalization"] == {"mean": summary["statistics"]["mean"], "std": summary["statistics"]["std"]}
     assert [c["name"] for c in card["classes"]] == ["forest", "cleared"]
     assert card["activation"] == "sigmoid" and card["ignore_value"] == 255 and card["patch_size"] == 64
