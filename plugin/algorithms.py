@@ -32,7 +32,7 @@ from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsPr
                        QgsProcessingParameterMapLayer, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingUtils,
-                       QgsRasterLayer, QgsRasterRange, QgsVectorLayer)
+                       QgsRasterLayer, QgsVectorLayer)
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -489,13 +489,8 @@ def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] =
     from . import layers
 
     classes = layers.classes_for(raster, model)
-    if not classes:
-        return
-    provider = layer.dataProvider()
-    if not provider.sourceHasNoDataValue(1) or provider.sourceNoDataValue(1) != layers.NODATA:
-        provider.setUserNoDataValue(1, [QgsRasterRange(layers.NODATA, layers.NODATA)])
-    layer.setRenderer(layers.paletted_renderer(layer, classes))
-    layer.triggerRepaint()
+    if classes:
+        layers.style_class_layer(layer, classes)
 
 
 def style_on_load(params: Any, context: QgsProcessingContext) -> None:

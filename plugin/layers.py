@@ -68,6 +68,15 @@ def paletted_renderer(layer: QgsRasterLayer, classes: list[dict], band: int = 1)
     return QgsPalettedRasterRenderer(layer.dataProvider(), band, entries)
 
 
+def style_class_layer(layer: QgsRasterLayer, classes: list[dict]) -> None:
+    """The class names and colours as a palette, nodata 255 transparent (for the dock and Processing)."""
+    provider = layer.dataProvider()
+    if not provider.sourceHasNoDataValue(1) or provider.sourceNoDataValue(1) != NODATA:
+        provider.setUserNoDataValue(1, [QgsRasterRange(NODATA, NODATA)])
+    layer.setRenderer(paletted_renderer(layer, classes))
+    layer.triggerRepaint()
+
+
 def claro_group(project: Optional[QgsProject] = None) -> QgsLayerTreeGroup:
     """The "Claro" group at the top of the layer tree (created when missing)."""
     root = (project or QgsProject.instance()).layerTreeRoot()
@@ -104,14 +113,10 @@ def add_class_layer(path: str | os.PathLike, classes: Optional[list[dict]] = Non
     classes = classes if classes else classes_for(path, model)
     if not classes:
         raise ValueError(tr("{} has no class list (no model card and no .qml beside it).").format(path))
-    provider = layer.dataProvider()
-    if not provider.sourceHasNoDataValue(1) or provider.sourceNoDataValue(1) != NODATA:
-        provider.setUserNoDataValue(1, [QgsRasterRange(NODATA, NODATA)])
-    layer.setRenderer(paletted_renderer(layer, classes))
+    style_class_layer(layer, classes)
     group = claro_group(project)
     _replace_in_group(group, layer, project, visible=True)
     group.setExpanded(True)  # the legend (class names and colours) in view
-    layer.triggerRepaint()
     return layer
 
 
@@ -142,4 +147,4 @@ def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]]
 
 
 __all__ = ["add_class_layer", "add_probability_layer", "classes_for", "read_qml_classes", "paletted_renderer",
-           "claro_group", "GROUP_NAME", "NODATA"]
+           "style_class_layer", "claro_group", "GROUP_NAME", "NODATA"]
