@@ -36,11 +36,15 @@ class ClaroPlugin:
         self.dock = None
         self.provider = None
 
-    def initGui(self) -> None:  # noqa: N802 (QGIS API)
+    @staticmethod
+    def _install_translation() -> None:
         try:
-            install_translator()  # before any widget is built
+            install_translator()  # idempotent; before any widget or algorithm text is built
         except Exception as error:  # noqa: BLE001  a translation problem must never stop the plugin loading
             QgsMessageLog.logMessage(f"Translation not installed: {error}", "Claro", Qgis.Warning)
+
+    def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        self._install_translation()
         self.action = QAction(QIcon(str(ICON)), tr("Claro: deep-learning segmentation"), self.iface.mainWindow())
         self.action.setObjectName("ClaroShowDock")
         self.action.setToolTip(tr("Show the Claro dock: train a U-Net on your layers and map the result"))
@@ -51,7 +55,9 @@ class ClaroPlugin:
         self.init_processing()
 
     def init_processing(self) -> None:
-        """Register the Processing provider (QGIS calls this too, for hasProcessingProvider=yes)."""
+        """Register the Processing provider (QGIS calls this too, for hasProcessingProvider=yes;
+        qgis_process calls only this, so the translation is installed here as well)."""
+        self._install_translation()
         if ClaroProvider is not None and self.provider is None:
             self.provider = ClaroProvider()
             QgsApplication.processingRegistry().addProvider(self.provider)
