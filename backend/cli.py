@@ -121,8 +121,10 @@ def _raise_interrupt(signum, frame):  # pragma: no cover - exercised by the plug
 def main(argv: Optional[Sequence[str]] = None) -> int:
     command, params = parse(sys.argv[1:] if argv is None else argv)
     progress = Progress(getattr(params, "progress", "bar"))
-    # Cancel from QGIS sends SIGTERM: unwind like Ctrl-C so temporary outputs are removed.
+    # Cancel from QGIS sends SIGTERM (CTRL_BREAK on Windows): unwind like Ctrl-C so temporary outputs are removed.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    if hasattr(signal, "SIGBREAK"):  # Windows: the plugin's Cancel sends CTRL_BREAK_EVENT
+        signal.signal(signal.SIGBREAK, _raise_interrupt)
     try:
         module = importlib.import_module(f"{__package__}.{P.COMMANDS[command][1]}")
         module.run(params, progress)

@@ -20,6 +20,7 @@ import atexit
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -226,7 +227,9 @@ class ChildProcess:
             log.flush()
             kwargs: dict[str, Any] = {}
             if sys.platform == "win32":
-                kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                # Its own process group, so Cancel can send it CTRL_BREAK (Windows has no SIGTERM).
+                kwargs["creationflags"] = (getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                                           | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
             else:
                 kwargs["start_new_session"] = True  # a Ctrl-C meant for QGIS's terminal does not hit the job
             try:
@@ -288,7 +291,10 @@ class ChildProcess:
             if process is None or process.poll() is not None:
                 return
             try:
-                process.terminate()
+                if sys.platform == "win32":  # the backend turns CTRL_BREAK into a clean interrupt
+                    process.send_signal(signal.CTRL_BREAK_EVENT)
+                else:
+                    process.terminate()
             except OSError:
                 return
             self._kill_timer = threading.Timer(self.grace_seconds, self._kill)
