@@ -184,3 +184,105 @@ def test_isal_shards_hold_exactly_the_bytes_tensorflow_frames(tmp_path):
                 writer.write("train", *patch(i))
         streams[compressor] = gzip.decompress((folder / "train-00000.tfrecord.gz").read_bytes())
     assert len(streams["isal"]) > 3 * 4 * K * K and streams["isal"] == streams["zlib"]
+
+
+# ---------------------------------------------------------------------------- fast reader (ISA-L + numpy)
+
+needs_isal = pytest.mark.skipif(not records.fast_compressor_available(), reason="isal / google-crc32c not installed")
+
+
+def batches_of(dataset) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [(x.numpy(), y.numpy()) for x, y in dataset]
+    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+
+
+def without_fast_reader(monkeypatch) -> None:
+    """As if isal were not installed: the reader must take TensorFlow's path."""
+    monkeypatch.setattr(records, "fast_compressor_available", lambda: False)
+
+
+@needs_isal
+def test_fast_reader_yields_what_the_tensorflow_path_yields_in_the_same_order(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    patches = [patch(i) for i in range(11)]
+    with records.ShardWriter(folder, 3, K, workers=5, compressor="isal") as writer:  # more shards than READ_CYCLE
+        for image, labels in patches:
+            writer.write("train", image, labels)
+    stack = np.stack([p[0] for p in patches])
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255,
+                           "statistics": {"mean": stack.mean(axis=(0, 2, 3)).tolist(), "std": stack.std(axis=(0, 2, 3)).tolist()},
+                           "counts": {"train": 11, "validation": 0, "test": 0}})
+    decoded = []
+    real_decode = records.PatchDecoder.decode
+    monkeypatch.setattr(records.PatchDecoder, "decode", lambda self, r: decoded.append(1) or real_decode(self, r))
+    fast = {n: batches_of(records.read_split(folder, "train", 4, normalise=n)) for n in (False, True)}
+    assert len(decoded) == 22  # both reads went through the numpy decoder
+    without_fast_reader(monkeypatch)
+    slow = {n: batches_of(records.read_split(folder, "train", 4, normalise=n)) for n in (False, True)}
+    assert len(decoded) == 22
+    for n in (False, True):
+        assert fast[n][0].dtype == np.float32 and fast[n][1].dtype == np.int32 and fast[n][0].shape == (11, K, K, 3)
+        assert np.array_equal(fast[n][0], slow[n][0]) and np.array_equal(fast[n][1], slow[n][1])
+    first = {round(float(v)) for v in fast[False][0][:, 0, 0, 0]}
+    assert first == set(range(11))
+    image, labels = patches[int(fast[False][0][3, 0, 0, 0])]
+    assert np.array_equal(fast[False][0][3], image.transpose(1, 2, 0))
+    assert np.array_equal(fast[False][1][3], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))
+
+
+@needs_isal
+def test_without_isal_the_tensorflow_path_reads_the_same_shuffled_repeated_patches(tmp_path, monkeypatch):
+    make_dataset(tmp_path / "data", n_train=12)
+    fast = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
+    without_fast_reader(monkeypatch)
+    slow = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
+    for x in (fast[0], slow[0]):
+        ids = [round(float(v)) for v in x[:, 0, 0, 0]]
+        assert len(ids) == 30 and sorted(ids[:12]) == list(range(12))  # whole epochs, every patch once per epoch
+    by_id = lambda data: {round(float(x[0, 0, 0])): (x, y) for x, y in zip(*data)}  # noqa: E731
+    fast_patches, slow_patches = by_id(fast), by_id(slow)
+    for i in range(12):
+        assert np.array_equal(fast_patches[i][0], slow_patches[i][0]) and np.array_equal(fast_patches[i][1], slow_patches[i][1])
+
+
+@needs_isal
+def test_another_example_layout_is_read_by_tensorflow(tmp_path):
+    """An export whose Examples list 'class' first (valid, not our layout) takes the parse_example path."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    layout = records.ExampleLayout(["class", "b1", "b2", "b3"], K * K)
+    patches = [patch(s) for s in range(3)]
+    with tf.io.TFRecordWriter(str(folder / "training_0.tfrecord.gz"), tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
+        for image, labels in patches:
+            writer.write(layout.serialize(np.concatenate([labels[None], image])))
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255})
+    decoder = records.PatchDecoder(["b1", "b2", "b3"], K, [0, 4, 9])
+    assert not decoder.matches(next(records.iter_records(str(folder / "training_0.tfrecord.gz"))))
+    x, y = batches_of(records.read_split(folder, "train", 2, normalise=False))
+    for i, (image, labels) in enumerate(patches):
+        assert np.array_equal(x[i], image.transpose(1, 2, 0))
+        assert np.array_equal(y[i], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))
+
+
+@needs_isal
+def test_a_truncated_or_corrupt_shard_is_a_sentence_not_fewer_patches(tmp_path):
+    make_dataset(tmp_path / "data", n_train=10)
+    shard = tmp_path / "data" / "train-00000.tfrecord.gz"
+    whole = shard.read_bytes()
+    assert len(list(records.iter_records(str(shard)))) == 5
+    stream = gzip.decompress(whole)
+    shard.write_bytes(gzip.compress(stream[:len(stream) - 100]))  # last record cut
+    with pytest.raises(ClaroError, match=r"train-00000.tfrecord.gz is truncated .*rebuild the dataset"):
+        list(records.iter_records(str(shard)))
+    # Through tf.data the sentence arrives inside TensorFlow's error.
+    with pytest.raises(Exception, match=r"train-00000.tfrecord.gz is truncated"):
+        list(records.read_split(tmp_path / "data", "train", 4))
+    shard.write_bytes(whole[:len(whole) // 2])  # GZIP stream cut
+    with pytest.raises(ClaroError, match="is truncated or corrupt"):
+        list(records.iter_records(str(shard)))
+    damaged = bytearray(stream)
+    damaged[len(stream) // 2] ^= 0xFF
+    shard.write_bytes(gzip.compress(bytes(damaged)))
+    with pytest.raises(ClaroError, match="is corrupt .*checksum"):
+        list(records.iter_records(str(shard)))
