@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import time
 from pathlib import Path
@@ -485,6 +486,12 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     except tf.errors.ResourceExhaustedError:
         raise ClaroError(f"Out of memory with batches of {params.batch_size} patches; lower --batch-size "
                          f"(or --base-filters) and run with --resume to continue.") from None
+    except tf.errors.OpError as error:
+        # A damaged shard found while tf.data reads it: TensorFlow wraps the reader's sentence.
+        sentence = re.search(r"The shard .*?rebuild the dataset with 'claro patches'\.", str(error))
+        if sentence is None:
+            raise
+        raise ClaroError(sentence.group(0)) from None
 
 
 def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, progress: Progress) -> None:

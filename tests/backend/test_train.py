@@ -316,3 +316,23 @@ def test_terminal_epoch_line_names_the_target_class():
     assert train.epoch_line(3, 50, record, ["forest", "cleared"], True) == \
         "epoch 3/50: loss 0.221, val loss 0.395, val IoU cleared 0.340 (best so far, saved)"
     assert train.epoch_line(1, 2, {"loss": 1.0}, ["a", "b", "c"], False) == "epoch 1/2: loss 1.000"
+
+
+def test_a_shard_damaged_mid_way_stops_training_with_a_sentence(dataset, tmp_path):
+    """The reader finds the damage inside tf.data; the user still gets the reader's sentence."""
+    import gzip
+
+    from claro.backend import records
+
+    folder = tmp_path / "damaged"
+    shutil.copytree(dataset, folder)
+    shard = folder / "train-00000.tfrecord.gz"
+    stream = gzip.decompress(shard.read_bytes())
+    shard.write_bytes(gzip.compress(stream[:len(stream) - 100]))  # the last record cut short
+    message = "is truncated" if records.fast_reader_available([str(shard)]) else "corrupt"
+    out = tmp_path / "m.keras"
+    with pytest.raises((ClaroError, Exception), match=message) as error:
+        train.run(_params(folder, out), Progress("json", stream=io.StringIO()))
+    if records.fast_reader_available([str(shard)]):
+        assert error.type is ClaroError and "rebuild the dataset with 'claro patches'" in str(error.value)
+    assert not out.exists()
