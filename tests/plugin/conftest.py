@@ -39,6 +39,18 @@ def amazon_crop(tmp_path_factory):
 
 
 @pytest.fixture
+def dock(qgis_iface, claro_settings, clean_project):
+    """A fresh Claro dock with isolated settings and an empty message bar."""
+    from claro.plugin.dock import ClaroDock
+
+    widget = ClaroDock(qgis_iface, settings=claro_settings)
+    qgis_iface.messageBar().clear_messages()
+    yield widget
+    widget.shutdown()
+    widget.deleteLater()
+
+
+@pytest.fixture
 def clean_project(qgis_app):
     """An empty project before and after the test."""
     QgsProject.instance().clear()

@@ -35,15 +35,6 @@ def memory_layer(kind: str, name: str, features: list[tuple[str, int]]) -> QgsVe
 POLYGONS = [("POLYGON((0 0, 1 0, 1 1, 0 0))", 1), ("POLYGON((2 2, 3 2, 3 3, 2 2))", 3), ("POLYGON((4 4, 5 4, 5 5, 4 4))", 3)]
 
 
-@pytest.fixture
-def dock(qgis_iface, claro_settings, clean_project):
-    widget = ClaroDock(qgis_iface, settings=claro_settings)
-    qgis_iface.messageBar().clear_messages()
-    yield widget
-    widget.shutdown()
-    widget.deleteLater()
-
-
 def test_combos_fill_from_the_project_and_filter_layer_types(dock, clean_project, amazon_crop):
     image, mask = amazon_crop
     clean_project.addMapLayers([

@@ -38,15 +38,6 @@ def set_up_training(dock: ClaroDock, project, image: Path, mask: Path, folder: P
         dock.train_form.set_value(name, value)
 
 
-@pytest.fixture
-def dock(qgis_iface, claro_settings, clean_project):
-    widget = ClaroDock(qgis_iface, settings=claro_settings)
-    qgis_iface.messageBar().clear_messages()
-    yield widget
-    widget.shutdown()
-    widget.deleteLater()
-
-
 def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_project, amazon_crop, tmp_path, wait_until):
     image, mask = amazon_crop
     set_up_training(dock, clean_project, image, mask, tmp_path)
