@@ -23,7 +23,7 @@ from typing import Optional
 from qgis.core import QgsApplication, QgsTask
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
-from .child import child_environment, package_root
+from .child import PACKAGE, child_environment, package_root
 
 TF_VERSION = "2.21.0"
 #: numpy 2 breaks GDAL's Python bindings built against numpy 1 (Debian 12, OSGeo4W 3.22)
@@ -87,43 +87,8 @@ def find_interpreter(configured: str = "") -> Optional[Path]:
     return found[0][1] if found else None
 
 
-#: Runs inside the candidate interpreter: prints one JSON object and never raises.
-PROBE_CODE = r"""
-import json, platform, sys
-info = {"python": platform.python_version(), "executable": sys.executable}
-def version(name):
-    try:
-        module = __import__(name, fromlist=["__version__"])
-        return getattr(module, "__version__", "?")
-    except Exception as error:
-        return None
-info["numpy"] = version("numpy")
-try:
-    from osgeo import gdal
-    info["gdal"] = gdal.__version__
-except Exception:
-    info["gdal"] = None
-try:
-    import claro.backend
-    info["claro"] = True
-except Exception:
-    info["claro"] = False
-try:
-    import tensorflow as tf
-    info["tensorflow"] = tf.__version__
-    info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
-    try:
-        details = [tf.config.experimental.get_device_details(d).get("device_name") for d in tf.config.list_physical_devices("GPU")]
-        if all(details):
-            info["gpus"] = details
-    except Exception:
-        pass
-except Exception as error:
-    info["tensorflow"] = None
-    info["tensorflow_error"] = f"{type(error).__name__}: {error}"[:300]
-    info["gpus"] = []
-print("CLARO_PROBE " + json.dumps(info), flush=True)
-"""
+#: Runs inside the candidate interpreter (claro/backend/probe.py): one JSON line after this marker.
+PROBE_MARKER = "CLARO_PROBE "
 
 
 def probe(interpreter: str | os.PathLike, timeout: float = PROBE_TIMEOUT_SECONDS) -> dict:
@@ -136,15 +101,15 @@ def probe(interpreter: str | os.PathLike, timeout: float = PROBE_TIMEOUT_SECONDS
         return {"error": tr("The Python '{}' does not exist.").format(path)}
     kwargs = {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)} if sys.platform == "win32" else {}
     try:
-        completed = subprocess.run([str(path), "-c", PROBE_CODE], capture_output=True, text=True, timeout=timeout,
+        completed = subprocess.run([str(path), "-m", f"{PACKAGE}.backend.probe"], capture_output=True, text=True, timeout=timeout,
                                    env=child_environment(), stdin=subprocess.DEVNULL, **kwargs)
     except subprocess.TimeoutExpired:
         return {"error": tr("The Python '{}' did not answer within {} s.").format(path, int(timeout))}
     except OSError as error:
         return {"error": tr("The Python '{}' could not be started ({}).").format(path, error.strerror or error)}
     for line in completed.stdout.splitlines():
-        if line.startswith("CLARO_PROBE "):
-            info = json.loads(line[len("CLARO_PROBE "):])
+        if line.startswith(PROBE_MARKER):
+            info = json.loads(line[len(PROBE_MARKER):])
             info["interpreter"] = str(path)
             return info
     tail = (completed.stderr.strip().splitlines() or [""])[-1]
