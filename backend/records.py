@@ -262,10 +262,16 @@ def split_files(folder: str | os.PathLike, split: str) -> list[str]:
 # Why: TensorFlow inflates GZIP shards with zlib, one shard per thread, and that alone was the
 # reader's ceiling (about the notebook's rate). ISA-L inflates ~1.5-2× faster and releases the
 # GIL, and records in our own fixed layout (ExampleLayout) need no protobuf parsing: the float
-# planes sit at known offsets. So, when ISA-L is installed, shards are inflated and framed here
-# by one thread per shard, decoded with numpy straight into (x, y), and only whole batches cross
-# into tf.data. Anything else (no ISA-L, uncompressed shards, another tool's Example layout)
-# goes through TFRecordDataset + tf.io.parse_example as before.
+# planes sit at known offsets. So, when ISA-L is installed, shards are inflated and framed here,
+# one thread per shard, and decoded with numpy:
+# - a split that fits in memory (`_memory_budget`) and whose shards are whole (their GZIP
+#   trailers give the record counts) is decoded once, each record straight into its row of one
+#   array, handed to TensorFlow without a copy (DLPack) and batched by index: no per-batch
+#   Python, and later epochs cost no inflating at all (memory on this machine is slow enough
+#   that every copy of a batch shows);
+# - a larger split streams: decoded patches cross into tf.data a whole batch at a time.
+# Anything else (no ISA-L, uncompressed shards, another tool's Example layout) goes through
+# TFRecordDataset + tf.io.parse_example.
 
 #: Shards read at once (like the TF path's interleave cycle).
 READ_CYCLE = 4
@@ -305,6 +311,15 @@ def iter_records(path: str) -> Iterator[bytes]:
         raise broken(f"truncated or corrupt ({error})") from None
 
 
+def _aligned(shape: tuple, dtype) -> np.ndarray:
+    """An empty array starting on a 64-byte boundary: TensorFlow then takes its buffer as it is
+    instead of copying it."""
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    block = np.empty(size + 64, np.uint8)
+    start = -block.ctypes.data % 64
+    return block[start:start + size].view(dtype).reshape(shape)
+
+
 class PatchDecoder:
     """Decodes records in our ExampleLayout into x float32 [k, k, C] and y int32 [k, k] (class
     index, -1 ignored) with numpy; `matches(record)` says whether a record has that layout."""
@@ -326,15 +341,19 @@ class PatchDecoder:
         return len(record) == self.length and all(record[p:p + len(h)] == h for p, h in self.pieces)
 
     def decode(self, record: bytes) -> tuple[np.ndarray, np.ndarray]:
+        x, y = np.empty((self.k, self.k, self.n_bands), np.float32), np.empty((self.k, self.k), np.int32)
+        self.decode_into(record, x, y)
+        return x, y
+
+    def decode_into(self, record: bytes, x: np.ndarray, y: np.ndarray) -> None:
+        """Decode straight into x [k, k, C] and y [k, k] (e.g. rows of a whole split's arrays)."""
         k, c = self.k, self.n_bands
-        x = np.empty((k, k, c), np.float32)
         for band, offset in enumerate(self.offsets[:c]):
             x[..., band] = np.frombuffer(record, "<f4", k * k, offset).reshape(k, k)
         label = np.frombuffer(record, "<f4", k * k, self.offsets[c]).reshape(k, k)
-        y = np.full((k, k), -1, np.int32)
+        y.fill(-1)
         for index, value in enumerate(self.class_values):
             y[label == value] = index
-        return x, y
 
 
 def fast_reader_available(files: Sequence[str]) -> bool:
@@ -424,6 +443,13 @@ def _fast_batches(files: Sequence[str], decoder: PatchDecoder, batch_size: int, 
             pool[j], pool[-1] = pool[-1], pool[j]
             yield pool.pop()
 
+    def stacked(patches: list) -> tuple[np.ndarray, np.ndarray]:
+        x = _aligned((len(patches),) + patches[0][0].shape, np.float32)
+        y = _aligned((len(patches),) + patches[0][1].shape, np.int32)
+        for i, (xi, yi) in enumerate(patches):
+            x[i], y[i] = xi, yi
+        return x, y
+
     try:
         while True:
             empty = True
@@ -431,14 +457,98 @@ def _fast_batches(files: Sequence[str], decoder: PatchDecoder, batch_size: int, 
                 empty = False
                 batch.append(patch)
                 if len(batch) == batch_size:
-                    yield np.stack([p[0] for p in batch]), np.stack([p[1] for p in batch])
+                    yield stacked(batch)
                     batch = []
             if not repeat or empty:
                 break
         if batch:
-            yield np.stack([p[0] for p in batch]), np.stack([p[1] for p in batch])
+            yield stacked(batch)
     finally:
         stop.set()  # the consumer stopped (take(n), an error): let the shard threads end
+
+
+def _memory_budget() -> int:
+    """Bytes a decoded split may take to be held in memory: 2 GiB, at most an eighth of the RAM."""
+    budget = 2 << 30
+    try:
+        return min(budget, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 8)
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
+        return budget
+
+
+def _shard_counts(files: Sequence[str], record_length: int) -> Optional[list[int]]:
+    """Records per shard, from each GZIP trailer's ISIZE (the inflated size, mod 2**32), when
+    every shard is a whole number of our fixed-length framed records; None otherwise."""
+    counts = []
+    for path in files:
+        with open(path, "rb") as f:
+            if f.seek(0, os.SEEK_END) < 18:  # shorter than an empty GZIP member
+                return None
+            f.seek(-4, os.SEEK_END)
+            (size,) = struct.unpack("<I", f.read(4))
+        framed = record_length + 16  # length, its CRC, the record, its CRC
+        if size % framed:
+            return None
+        counts.append(size // framed)
+    return counts
+
+
+def _interleaved_positions(counts: Sequence[int]) -> list[list[int]]:
+    """positions[i][j]: where record j of shard i comes in `_interleaved`'s order."""
+    positions: list[list[int]] = [[] for _ in counts]
+    pending = list(range(len(counts)))[::-1]
+    slots = [pending.pop() for _ in range(min(READ_CYCLE, len(pending)))]
+    i = position = 0
+    while slots:
+        shard = slots[i]
+        if len(positions[shard]) == counts[shard]:
+            if pending:
+                slots[i] = pending.pop()
+            else:
+                del slots[i]
+                i = i % len(slots) if slots else 0
+            continue
+        positions[shard].append(position)
+        position += 1
+        i = (i + 1) % len(slots)
+    return positions
+
+
+def _load_split(files: Sequence[str], counts: Sequence[int], decoder: PatchDecoder) -> tuple[np.ndarray, np.ndarray]:
+    """A whole split decoded into x [N, k, k, C], y [N, k, k], in `_interleaved`'s order: one
+    thread per shard (ISA-L releases the GIL), each record decoded straight into its row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    k, c = decoder.k, decoder.n_bands
+    x, y = _aligned((sum(counts), k, k, c), np.float32), _aligned((sum(counts), k, k), np.int32)
+    positions = _interleaved_positions(counts)
+
+    def load(shard: int) -> None:
+        path, rows = files[shard], positions[shard]
+        n = 0
+        for n, record in enumerate(iter_records(path), 1):
+            if n > len(rows) or not decoder.matches(record):
+                raise ClaroError(f"Record {n - 1} of {path} is not laid out like the dataset's other patches; "
+                                 "rebuild the dataset with 'claro patches'.")
+            decoder.decode_into(record, x[rows[n - 1]], y[rows[n - 1]])
+        if n < len(rows):
+            raise ClaroError(f"The shard {path} is truncated (it holds {n} of its {len(rows)} records); "
+                             "rebuild the dataset with 'claro patches'.")
+
+    with ThreadPoolExecutor(max(1, min(len(files), os.cpu_count() or 1)), thread_name_prefix="claro-load-shard") as pool:
+        for _ in pool.map(load, range(len(files))):  # re-raises a shard's error
+            pass
+    return x, y
+
+
+def _as_tensor(array: np.ndarray):
+    """The array as a tensor sharing its memory (DLPack): tf.convert_to_tensor would copy a
+    whole split. TensorFlow needs the buffer 64-byte aligned, as `_aligned` makes it."""
+    import tensorflow as tf
+
+    if array.ctypes.data % 64 or not array.flags.c_contiguous:
+        return tf.convert_to_tensor(array)
+    return tf.experimental.dlpack.from_dlpack(array.__dlpack__())
 
 
 def _first_record(path: str) -> Optional[bytes]:
@@ -464,7 +574,9 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     shuffled (seeded); with `repeat`, the data repeats forever (batches stay full).
 
     Our own GZIP shards are read by the fast reader above when ISA-L is installed (same
-    content and, unshuffled, the same order); other shards by TFRecordDataset + parse_example.
+    content and, unshuffled, the same order; a split that fits in memory is decoded here, at
+    once, so a damaged shard raises ClaroError from this call); other shards by
+    TFRecordDataset + parse_example.
     """
     import tensorflow as tf
 
@@ -504,6 +616,20 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     buffer = int(max(16, min(count or 1024, (256 << 20) // bytes_per_patch)))
     decoder = PatchDecoder(keys, k, class_values)
     if fast_reader_available(files) and all(r is None or decoder.matches(r) for r in map(_first_record, files)):
+        counts = _shard_counts(files, decoder.length)
+        if counts is not None and 0 < sum(counts) == count and count * bytes_per_patch <= _memory_budget():
+            x, y = (_as_tensor(a) for a in _load_split(files, counts, decoder))
+            index = tf.data.Dataset.range(count)
+            if shuffle:
+                index = index.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+            if repeat:
+                index = index.repeat()
+
+            def gather(i):
+                batch = tf.gather(x, i)
+                return ((batch - mean) * scale if normalise else batch), tf.gather(y, i)
+
+            return index.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
         signature = (tf.TensorSpec([None, k, k, len(keys)], tf.float32), tf.TensorSpec([None, k, k], tf.int32))
         batches = tf.data.Dataset.from_generator(
             lambda: _fast_batches(files, decoder, batch_size, shuffle, repeat, seed, buffer), output_signature=signature)

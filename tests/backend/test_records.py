@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -201,8 +202,31 @@ def without_fast_reader(monkeypatch) -> None:
     monkeypatch.setattr(records, "fast_compressor_available", lambda: False)
 
 
+def count_calls(monkeypatch, name: str) -> list:
+    """Calls of records.<name> from now on (one entry per call)."""
+    calls, real = [], getattr(records, name)
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(records, name, counted)
+    return calls
+
+
+#: the fast reader's two ways: a split that fits in memory is decoded whole, once; a larger one streams
+FAST_WAYS = {"in memory": "_load_split", "streamed": "_fast_batches"}
+
+
+def take_way(monkeypatch, way: str) -> list:
+    if way == "streamed":
+        monkeypatch.setattr(records, "_memory_budget", lambda: 0)
+    return count_calls(monkeypatch, FAST_WAYS[way])
+
+
 @needs_isal
-def test_fast_reader_yields_what_the_tensorflow_path_yields_in_the_same_order(tmp_path, monkeypatch):
+@pytest.mark.parametrize("way", FAST_WAYS)
+def test_fast_reader_yields_what_the_tensorflow_path_yields_in_the_same_order(tmp_path, monkeypatch, way):
     folder = tmp_path / "data"
     folder.mkdir()
     patches = [patch(i) for i in range(11)]
@@ -213,14 +237,12 @@ def test_fast_reader_yields_what_the_tensorflow_path_yields_in_the_same_order(tm
     write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255,
                            "statistics": {"mean": stack.mean(axis=(0, 2, 3)).tolist(), "std": stack.std(axis=(0, 2, 3)).tolist()},
                            "counts": {"train": 11, "validation": 0, "test": 0}})
-    decoded = []
-    real_decode = records.PatchDecoder.decode
-    monkeypatch.setattr(records.PatchDecoder, "decode", lambda self, r: decoded.append(1) or real_decode(self, r))
+    calls = take_way(monkeypatch, way)
     fast = {n: batches_of(records.read_split(folder, "train", 4, normalise=n)) for n in (False, True)}
-    assert len(decoded) == 22  # both reads went through the numpy decoder
+    assert len(calls) == 2  # both reads went this way
     without_fast_reader(monkeypatch)
     slow = {n: batches_of(records.read_split(folder, "train", 4, normalise=n)) for n in (False, True)}
-    assert len(decoded) == 22
+    assert len(calls) == 2
     for n in (False, True):
         assert fast[n][0].dtype == np.float32 and fast[n][1].dtype == np.int32 and fast[n][0].shape == (11, K, K, 3)
         assert np.array_equal(fast[n][0], slow[n][0]) and np.array_equal(fast[n][1], slow[n][1])
@@ -232,18 +254,41 @@ def test_fast_reader_yields_what_the_tensorflow_path_yields_in_the_same_order(tm
 
 
 @needs_isal
-def test_without_isal_the_tensorflow_path_reads_the_same_shuffled_repeated_patches(tmp_path, monkeypatch):
+@pytest.mark.parametrize("way", FAST_WAYS)
+def test_without_isal_the_tensorflow_path_reads_the_same_shuffled_repeated_patches(tmp_path, monkeypatch, way):
     make_dataset(tmp_path / "data", n_train=12)
+    calls = take_way(monkeypatch, way)
     fast = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
+    assert len(calls) == 1
     without_fast_reader(monkeypatch)
     slow = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
     for x in (fast[0], slow[0]):
         ids = [round(float(v)) for v in x[:, 0, 0, 0]]
         assert len(ids) == 30 and sorted(ids[:12]) == list(range(12))  # whole epochs, every patch once per epoch
+        assert ids[:12] != list(range(12)) and ids[:12] != ids[12:24]  # shuffled, and again each epoch
     by_id = lambda data: {round(float(x[0, 0, 0])): (x, y) for x, y in zip(*data)}  # noqa: E731
     fast_patches, slow_patches = by_id(fast), by_id(slow)
     for i in range(12):
         assert np.array_equal(fast_patches[i][0], slow_patches[i][0]) and np.array_equal(fast_patches[i][1], slow_patches[i][1])
+
+
+@needs_isal
+def test_a_split_is_held_in_memory_only_when_its_shards_are_whole_and_it_fits(tmp_path, monkeypatch):
+    make_dataset(tmp_path / "data", n_train=10)
+    files = records.split_files(tmp_path / "data", "train")
+    decoder = records.PatchDecoder(["b1", "b2", "b3"], K, [0, 4, 9])
+    assert records._shard_counts(files, decoder.length) == [5, 5]  # from the GZIP trailers alone
+    loads = count_calls(monkeypatch, "_load_split")
+    list(records.read_split(tmp_path / "data", "train", 4))
+    monkeypatch.setattr(records, "_memory_budget", lambda: 10 * 4 * K * K * 4 - 1)  # one byte short
+    list(records.read_split(tmp_path / "data", "train", 4))
+    assert len(loads) == 1
+    summary = json.loads((tmp_path / "data" / "dataset.json").read_text())
+    summary["counts"]["train"] = 11  # dataset.json and the shards disagree: stream, which checks every record
+    write_summary(tmp_path / "data", summary)
+    monkeypatch.setattr(records, "_memory_budget", lambda: 1 << 30)
+    assert len(np.concatenate([x.numpy() for x, _ in records.read_split(tmp_path / "data", "train", 4)])) == 10
+    assert len(loads) == 1
 
 
 @needs_isal
@@ -286,3 +331,6 @@ def test_a_truncated_or_corrupt_shard_is_a_sentence_not_fewer_patches(tmp_path):
     shard.write_bytes(gzip.compress(bytes(damaged)))
     with pytest.raises(ClaroError, match="is corrupt .*checksum"):
         list(records.iter_records(str(shard)))
+    # Whole in length, so the split is decoded into memory: the sentence comes straight from read_split.
+    with pytest.raises(ClaroError, match="train-00000.tfrecord.gz is corrupt .*checksum"):
+        records.read_split(tmp_path / "data", "train", 4)
