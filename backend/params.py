@@ -75,10 +75,12 @@ class TrainParams:
     base_filters: int = option(32, label="Base filters", help="Filters of the first U-Net level; doubled at each level down.")
     dropout: float = option(0.0, label="Dropout", help="Dropout rate in the U-Net's deepest blocks (0 = none).")
     augment: bool = option(True, flag="--no-augment", label="Augmentation",
-                           help="Augment training patches with flips and 90° rotations (--no-augment turns it off).")
+                           help="Augment training patches with flips, 90° rotations and small brightness changes per band (--no-augment turns it off).")
     class_weights: str = option("auto", label="Class weights",
                                 help="'auto' (inverse class frequency), 'none', or one weight per class, comma separated.")
     patience: int = option(10, label="Patience", help="Stop after this many epochs without a better validation loss; the best weights are kept.")
+    reduce_lr_after: int = option(3, label="Halve learning rate after",
+                                  help="Halve the learning rate after this many epochs without a better validation loss (0 = never).")
     resume: bool = option(False, label="Resume", help="Continue an interrupted training from its checkpoint.")
     seed: int = option(42, label="Seed", help="Random seed for weights and shuffling.")
     overwrite: bool = option(False, label="Overwrite", help="Replace the model file if it exists.")

@@ -799,8 +799,8 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>Aumento de datos</translation>
     </message>
     <message>
-        <source>Augment training patches with flips and 90° rotations (--no-augment turns it off).</source>
-        <translation>Aumenta los parches de entrenamiento con volteos y rotaciones de 90° (--no-augment lo desactiva).</translation>
+        <source>Augment training patches with flips, 90° rotations and small brightness changes per band (--no-augment turns it off).</source>
+        <translation>Aumenta los parches de entrenamiento con volteos, rotaciones de 90° y pequeños cambios de brillo por banda (--no-augment lo desactiva).</translation>
     </message>
     <message>
         <source>Class weights</source>
@@ -961,6 +961,14 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
     <message>
         <source>Print a patch dataset&apos;s summary or a model&apos;s card.</source>
         <translation>Muestra el resumen de un conjunto de parches o la ficha de un modelo.</translation>
+    </message>
+    <message>
+        <source>Halve learning rate after</source>
+        <translation>Reducir a la mitad la tasa de aprendizaje tras</translation>
+    </message>
+    <message>
+        <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
+        <translation>Reduce a la mitad la tasa de aprendizaje tras este número de épocas sin mejorar la pérdida de validación (0 = nunca).</translation>
     </message>
 </context>
 </TS>

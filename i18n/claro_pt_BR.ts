@@ -799,8 +799,8 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>Aumento de dados</translation>
     </message>
     <message>
-        <source>Augment training patches with flips and 90° rotations (--no-augment turns it off).</source>
-        <translation>Aumenta os patches de treinamento com espelhamentos e rotações de 90° (--no-augment desativa).</translation>
+        <source>Augment training patches with flips, 90° rotations and small brightness changes per band (--no-augment turns it off).</source>
+        <translation>Aumenta os patches de treinamento com espelhamentos, rotações de 90° e pequenas mudanças de brilho por banda (--no-augment desativa).</translation>
     </message>
     <message>
         <source>Class weights</source>
@@ -961,6 +961,14 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
     <message>
         <source>Print a patch dataset&apos;s summary or a model&apos;s card.</source>
         <translation>Mostra o resumo de um conjunto de patches ou a ficha de um modelo.</translation>
+    </message>
+    <message>
+        <source>Halve learning rate after</source>
+        <translation>Reduzir pela metade a taxa de aprendizado após</translation>
+    </message>
+    <message>
+        <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
+        <translation>Reduz pela metade a taxa de aprendizado após este número de épocas sem melhora da perda de validação (0 = nunca).</translation>
     </message>
 </context>
 </TS>

@@ -75,13 +75,13 @@ FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
 RANGES: dict[str, tuple[Optional[float], Optional[float]]] = {
     "patch_size": (8, None), "stride": (1, None), "min_labelled": (0, 1), "seed": (0, None),
     "epochs": (1, None), "batch_size": (1, None), "learning_rate": (0, None), "depth": (1, 8),
-    "base_filters": (1, None), "dropout": (0, 0.95), "patience": (0, None), "overlap": (0, 0.95),
-    "window": (16, None), "ignore_value": (-2147483648, 2147483647),
+    "base_filters": (1, None), "dropout": (0, 0.95), "patience": (1, None), "reduce_lr_after": (0, None),
+    "overlap": (0, 0.95), "window": (16, None), "ignore_value": (-2147483648, 2147483647),
 }
 
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
-            "class_weights", "patience", "resume", "window", "batch_size", "bands"}
+            "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {

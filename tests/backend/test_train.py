@@ -219,6 +219,7 @@ def test_existing_model_without_overwrite_is_refused_untouched(dataset, tmp_path
     ({"class_weights": "1,2,3"}, "3 weights but the dataset has 2 classes"),
     ({"depth": 7}, "cannot pass through 7 halvings"),
     ({"epochs": 0}, "--epochs must be at least 1"),
+    ({"reduce_lr_after": -1}, "--reduce-lr-after must be at least 0"),
     ({"resume": True}, "no interrupted training to resume"),
 ])
 def test_bad_parameters(dataset, tmp_path, changes, message):
@@ -276,6 +277,27 @@ def test_augmentation_moves_image_and_labels_together_through_all_8_symmetries()
     symmetries = {np.rot90(m, r).tobytes() for m in (y[0], y[0].T) for r in range(4)}
     seen = {a.tobytes() for a in ay}
     assert seen == symmetries
+
+
+def test_radiometric_augmentation_is_one_gain_and_offset_per_image_and_band():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(100, 3000, (64, 8, 8, 3)).astype(np.float32)
+    y = rng.integers(0, 2, (64, 8, 8)).astype(np.int32)
+    seed = tf.constant([5, 6], tf.int64)
+    std = [100.0, 200.0, 400.0]
+    fx, fy = (t.numpy() for t in train.augment_batch(tf.constant(x), tf.constant(y), seed))
+    jx, jy = (t.numpy() for t in train.augment_batch(tf.constant(x), tf.constant(y), seed, std))
+    np.testing.assert_array_equal(jy, fy)  # the same flips; labels are never jittered
+    jitter = train.RADIOMETRIC_JITTER
+    gains = []
+    for i in range(64):
+        for band in range(3):
+            a, b = fx[i, ..., band].ravel(), jx[i, ..., band].ravel()
+            gain, offset = np.polyfit(a, b, 1)  # exactly affine within an image and band
+            np.testing.assert_allclose(b, gain * a + offset, rtol=1e-4)
+            assert 1 - jitter <= gain <= 1 + jitter and abs(offset) <= jitter * std[band] * 1.001
+            gains.append(gain)
+    assert np.std(gains) > jitter / 3  # spread over the range, not one value for all
 
 
 def test_mirrored_strategy_on_two_logical_cpus(dataset, tmp_path):
@@ -336,3 +358,32 @@ def test_a_shard_damaged_mid_way_stops_training_with_a_sentence(dataset, tmp_pat
     if records.fast_reader_available([str(shard)]):
         assert error.type is ClaroError and "rebuild the dataset with 'claro patches'" in str(error.value)
     assert not out.exists()
+
+
+def test_learning_rate_halves_after_epochs_without_a_better_validation_loss(dataset, tmp_path):
+    from claro.backend import losses
+    from claro.backend.model import build_unet
+
+    params = _params(dataset, tmp_path / "m.keras", reduce_lr_after=2, patience=10)
+    summary = summary_of(dataset)
+    model = build_unet(3, 2, 2, 4)
+    model.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=losses.MaskedCrossEntropy(2))
+    export = build_unet(3, 2, 2, 4)
+    arch = {"depth": 2, "base_filters": 4, "dropout": 0.0}
+    trainer = train.Trainer(params, Progress("json", stream=io.StringIO()), summary, tmp_path / "m.keras", arch, [1.0, 1.0], "CPU", None)
+    for epoch, val_loss in enumerate([0.5, 0.6, 0.7, 0.4, 0.8, 0.9, 0.45]):
+        trainer.end_epoch(epoch, {"loss": 0.3, "val_loss": val_loss}, None, model, export)
+    lr = params.learning_rate
+    # Epochs 2-3 and 5-6 (1-based) bring no improvement: halved after epochs 3 and 6.
+    assert trainer.history["learning_rate"] == pytest.approx([lr, lr, lr, lr / 2, lr / 2, lr / 2, lr / 4])
+    assert float(model.optimizer.learning_rate) == pytest.approx(lr / 4)
+    state = json.loads((tmp_path / "m.keras.resume" / "state.json").read_text())
+    assert state["learning_rate"] == pytest.approx(lr / 4)  # --resume carries on at the lowered rate
+    assert train.Trainer(params, Progress("json", stream=io.StringIO()), summary, tmp_path / "m.keras", arch,
+                         [1.0, 1.0], "CPU", state).learning_rate == pytest.approx(lr / 4)
+
+    never = _params(dataset, tmp_path / "n.keras", reduce_lr_after=0, patience=10)
+    trainer = train.Trainer(never, Progress("json", stream=io.StringIO()), summary, tmp_path / "n.keras", arch, [1.0, 1.0], "CPU", None)
+    for epoch, val_loss in enumerate([0.5, 0.6, 0.7, 0.8]):
+        trainer.end_epoch(epoch, {"loss": 0.3, "val_loss": val_loss}, None, model, export)
+    assert trainer.history["learning_rate"] == pytest.approx([lr] * 4)

@@ -84,7 +84,8 @@ def test_backend_error_reaches_the_result_with_exit_code_2_and_a_log(tmp_path):
 def test_cancel_stops_a_running_job_and_leaves_no_output(tmp_path, amazon_crop):
     image, mask = amazon_crop
     out = tmp_path / "patches"
-    child = C.ChildProcess(P.PatchParams(images=[str(image)], labels=[str(mask)], out=str(out), patch_size=32),
+    # stride 4: thousands of patches, so the job is still running when Cancel arrives
+    child = C.ChildProcess(P.PatchParams(images=[str(image)], labels=[str(mask)], out=str(out), patch_size=32, stride=4),
                            VENV_PYTHON, grace_seconds=20)
     seen = []
     for event in child.events():
