@@ -311,15 +311,6 @@ def iter_records(path: str) -> Iterator[bytes]:
         raise broken(f"truncated or corrupt ({error})") from None
 
 
-def _aligned(shape: tuple, dtype) -> np.ndarray:
-    """An empty array starting on a 64-byte boundary: TensorFlow then takes its buffer as it is
-    instead of copying it."""
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    block = np.empty(size + 64, np.uint8)
-    start = -block.ctypes.data % 64
-    return block[start:start + size].view(dtype).reshape(shape)
-
-
 class PatchDecoder:
     """Decodes records in our ExampleLayout into x float32 [k, k, C] and y int32 [k, k] (class
     index, -1 ignored) with numpy; `matches(record)` says whether a record has that layout."""
@@ -443,13 +434,6 @@ def _fast_batches(files: Sequence[str], decoder: PatchDecoder, batch_size: int, 
             pool[j], pool[-1] = pool[-1], pool[j]
             yield pool.pop()
 
-    def stacked(patches: list) -> tuple[np.ndarray, np.ndarray]:
-        x = _aligned((len(patches),) + patches[0][0].shape, np.float32)
-        y = _aligned((len(patches),) + patches[0][1].shape, np.int32)
-        for i, (xi, yi) in enumerate(patches):
-            x[i], y[i] = xi, yi
-        return x, y
-
     try:
         while True:
             empty = True
@@ -457,12 +441,12 @@ def _fast_batches(files: Sequence[str], decoder: PatchDecoder, batch_size: int, 
                 empty = False
                 batch.append(patch)
                 if len(batch) == batch_size:
-                    yield stacked(batch)
+                    yield np.stack([p[0] for p in batch]), np.stack([p[1] for p in batch])
                     batch = []
             if not repeat or empty:
                 break
         if batch:
-            yield stacked(batch)
+            yield np.stack([p[0] for p in batch]), np.stack([p[1] for p in batch])
     finally:
         stop.set()  # the consumer stopped (take(n), an error): let the shard threads end
 
@@ -512,6 +496,14 @@ def _interleaved_positions(counts: Sequence[int]) -> list[list[int]]:
         position += 1
         i = (i + 1) % len(slots)
     return positions
+
+
+def _aligned(shape: tuple, dtype) -> np.ndarray:
+    """An empty array starting on a 64-byte boundary, as TensorFlow needs to share its buffer."""
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    block = np.empty(size + 64, np.uint8)
+    start = -block.ctypes.data % 64
+    return block[start:start + size].view(dtype).reshape(shape)
 
 
 def _load_split(files: Sequence[str], counts: Sequence[int], decoder: PatchDecoder) -> tuple[np.ndarray, np.ndarray]:

@@ -5,8 +5,9 @@ Data: the 30 real Amazon tiles (512², RGB, forest / cleared), cut into 128² pa
 pixel was ever next to a training pixel; the other 24 tiles give the training and validation
 patches (spatial-block split 0.8 / 0.2).
 
-- Claro: `claro train` with its defaults (Adam 1e-3, up to 50 epochs, early stopping with
-  patience 10, batch 16, augmentation, class weights auto, normalisation in the model) but
+- Claro: `claro train` with its defaults (Adam 1e-3 halved after 3 epochs without a better
+  validation loss, up to 50 epochs, early stopping with patience 10, batch 16, flips, rotations
+  and radiometric augmentation, class weights auto, normalisation in the model) but
   `--base-filters 16 --depth 4`, run as the command line a user would run.
 - Notebook: the ACCA notebook's get_model (U-Net 32→1024, Keras default batch norm), binary
   cross-entropy, Adam lr 0.1, 10 epochs, batch 4, raw values (no normalisation), its
