@@ -49,8 +49,9 @@ def all_tiles() -> list[str]:
     return sorted(p.name for p in (SHARED / "images").glob("*.tif"))
 
 
-def notebook_pipeline(folder: Path, split: str, batch_size: int, bands: list[str], k: int, shuffle: bool = False):
-    """The ACCA notebook's get_patch_from_path, verbatim in substance."""
+def notebook_pipeline(folder: Path, split: str, batch_size: int, bands: list[str], k: int, shuffle: int | None = None):
+    """The ACCA notebook's get_patch_from_path, verbatim in substance; `shuffle`: the seed of its
+    shuffle(1000), None for none."""
     import tensorflow as tf
 
     features = bands + ["class"]
@@ -69,8 +70,8 @@ def notebook_pipeline(folder: Path, split: str, batch_size: int, bands: list[str
     dataset = tf.data.TFRecordDataset(files, compression_type="GZIP")
     dataset = dataset.map(parse_tfrecord, num_parallel_calls=5)
     dataset = dataset.map(to_tuple, num_parallel_calls=5)
-    if shuffle:
-        dataset = dataset.shuffle(1000, seed=42)
+    if shuffle is not None:
+        dataset = dataset.shuffle(1000, seed=shuffle)
     return dataset.batch(batch_size)
 
 
