@@ -177,9 +177,10 @@ def dtype_policy(name: str):
 
 #: Radiometric augmentation: per image and band, a gain within 1 ± this and an offset within ± this
 #: many band standard deviations. Scenes differ in brightness (haze, sun angle, season, sensor);
-#: without it a model learns the training scenes' brightness and a darker or hazier scene flips
-#: whole areas to the wrong class (bench/bench_accuracy.py: held-out IoU of the cleared class up
-#: by several points on the Amazon tiles).
+#: without it a model learns the training scenes' brightness, and a darker or hazier scene flips
+#: whole areas to the wrong class. On the Amazon tiles of bench/bench_accuracy.py (one run each,
+#: so a hint more than a proof): held-out IoU of the cleared class 0.90 with it, 0.87 without;
+#: 0.2 instead of 0.1 did worse on validation.
 RADIOMETRIC_JITTER = 0.1
 
 
