@@ -334,3 +334,11 @@ def test_a_truncated_or_corrupt_shard_is_a_sentence_not_fewer_patches(tmp_path):
     # Whole in length, so the split is decoded into memory: the sentence comes straight from read_split.
     with pytest.raises(ClaroError, match="train-00000.tfrecord.gz is corrupt .*checksum"):
         records.read_split(tmp_path / "data", "train", 4)
+
+
+def test_a_split_held_in_memory_is_shared_with_tensorflow_not_copied():
+    array = records._aligned((3, 4, 4, 2), np.float32)
+    array[...] = 1
+    tensor = records._as_tensor(array)
+    array[0, 0, 0, 0] = 7  # the tensor sees it: one buffer, not two
+    assert float(tensor[0, 0, 0, 0]) == 7 and array.ctypes.data % 64 == 0
