@@ -18,7 +18,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import metrics, plots, style
-from .atomic import atomic_file, check_can_write
+from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
 from .params import EvaluateParams
 from .progress import Progress
@@ -95,11 +95,13 @@ def matrix_of(pairs: Counter, classes: list[dict]) -> np.ndarray:
     return matrix
 
 
+@job
 def run(params: EvaluateParams, progress: Progress) -> None:
     from . import raster
 
-    out = check_can_write(params.out, params.overwrite)
-    figure = check_can_write(png_path(out), params.overwrite)
+    inputs = [params.prediction, params.reference]
+    out = check_can_write(params.out, params.overwrite, kind="report", inputs=inputs)
+    figure = check_can_write(png_path(out), params.overwrite, kind="png", inputs=inputs)
     if not params.prediction:
         raise ClaroError("No class raster was given; pass --prediction.")
     if not params.reference:

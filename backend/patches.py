@@ -24,7 +24,7 @@ from typing import Optional
 import numpy as np
 
 from . import raster
-from .atomic import atomic_folder, check_can_write
+from .atomic import atomic_folder, check_can_write, job
 from .card import DEFAULT_COLORS, default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .errors import ClaroError
@@ -197,10 +197,11 @@ def _software() -> dict:
     return {"claro": __version__, "gdal": gdal.__version__, "numpy": np.__version__, "tensorflow": tf.__version__}
 
 
+@job
 def run(params: PatchParams, progress: Progress) -> None:
     started = time.monotonic()
     stride, fractions, classes = _check_params(params)
-    out = check_can_write(params.out, params.overwrite, folder=True)
+    out = check_can_write(params.out, params.overwrite, folder=True, inputs=[*params.images, *params.labels])
     scenes, bands = _open_scenes(params)
     k, ignore = params.patch_size, params.ignore_value
     listed = None if classes is None else np.array([c["value"] for c in classes])

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Optional
 import numpy as np
 
 from . import style
-from .atomic import atomic_file, check_can_write
+from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
 from .params import PredictParams
 from .progress import Progress
@@ -153,11 +153,12 @@ def _gdal_exceptions():
 
 
 def _check_outputs(params: PredictParams) -> list[Path]:
-    out = check_can_write(params.out, params.overwrite)
+    inputs = [params.image, params.model]
+    out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
     targets = [out, style.qml_path(out)]
     if params.probabilities:
-        targets.append(check_can_write(params.probabilities, params.overwrite))
-    check_can_write(targets[1], params.overwrite)
+        targets.append(check_can_write(params.probabilities, params.overwrite, kind="geotiff", inputs=inputs))
+    check_can_write(targets[1], params.overwrite, kind="qml", inputs=inputs)
     resolved = [t.resolve() for t in targets]
     if len(set(resolved)) != len(resolved) or (params.image and Path(params.image).resolve() in resolved):
         raise ClaroError("The class raster, its .qml, the probability raster and the image must be different files; choose other output names.")
@@ -404,8 +405,9 @@ class Blender:
         return total
 
 
+@job
 def run(params: PredictParams, progress: Progress) -> None:
-    from . import model_io
+    from . import model_io, raster
 
     targets = _check_outputs(params)
     out_path, qml_path = targets[0], targets[1]
@@ -503,9 +505,9 @@ def run(params: PredictParams, progress: Progress) -> None:
             if blender.done_rows != rows_n:  # pragma: no cover - a bug in the window plan
                 raise RuntimeError(f"only {blender.done_rows} of {rows_n} rows were predicted")
             progress.update(0.96, "overviews")
-            _build_overviews(outputs.pop("out"), "NEAREST")
+            raster.close_written(outputs, "out", out_path, lambda dataset: _build_overviews(dataset, "NEAREST"))
             if "probs" in outputs:
-                _build_overviews(outputs.pop("probs"), "AVERAGE")
+                raster.close_written(outputs, "probs", prob_path, lambda dataset: _build_overviews(dataset, "AVERAGE"))
             Path(qml_tmp).write_text(style.qml_text(classes, NODATA), encoding="utf-8")
     finally:
         stop.set()

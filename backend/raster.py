@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 import weakref
 from xml.sax.saxutils import escape
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -368,3 +369,40 @@ def valid_window(dataset: gdal.Dataset, bands: Sequence[int], x: int, y: int, wi
 def read_labels(labels: gdal.Dataset, x: int, y: int, width: int, height: int) -> np.ndarray:
     """Class values of a window of a labels_on_grid dataset: int32 [height, width]."""
     return labels.GetRasterBand(1).ReadAsArray(x, y, width, height).astype(np.int32, copy=False)
+
+
+def close_written(datasets: dict, key: str, target: str | os.PathLike,
+                  finish: Optional[Callable[[gdal.Dataset], None]] = None) -> None:
+    """Finish (e.g. build overviews), flush and close the dataset `datasets[key]` was writing (it
+    leaves the dict, which must hold the last reference), so a write error such as a full disk
+    fails the job before the temporary is renamed into place, instead of leaving a truncated
+    GeoTIFF. The dataset is closed even when finishing fails.
+
+    GDAL 3.6's Python bindings have no Dataset.Close() and cannot raise from a destructor: errors
+    while closing (the TIFF directory is written then) are collected by an error handler."""
+    dataset = datasets.pop(key)
+    failures: list[str] = []
+    try:
+        if finish is not None:
+            finish(dataset)
+        dataset.FlushCache()
+    except RuntimeError as error:
+        failures.append(str(error))
+
+    def collect(level, _number, message):
+        if level >= gdal.CE_Failure:
+            failures.append(message)
+
+    def unraisable(report) -> None:  # with UseExceptions the bindings also report them here
+        failures.append(str(report.exc_value))
+
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    gdal.PushErrorHandler(collect)
+    try:
+        del dataset  # the last reference: GDAL closes the file here
+    finally:
+        gdal.PopErrorHandler()
+        sys.unraisablehook = hook
+    if failures:
+        raise ClaroError(f"Writing {target} failed ({failures[0]}); free some space on its disk or choose another "
+                         "folder.")

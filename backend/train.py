@@ -29,7 +29,7 @@ import numpy as np
 
 from . import card as model_card
 from . import metrics as M
-from .atomic import atomic_file, atomic_folder, check_can_write
+from .atomic import atomic_file, atomic_folder, check_can_write, job
 from .errors import ClaroError
 from .params import TrainParams
 from .progress import Progress
@@ -64,10 +64,16 @@ def check_output(params: TrainParams) -> Path:
             raise ClaroError(f"There is no interrupted training to resume at {out} (no {resume.name} folder); train without --resume.")
         if not out.is_file():
             raise ClaroError(f"The checkpoint beside {out} has lost its model file; start over with --overwrite.")
-        return out
-    if resume.exists() and not params.overwrite:
+    elif resume.exists() and not params.overwrite:
         raise ClaroError(f"An interrupted training left a checkpoint beside {out}; continue it with --resume or start over with --overwrite.")
-    return check_can_write(out, params.overwrite)
+    # Resuming replaces the interrupted run's own files; all are checked (and locked, so two
+    # trainings never share a checkpoint) before any work.
+    replace = params.overwrite or params.resume
+    check_can_write(out, replace, kind="keras", inputs=[params.data])
+    for suffix, kind in (("history.json", "history"), ("curves.png", "png"), ("confusion.png", "png")):
+        check_can_write(sidecar(out, suffix), replace, kind=kind, inputs=[params.data])
+    check_can_write(resume, replace, folder=True, kind="checkpoint")
+    return out
 
 
 def read_dataset_summary(folder: str) -> dict:
@@ -437,6 +443,7 @@ def epoch_line(epoch: int, epochs: int, record: dict, names: list[str], improved
 
 # ---------------------------------------------------------------------------- the job
 
+@job
 def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[str]] = None) -> None:
     """Train; `devices` (tests, benchmarks) names the logical devices to mirror over."""
     from . import losses

@@ -150,12 +150,39 @@ def test_existing_report_and_probability_rasters_are_refused(tmp_path, capsys):
     prediction = write(tmp_path / "classes.tif", np.zeros((10, 10), np.uint8))
     reference = write(tmp_path / "reference.tif", np.zeros((10, 10), np.uint8), classes=None)
     out = tmp_path / "report.json"
-    out.write_text("{}")
+    out.write_text("{}")  # a JSON file Claro did not write: never replaced
+    for extra in ((), ("--overwrite",)):
+        assert evaluate("--prediction", prediction, "--reference", reference, "--out", out, *extra) == 2
+        assert "is not a Claro report, so Claro will not replace it" in capsys.readouterr().err
+        assert out.read_text() == "{}"
+    out.unlink()
+    assert evaluate("--prediction", prediction, "--reference", reference, "--out", out) == 0
+    first = report_of(out)["created"]
     assert evaluate("--prediction", prediction, "--reference", reference, "--out", out) == 2
-    assert "--overwrite" in capsys.readouterr().err and out.read_text() == "{}"
+    assert "--overwrite" in capsys.readouterr().err and report_of(out)["created"] == first
+    (tmp_path / "report_confusion.png").write_text("a user's picture")
+    assert evaluate("--prediction", prediction, "--reference", reference, "--out", out, "--overwrite") == 2
+    assert "report_confusion.png exists and is not a PNG image" in capsys.readouterr().err
+    (tmp_path / "report_confusion.png").unlink()
     assert evaluate("--prediction", prediction, "--reference", reference, "--out", out, "--overwrite") == 0
     assert report_of(out)["overall_accuracy"] == 1.0
     probs = write(tmp_path / "probs.tif", np.zeros((10, 10), np.float32), classes=None, gdal_type=gdal.GDT_Float32,
                   nodata=None)
     assert evaluate("--prediction", probs, "--reference", reference, "--out", tmp_path / "p.json") == 2
     assert "probabilities" in capsys.readouterr().err
+
+
+def test_a_report_never_replaces_the_reference(tmp_path, capsys):
+    """GeoJSON reference polygons saved as .json: --out onto them is refused, even with --overwrite."""
+    prediction = write(tmp_path / "classes.tif", np.zeros((10, 10), np.uint8))
+    reference = tmp_path / "reference.json"
+    x0, y0 = ORIGIN
+    reference.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"class": 0},
+        "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + 50, y0], [x0 + 50, y0 - 50], [x0, y0]]]}}],
+        "crs": {"type": "name", "properties": {"name": f"EPSG:{UTM}"}}}))
+    before = reference.read_text()
+    assert evaluate("--prediction", prediction, "--reference", reference, "--class-field", "class",
+                    "--out", reference, "--overwrite") == 2
+    assert f"would replace the input {reference}" in capsys.readouterr().err
+    assert reference.read_text() == before

@@ -268,12 +268,21 @@ def test_json_progress_and_claro_info(tmp_path, capsys):
     assert "class 7" in text and "EPSG:32721" in text
 
 
-def test_overwrite_replaces_an_existing_dataset(tmp_path):
-    out = tmp_path / "patches"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
-    code, out = build(tmp_path, [write_scene(tmp_path)], "--patch-size", "32", "--overwrite")
-    assert code == 0 and not (out / "old.txt").exists() and (out / "dataset.json").exists()
+def test_overwrite_replaces_a_dataset_claro_made_and_nothing_else(tmp_path, capsys):
+    scene = write_scene(tmp_path)
+    assert build(tmp_path, [scene], "--patch-size", "32")[0] == 0
+    first = json.loads((tmp_path / "patches" / "dataset.json").read_text())
+    code, out = build(tmp_path, [scene], "--patch-size", "16", "--overwrite")
+    assert code == 0 and json.loads((out / "dataset.json").read_text())["patch_size"] == 16 != first["patch_size"]
+    assert not list(tmp_path.glob(".patches*"))  # no temporary, no old copy, no lock left
+    # A folder holding a user's file is never emptied, even with --overwrite.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "old.txt").write_text("old")
+    capsys.readouterr()
+    assert build(tmp_path, [scene], "--patch-size", "32", "--overwrite", out="mine")[0] == 2
+    assert f"Output folder {mine} holds files Claro did not write" in capsys.readouterr().err
+    assert [p.name for p in mine.iterdir()] == ["old.txt"] and (mine / "old.txt").read_text() == "old"
 
 
 def test_interrupt_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -324,7 +333,7 @@ def bad_cases(tmp_path: Path) -> dict:
         "bad split": (ok + ["--split", "0.5,0.2,0.1"], "add up to 1"),
         "bad classes": (ok + ["--classes", "forest:0"], "does not start with a whole number"),
         "ignore value is a class": (ok + ["--classes", "0:a,255:b"], "also the ignore value"),
-        "output not empty": (ok + ["--out", str(full)], "exists and is not empty"),
+        "output not empty": (ok + ["--out", str(full)], "holds files Claro did not write"),
     }
 
 

@@ -251,18 +251,56 @@ def test_bands_out_of_range(setup, capsys):
     assert "band 5" in message and "has 3 bands" in message
 
 
-def test_existing_outputs_need_overwrite(setup, capsys):
+def test_existing_outputs_need_overwrite_and_only_claros_are_replaced(setup, capsys):
     folder, image, model = setup
-    out = folder / "classes.tif"
-    for existing in (out, folder / "classes.qml", folder / "probs.tif"):
-        existing.write_text("old")
-        message = failing(capsys, "--model", model, "--image", image, "--out", out, "--probabilities", folder / "probs.tif")
-        assert str(existing) in message and "--overwrite" in message
-        assert existing.read_text() == "old"
+    out, probs = folder / "classes.tif", folder / "probs.tif"
+    for existing in (out, folder / "classes.qml", probs):
+        existing.write_text("old")  # a user's file under an output's name: refused even with --overwrite
+        for extra in ((), ("--overwrite",)):
+            message = failing(capsys, "--model", model, "--image", image, "--out", out, "--probabilities", probs, *extra)
+            assert str(existing) in message and "so Claro will not replace it" in message
+            assert existing.read_text() == "old"
         existing.unlink()
-    out.write_text("old")
-    assert run("--model", model, "--image", image, "--out", out, "--overwrite", "--window", 32) == 0
+    assert run("--model", model, "--image", image, "--out", out, "--probabilities", probs, "--window", 32) == 0
+    message = failing(capsys, "--model", model, "--image", image, "--out", out, "--probabilities", probs)
+    assert str(out) in message and "--overwrite" in message
+    assert run("--model", model, "--image", image, "--out", out, "--probabilities", probs, "--overwrite",
+               "--window", 32) == 0
     assert gdal.Open(str(out)).RasterXSize == 40
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no temporary, no lock left
+
+
+def test_the_output_is_never_the_image_or_the_model(setup, capsys):
+    folder, image, model = setup
+    before = image.read_bytes()
+    for target in (image, model):
+        message = failing(capsys, "--model", model, "--image", image, "--out", target, "--overwrite")
+        assert f"would replace the input {target}" in message
+    assert image.read_bytes() == before and model_card.read_card(model)["classes"] == THREE
+
+
+def test_a_full_disk_fails_the_job_before_the_rename(setup, capsys, tmp_path):
+    """The class raster fits, the probabilities do not: the GeoTIFF's write error (at flush or
+    close) is a ClaroError, and neither output nor any temporary or lock is left."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tiny tmpfs to fill needs root")
+    folder, _, model = setup
+    image = write_image(folder / "large.tif", random_image(300, 300))
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        message = failing(capsys, "--model", model, "--image", image, "--out", disk / "classes.tif",
+                          "--probabilities", disk / "probs.tif")
+        assert f"Writing {disk / 'probs.tif'} failed" in message and "free some space" in message
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_not_a_model_and_missing_image(setup, capsys):

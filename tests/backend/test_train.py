@@ -209,10 +209,21 @@ def test_missing_dataset_folder_and_missing_dataset_json(tmp_path):
 
 def test_existing_model_without_overwrite_is_refused_untouched(dataset, tmp_path):
     out = tmp_path / "m.keras"
-    out.write_bytes(b"precious")
+    out.write_bytes(b"precious")  # not a model: never replaced, even with --overwrite
+    for overwrite in (False, True):
+        with pytest.raises(ClaroError, match="is not a Keras model file, so Claro will not replace it"):
+            train.run(_params(dataset, out, overwrite=overwrite), Progress("json", stream=io.StringIO()))
+    assert out.read_bytes() == b"precious"
+    out.unlink()
+    with zipfile.ZipFile(out, "w") as archive:  # a Keras file (an earlier model) needs --overwrite
+        archive.writestr("config.json", "{}")
     with pytest.raises(ClaroError, match="exists; choose another path or use --overwrite"):
         train.run(_params(dataset, out), Progress("json", stream=io.StringIO()))
-    assert out.read_bytes() == b"precious"
+    (tmp_path / "m.history.json").write_text("my notes")  # a user's file where the history goes
+    with pytest.raises(ClaroError, match="m.history.json exists and is not a Claro training history"):
+        train.run(_params(dataset, out, overwrite=True), Progress("json", stream=io.StringIO()))
+    assert (tmp_path / "m.history.json").read_text() == "my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.history.json", "m.keras"]  # no lock left
 
 
 @pytest.mark.parametrize("changes, message", [
