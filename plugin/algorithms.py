@@ -11,8 +11,10 @@ to feedback (progress, log lines), cancels it when the user cancels, and turns a
 QgsProcessingException carrying the backend's one sentence. Outputs (the patch folder, the
 model file, the class raster, the report) are Processing outputs, so models chain them.
 
-Processing outputs always replace an existing file (the file dialog has asked already), so the
-backend's --overwrite is passed and not shown; progress is always JSON lines.
+Processing outputs replace an existing output (QGIS's convention: the file dialog has asked
+already), so the backend's --overwrite is passed and not shown. The backend still replaces only
+what Claro made (backend/atomic.py): a destination folder holding a user's files, or a file of
+another kind, is refused with a sentence and left as it was. Progress is always JSON lines.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ from .child import ChildError, ChildProcess, log_tail
 from .i18n import tr_param
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icon.svg"
-#: fields Processing handles itself: outputs are always replaced, progress is always JSON
+#: fields Processing handles itself: Claro's own outputs are replaced, progress is always JSON
 HIDDEN = {"overwrite", "progress"}
 #: the conventional name of an algorithm's main output, so models and scripts find it
 OUTPUT = "OUTPUT"

@@ -2,8 +2,18 @@
 
 Why one object: the dock, the environment helper and the Processing algorithms read the same
 interpreter and folders, and a typo in a key string should be impossible.
-Parameter sets (PatchParams, TrainParams, …) are stored as JSON per sub-command, so a new
-field in params.py simply takes its default and a removed field is ignored.
+Parameter sets (PatchParams, TrainParams, …) are stored as JSON per sub-command, and only what
+the user changed: a field is kept only when its value differs from its default in params.py,
+together with the default it was changed from. Why: a returning user must get a default that
+changed since (a better learning rate, a safer bound) instead of the old value frozen in their
+profile; so a kept value whose recorded default is no longer the default is dropped, and a new
+field simply takes its default. Paths and layer choices are remembered this way too (their
+default is empty).
+
+Never remembered: *Overwrite* and *Resume* (NEVER_KEPT). Each is a decision about one run; kept
+between sessions, one ticked run would make every later run replace the user's dataset and
+model without asking. Values stored by older versions (plain values, without their default)
+are read only for the paths (LEGACY_KEPT), since nothing tells a choice from an old default.
 """
 from __future__ import annotations
 
@@ -18,6 +28,10 @@ from ..backend import params as P
 
 PREFIX = "claro/"
 T = TypeVar("T")
+#: fields never stored: one run's decisions (see the module docstring), and the progress mode
+NEVER_KEPT = frozenset({"overwrite", "resume", "progress"})
+#: fields read from the old format (plain values): paths only
+LEGACY_KEPT = frozenset({"out", "data", "model"})
 
 
 def _command_of(cls: type) -> str:
@@ -44,6 +58,15 @@ def _coerce(kind: Any, value: Any) -> Any:
     if kind in (int, float, str, bool) and not isinstance(value, kind):
         raise TypeError(f"{value!r} is not {kind.__name__}")
     return value
+
+
+def _default(f: dataclasses.Field) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def _json_of(value: Any) -> str:
+    """Values compared as stored (a tuple and its list are the same value)."""
+    return json.dumps(value, sort_keys=True)
 
 
 class Settings:
@@ -105,19 +128,36 @@ class Settings:
             values = json.loads(stored) if stored else {}
         except ValueError:
             values = {}
+        if not isinstance(values, dict):
+            values = {}
         hints = typing.get_type_hints(cls)
         kwargs = {}
         for f in dataclasses.fields(cls):
-            if f.name in values:
-                try:
-                    kwargs[f.name] = _coerce(hints[f.name], values[f.name])
-                except (TypeError, ValueError, IndexError):
-                    pass  # a value of an older type: fall back to the default
+            entry = values.get(f.name)
+            if f.name not in values or f.name in NEVER_KEPT:
+                continue
+            if isinstance(entry, dict) and set(entry) == {"value", "default"}:
+                if _json_of(entry["default"]) != _json_of(_default(f)):
+                    continue  # params.py's default changed since: the new default wins
+                value = entry["value"]
+            elif f.name in LEGACY_KEPT:
+                value = entry  # stored by an older version: only paths are trusted
+            else:
+                continue
+            try:
+                kwargs[f.name] = _coerce(hints[f.name], value)
+            except (TypeError, ValueError, IndexError):
+                pass  # a value of an older type: fall back to the default
         return cls(**kwargs)
 
     def save_params(self, params: Any) -> None:
-        """Remember `params` (only for the next session's defaults; progress mode is not kept)."""
-        values = {f.name: getattr(params, f.name) for f in dataclasses.fields(params) if f.name != "progress"}
+        """Remember the fields of `params` the user changed from their defaults, with those
+        defaults (never Overwrite, Resume or the progress mode); see the module docstring."""
+        values = {}
+        for f in dataclasses.fields(params):
+            value, default = getattr(params, f.name), _default(f)
+            if f.name not in NEVER_KEPT and _json_of(value) != _json_of(default):
+                values[f.name] = {"value": value, "default": default}
         self._set(f"params/{_command_of(type(params))}", json.dumps(values))
 
     def remove_all(self) -> None:

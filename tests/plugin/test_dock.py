@@ -151,6 +151,10 @@ def test_settings_are_remembered_for_the_next_dock(qgis_iface, claro_settings, c
     first.train_form.set_value("out", str(tmp_path / "model.keras"))
     first.train_form.set_value("base_filters", 8)
     first.class_table.item(0, 1).setText("forest")
+    # One run's decisions: never carried into the next session.
+    first.patch_form.set_value("overwrite", True)
+    first.train_form.set_value("overwrite", True)
+    first.train_advanced.set_value("resume", True)
     task = first.start_training()
     assert task is not None
     first.cancel()
@@ -158,6 +162,9 @@ def test_settings_are_remembered_for_the_next_dock(qgis_iface, claro_settings, c
     assert second.patch_form.value("patch_size") == 96
     assert second.train_form.value("base_filters") == 8
     assert second.train_form.value("out") == str(tmp_path / "model.keras")
+    assert second.patch_form.value("out") == str(tmp_path / "patches")
+    assert not second.patch_form.value("overwrite") and not second.train_form.value("overwrite")
+    assert not second.train_advanced.value("resume")
     second.label_combo.setLayer(clean_project.mapLayersByName("mask")[0])
     assert second.class_table.classes()[0]["name"] == "forest"
     for widget in (first, second):
@@ -166,8 +173,9 @@ def test_settings_are_remembered_for_the_next_dock(qgis_iface, claro_settings, c
 
 
 def test_a_backend_error_reaches_the_message_bar(dock, qgis_iface, clean_project, amazon_crop, tmp_path, wait_until):
-    """The patches folder exists and is not empty: the backend refuses with one sentence, which
-    must reach the message bar (details in the log panel), and nothing is overwritten."""
+    """The patches folder holds a user's file: the backend refuses with one sentence (even with
+    Overwrite ticked), which must reach the message bar (details in the log panel), and nothing
+    is overwritten."""
     image, mask = amazon_crop
     clean_project.addMapLayers([QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")])
     dock.image_combo.setLayer(clean_project.mapLayersByName("image")[0])
@@ -175,6 +183,7 @@ def test_a_backend_error_reaches_the_message_bar(dock, qgis_iface, clean_project
     (tmp_path / "patches").mkdir()
     (tmp_path / "patches" / "old.txt").write_text("keep me")
     dock.patch_form.set_value("out", str(tmp_path / "patches"))
+    dock.patch_form.set_value("overwrite", True)
     dock.train_form.set_value("out", str(tmp_path / "model.keras"))
     finished = []
     dock.trainingFinished.connect(lambda ok, outputs: finished.append(ok))
@@ -182,7 +191,7 @@ def test_a_backend_error_reaches_the_message_bar(dock, qgis_iface, clean_project
     assert wait_until(lambda: finished, 120)
     assert finished == [False]
     messages = qgis_iface.messageBar().get_messages(Qgis.Critical)
-    assert any("is not empty" in m and "overwrite" in m for m in messages), messages
+    assert any("holds files Claro did not write" in m for m in messages), messages
     assert (tmp_path / "patches" / "old.txt").read_text() == "keep me"
     assert not (tmp_path / "model.keras").exists()
     assert dock.train_button.isEnabled() and not dock.train_cancel.isEnabled()

@@ -295,6 +295,27 @@ def test_backend_error_becomes_one_sentence(provider, tile, tmp_path):
     assert not (tmp_path / "x.tif").exists()
 
 
+def test_a_destination_holding_a_users_files_is_never_replaced(provider, tile, tmp_path):
+    """Processing always overwrites its destinations, but only what Claro made: a folder with a
+    user's file, or a user's file under a class raster's name, is refused and left as it was."""
+    image, mask = tile
+    folder = tmp_path / "fieldwork"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("three weeks of field notes")
+    with pytest.raises(QgsProcessingException) as raised:
+        run("claro:buildpatches", {"IMAGES": [str(image)], "LABELS": [str(mask)], "OUTPUT": str(folder),
+                                   "PATCH_SIZE": 64, "CLASSES": CLASSES, "MIN_LABELLED": 0.0})
+    assert f"Output folder {folder} holds files Claro did not write" in str(raised.value)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert (folder / "notes.txt").read_text() == "three weeks of field notes"
+    document = tmp_path / "classes.tif"
+    document.write_text("not a raster: a user's file")
+    with pytest.raises(QgsProcessingException) as raised:
+        run("claro:predict", {"MODEL": str(tmp_path / "absent.keras"), "IMAGE": str(image), "OUTPUT": str(document)})
+    assert "is not a GeoTIFF, so Claro will not replace it" in str(raised.value)
+    assert document.read_text() == "not a raster: a user's file"
+
+
 # -- chaining in the Graphical Modeler ----------------------------------------------------------
 def test_modeler_chains_the_outputs(provider, model, tile, tmp_path):
     """A model predict → evaluate whose evaluate reads predict's OUTPUT, run as one algorithm;
