@@ -177,6 +177,20 @@ def lock_path(target: str | os.PathLike) -> Path:
 
 
 def _running(pid: int) -> bool:
+    """Whether process `pid` still runs (on Windows os.kill(pid, 0) would send it Ctrl-C)."""
+    if os.name == "nt":
+        import ctypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() == 5  # access denied: it runs, as another user
+        code = ctypes.c_ulong()
+        try:
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        finally:
+            kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -219,7 +233,8 @@ def claim(target: str | os.PathLike) -> None:
             raise ClaroError(f"A Claro job on {host} (process {pid}) is writing {target}; wait for it to finish, "
                              f"or delete {lock} if no such job runs.")
         else:
-            raise ClaroError(f"Another Claro job (process {pid}) is writing {target}; wait for it to finish or choose another output.")
+            raise ClaroError(f"Another Claro job (process {pid}) is writing {target}; wait for it to finish or choose "
+                             f"another output (if no Claro job runs, delete {lock}).")
     scope.locks[lock] = token
 
 

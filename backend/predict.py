@@ -455,7 +455,7 @@ def run(params: PredictParams, progress: Progress) -> None:
             # Datasets live only in this dict: clearing it closes them before a failure removes the
             # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
             outputs: dict[str, Any] = {}
-            stack.callback(outputs.clear)
+            stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
             style.apply_classes(outputs["out"].GetRasterBand(1), classes, NODATA)
             if prob_tmp:

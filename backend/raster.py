@@ -406,3 +406,13 @@ def close_written(datasets: dict, key: str, target: str | os.PathLike,
     if failures:
         raise ClaroError(f"Writing {target} failed ({failures[0]}); free some space on its disk or choose another "
                          "folder.")
+
+
+def discard_written(datasets: dict) -> None:
+    """Close every dataset left in `datasets` (a job that failed), quietly: their temporaries are
+    about to be removed, and a second write error would only hide the first."""
+    for key in list(datasets):
+        try:
+            close_written(datasets, key, key)
+        except ClaroError:
+            pass
