@@ -36,8 +36,9 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .errors import ClaroError
 
-#: Files Claro writes in a patch dataset folder (dataset.json and the TFRecord shards).
-DATASET_FILE = re.compile(r"dataset\.json|[A-Za-z0-9_]+-\d+\.tfrecord(\.gz)?")
+#: Files Claro writes in a patch dataset folder (dataset.json and the TFRecord shards), and the
+#: ones file browsers drop into any folder they show.
+DATASET_FILE = re.compile(r"dataset\.json|[A-Za-z0-9_]+-\d+\.tfrecord(\.gz)?|\.DS_Store|Thumbs\.db|desktop\.ini")
 LOCK_SUFFIX = ".claro-lock"
 
 

@@ -58,7 +58,7 @@ class PatchParams:
                                  help="Drop patches whose labelled (non-ignored) fraction of pixels is below this.")
     classes: Optional[str] = option(None, label="Classes",
                                     help="Class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c' (default: from the label values).")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the output folder if it exists.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the output folder if it holds a patch dataset Claro made (a folder with other files is never replaced).")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
@@ -83,7 +83,7 @@ class TrainParams:
                                   help="Halve the learning rate after this many epochs without a better validation loss (0 = never).")
     resume: bool = option(False, label="Resume", help="Continue an interrupted training from its checkpoint.")
     seed: int = option(42, label="Seed", help="Random seed for weights and shuffling.")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the model file if it exists.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the model file (and its checkpoint, history and plots) if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
@@ -102,7 +102,7 @@ class PredictParams:
     bands: Optional[list[int]] = option(None, label="Bands", help="1-based band numbers to feed the model (default: the model's, else all).")
     classes: Optional[str] = option(None, label="Classes",
                                     help="For a model without a Claro card: class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c'.")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the outputs if they exist.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the class raster, its style and the probability raster if they exist and are of their kind.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
@@ -116,7 +116,7 @@ class EvaluateParams:
     class_field: Optional[str] = option(None, label="Class field", help="Attribute holding the class value when the reference is polygons.")
     background: str = option("0", label="Background", help="Class of pixels outside every reference polygon, or 'ignore'.")
     ignore_value: int = option(255, label="Ignore value", help="Reference value meaning 'not labelled'.")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the report if it exists.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the report and its figure if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 

@@ -46,6 +46,7 @@ def test_a_claro_dataset_is_replaced_only_with_overwrite_and_only_while_it_holds
     folder = claro_dataset(tmp_path / "patches")
     with pytest.raises(ClaroError, match="already holds a patch dataset; choose another or use --overwrite"):
         check_can_write(folder, False, folder=True)
+    (folder / ".DS_Store").write_bytes(b"Finder")  # what a file browser leaves is not the user's work
     assert check_can_write(folder, True, folder=True) == folder
     (folder / "my_map.qgz").write_text("a user's project saved into the dataset")
     with pytest.raises(ClaroError, match="holds files Claro did not write"):
