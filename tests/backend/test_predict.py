@@ -279,28 +279,45 @@ def test_the_output_is_never_the_image_or_the_model(setup, capsys):
     assert image.read_bytes() == before and model_card.read_card(model)["classes"] == THREE
 
 
-def test_a_full_disk_fails_the_job_before_the_rename(setup, capsys, tmp_path):
-    """The class raster fits, the probabilities do not: the GeoTIFF's write error (at flush or
-    close) is a ClaroError, and neither output nor any temporary or lock is left."""
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 96 KiB file system (tmpfs): writes beyond it fail as on a full disk."""
     import os
     import subprocess
 
     if os.geteuid() != 0:
         pytest.skip("mounting a tiny tmpfs to fill needs root")
-    folder, _, model = setup
-    image = write_image(folder / "large.tif", random_image(300, 300))
     disk = tmp_path / "tiny"
     disk.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(disk)], capture_output=True)
     if mounted.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        message = failing(capsys, "--model", model, "--image", image, "--out", disk / "classes.tif",
-                          "--probabilities", disk / "probs.tif")
-        assert f"Writing {disk / 'probs.tif'} failed" in message and "free some space" in message
-        assert list(disk.iterdir()) == []
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_full_disk_fails_the_job_before_the_rename(setup, capsys, tiny_disk):
+    """The class raster fits, the probabilities do not: the GeoTIFF's write error (at flush or
+    close) is a ClaroError, and neither output nor any temporary or lock is left."""
+    folder, _, model = setup
+    image = write_image(folder / "large.tif", random_image(300, 300))
+    message = failing(capsys, "--model", model, "--image", image, "--out", tiny_disk / "classes.tif",
+                      "--probabilities", tiny_disk / "probs.tif")
+    assert f"Writing {tiny_disk / 'probs.tif'} failed" in message and "free some space" in message
+    assert list(tiny_disk.iterdir()) == []
+
+
+def test_a_disk_full_while_blocks_leave_the_cache_is_one_sentence(setup, capsys, tiny_disk, monkeypatch):
+    """On a large raster blocks are written while predicting (the GDAL cache is bounded), long
+    before the close; a full disk there is a sentence too, and nothing is left."""
+    folder, _, model = setup
+    image = write_image(folder / "large.tif", random_image(600, 600))
+    monkeypatch.setattr(predict, "GDAL_CACHE_BYTES", 64 * 1024)
+    message = failing(capsys, "--model", model, "--image", image, "--out", tiny_disk / "classes.tif",
+                      "--probabilities", tiny_disk / "probs.tif", "--window", 64)
+    assert f"Writing into {tiny_disk} failed" in message and "free some space" in message, message
+    assert "Unexpected error" not in message
+    assert list(tiny_disk.iterdir()) == []
 
 
 def test_not_a_model_and_missing_image(setup, capsys):
