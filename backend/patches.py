@@ -3,8 +3,10 @@
 Two passes over windows, never a whole raster:
 1. Labels only (plus image masks): which windows have enough labelled pixels, which class
    values occur. Cheap: one small band per window.
-2. The kept windows: image bands read, image nodata pixels set to the ignore value in the
-   labels, patches written to parallel GZIP shards, training statistics accumulated.
+2. The kept windows, in scan order: image bands read, image nodata pixels set to the ignore
+   value in the labels, training statistics accumulated; the writer then shuffles the patches
+   (seeded by --seed) into many small parallel GZIP shards, so any stretch of a shard mixes
+   every scene.
 
 The split is made by spatial blocks: each image grid is cut into square blocks several
 patches wide (as wide as still cuts the labelled windows, not the whole scene, into several
@@ -278,7 +280,7 @@ def run(params: PatchParams, progress: Progress) -> None:
         progress.log(f"{len(windows) - len(kept)} overlapping patches crossing a split boundary were left out.")
 
     # Pass 2: read, write, count.
-    from .records import ShardWriter
+    from .records import TARGET_SHARD_BYTES, ShardWriter
 
     stats = BandStatistics(len(bands), seed=params.seed)
     class_pixels = {s: np.zeros(len(classes), dtype=np.int64) for s in SPLITS}
@@ -288,7 +290,11 @@ def run(params: PatchParams, progress: Progress) -> None:
     lookup_values = np.sort(class_values)
     lookup_index = np.argsort(class_values)
     with atomic_folder(out) as folder:
-        with ShardWriter(folder, len(bands), k) as writer:
+        # Rasters are read in scan order; the writer shuffles the patches (seeded) into many shards.
+        def writing(done: int, total: int) -> None:
+            progress.update(0.55 + 0.45 * done / max(total, 1), f"Writing patch {done} of {total}")
+
+        with ShardWriter(folder, len(bands), k, seed=params.seed, progress=writing) as writer:
             for n, w in enumerate(kept):
                 scene = scenes[w.scene]
                 image = raster.read_window(scene.image, bands, w.x, w.y, k, k)
@@ -313,7 +319,7 @@ def run(params: PatchParams, progress: Progress) -> None:
                 ignored_pixels[w.split] += k * k - labelled
                 per_scene[w.scene] += 1
                 if n % 8 == 0:
-                    progress.update(0.25 + 0.75 * n / len(kept), f"Writing patch {n + 1} of {len(kept)}")
+                    progress.update(0.25 + 0.3 * n / len(kept), f"Reading patch {n + 1} of {len(kept)}")
         counts = {s: writer.counts.get(s, 0) for s in SPLITS}
         if counts["train"] == 0:
             raise ClaroError("No training patch is left after the split; add labelled images or raise the train fraction.")
@@ -336,6 +342,7 @@ def run(params: PatchParams, progress: Progress) -> None:
             "sources": [_source_info(s, per_scene[i]) for i, s in enumerate(scenes)],
             "shards": {s: writer.files.get(s, []) for s in SPLITS},
             "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
+            "order": {"shuffled": True, "seed": params.seed, "target_shard_bytes": TARGET_SHARD_BYTES},
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }
