@@ -326,6 +326,11 @@ class ShardWriter:
             jobs.put(None)
         for thread in self._threads:
             thread.join()
+        for split in self._spills:
+            try:
+                self._spill_path(split).unlink()
+            except OSError:  # already gone, or still mapped (Windows): the caller's folder goes anyway
+                pass
 
     def close(self) -> None:
         try:

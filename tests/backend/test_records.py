@@ -177,6 +177,7 @@ def test_seeded_writer_reports_progress_and_stops_on_an_interrupt(tmp_path, monk
             for i in range(40):
                 w.write("train", *patch(i))
     assert all(t.name.startswith("claro-shard") and not t.is_alive() for t in w._threads)
+    assert not list(other.glob(".*.spill"))  # the spill file goes with the interrupted writer
 
 
 CLASSES = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 4, "name": "cleared", "color": "#d7191c"},
