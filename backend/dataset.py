@@ -14,10 +14,12 @@ info` prints it. Keys:
                   {"mean", "std", "p2", "p98", "min", "max"} (lists, one value per band)
   counts          patches per split {"train", "validation", "test"}
   class_pixels    per split, pixel counts aligned with classes; ignored_pixels per split
-  split           how the split was made (spatial blocks: block size, seed, fractions)
+  split           how the split was made (spatial blocks: block size, seed, fractions, stride,
+                  blocks per split, left_out_at_boundaries: windows dropped for crossing splits)
   sources         [{"image", "labels", "crs", "wkt", "geotransform", "size", "patches"}]
   shards          file names per split
   compression     {"type": "GZIP", "compressor": "isal" or "zlib", "level"}
+  order           {"shuffled": true, "seed", "target_shard_bytes"}: patches shuffled at write time
   parameters      the PatchParams used, and `command` (the argv that reproduces them)
   software        claro, GDAL, numpy and TensorFlow versions
 

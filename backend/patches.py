@@ -3,13 +3,16 @@
 Two passes over windows, never a whole raster:
 1. Labels only (plus image masks): which windows have enough labelled pixels, which class
    values occur. Cheap: one small band per window.
-2. The kept windows: image bands read, image nodata pixels set to the ignore value in the
-   labels, patches written to parallel GZIP shards, training statistics accumulated.
+2. The kept windows, in scan order: image bands read, image nodata pixels set to the ignore
+   value in the labels, training statistics accumulated; the writer then shuffles the patches
+   (seeded by --seed) into many small parallel GZIP shards, so any stretch of a shard mixes
+   every scene.
 
 The split is made by spatial blocks: each image grid is cut into square blocks several
-patches wide, blocks are shuffled (seeded) and dealt to train/validation/test so each split
-gets its share of patches, and a patch is kept only if every block it touches belongs to its
-split. Two patches of different splits therefore never share a pixel, even with --stride
+patches wide (as wide as still cuts the labelled windows, not the whole scene, into several
+blocks), blocks are shuffled (seeded) and dealt to train/validation/test so each split gets
+its share of patches and every split asked for gets at least one block, and a patch is kept
+only if every block it touches belongs to its split. Two patches of different splits therefore never share a pixel, even with --stride
 smaller than the patch size, and neighbouring (correlated) ground tends to stay on one side.
 """
 from __future__ import annotations
@@ -32,7 +35,7 @@ from .params import PatchParams, command_line, parse_classes
 from .progress import Progress
 from .version import __version__
 
-#: A block is this many patches wide, unless the scenes then hold fewer than MIN_BLOCKS blocks.
+#: A block is this many patches wide, unless the labelled windows then fall into fewer than MIN_BLOCKS blocks.
 BLOCK_PATCHES = (4, 2, 1)
 MIN_BLOCKS = 10
 #: More distinct label values than this means the labels are not a class raster.
@@ -128,22 +131,38 @@ def _labels_of_window(scene: Scene, bands: list[int], x: int, y: int, k: int, ig
     return labels, valid
 
 
-def _block_size(scenes: list[Scene], k: int) -> int:
+def _block_size(windows: list[Window], k: int) -> int:
+    """The widest block (BLOCK_PATCHES) that still cuts the LABELLED windows into MIN_BLOCKS
+    blocks: a few polygons over a large scene must not fall into one or two blocks."""
     for factor in BLOCK_PATCHES:
         size = k * factor
-        blocks = sum(math.ceil(s.image.RasterXSize / size) * math.ceil(s.image.RasterYSize / size) for s in scenes)
-        if blocks >= MIN_BLOCKS:
+        if len({(w.scene, w.y // size, w.x // size) for w in windows}) >= MIN_BLOCKS:
             return size
     return k * BLOCK_PATCHES[-1]
 
 
-def _assign_blocks(scenes: list[Scene], windows: list[Window], block: int, fractions: np.ndarray,
+def _blocks_touched(w: Window, block: int, k: int) -> list[tuple[int, int, int]]:
+    return [(w.scene, r, c) for r in range(w.y // block, (w.y + k - 1) // block + 1)
+            for c in range(w.x // block, (w.x + k - 1) // block + 1)]
+
+
+def _assign_blocks(windows: list[Window], block: int, k: int, fractions: np.ndarray,
                    seed: int) -> dict[tuple[int, int, int], str]:
-    """Deal shuffled blocks to the split furthest below its share of patches."""
+    """Deal shuffled blocks to the split furthest below its share of patches; then make sure
+    every split asked for (a fraction > 0) holds a block with a patch wholly inside it.
+
+    A window belongs to the block holding its top-left pixel; blocks only reached into by
+    windows get a random split, which decides whether those windows are kept."""
     per_block: dict[tuple[int, int, int], int] = {}
+    inner: dict[tuple[int, int, int], int] = {}
+    touched: set[tuple[int, int, int]] = set()
     for w in windows:
         key = (w.scene, w.y // block, w.x // block)
         per_block[key] = per_block.get(key, 0) + 1
+        blocks = _blocks_touched(w, block, k)
+        touched.update(blocks)
+        if len(blocks) == 1:
+            inner[key] = inner.get(key, 0) + 1
     rng = np.random.default_rng(seed)
     keys = sorted(per_block)
     order = rng.permutation(len(keys))
@@ -157,14 +176,20 @@ def _assign_blocks(scenes: list[Scene], windows: list[Window], block: int, fract
         chosen = int(np.argmax(deficit))
         assignment[key] = SPLITS[chosen]
         taken[chosen] += per_block[key]
-    # Blocks without patches of their own still decide which patches may reach into them.
+    # Every split asked for gets at least one block with a whole patch: the smallest such
+    # training block (train keeps at least one), in the shuffled order on ties.
+    usable = [keys[i] for i in order if inner.get(keys[i])]
+    for s in active[1:]:
+        if any(assignment[key] == SPLITS[s] for key in usable):
+            continue
+        spare = [key for key in usable if assignment[key] == "train"]
+        if len(spare) < 2:
+            break  # too few blocks: run() says what to do
+        smallest = min(spare, key=lambda key: per_block[key])
+        assignment[smallest] = SPLITS[s]
     probabilities = fractions / fractions.sum()
-    for index, scene in enumerate(scenes):
-        rows, cols = math.ceil(scene.image.RasterYSize / block), math.ceil(scene.image.RasterXSize / block)
-        for r in range(rows):
-            for c in range(cols):
-                if (index, r, c) not in assignment:
-                    assignment[(index, r, c)] = SPLITS[int(rng.choice(3, p=probabilities))]
+    for key in sorted(touched - set(assignment)):
+        assignment[key] = SPLITS[int(rng.choice(3, p=probabilities))]
     return assignment
 
 
@@ -172,13 +197,21 @@ def _split_windows(windows: list[Window], assignment: dict, block: int, k: int) 
     """Give each window its block's split; drop windows touching blocks of another split."""
     kept = []
     for w in windows:
-        touched = {assignment[(w.scene, r, c)]
-                   for r in range(w.y // block, (w.y + k - 1) // block + 1)
-                   for c in range(w.x // block, (w.x + k - 1) // block + 1)}
+        touched = {assignment[key] for key in _blocks_touched(w, block, k)}
         if len(touched) == 1:
             w.split = touched.pop()
             kept.append(w)
     return kept
+
+
+def _check_split(kept: list[Window], fractions: np.ndarray, block: int, blocks: int) -> None:
+    """Refuse a split that leaves a split asked for (fraction > 0) without patches."""
+    empty = [s for i, s in enumerate(SPLITS) if fractions[i] > 0 and not any(w.split == s for w in kept)]
+    if empty:
+        raise ClaroError(f"The labelled patches fall into only {blocks} block{'s' if blocks != 1 else ''} of "
+                         f"{block} × {block} pixels, too few to give {' and '.join(empty)} patches of their own; "
+                         "draw more labels (spread over the image), use a smaller --patch-size, or use "
+                         "--split 1,0,0 to train without validation.")
 
 
 def _source_info(scene: Scene, patches: int) -> dict:
@@ -239,14 +272,16 @@ def run(params: PatchParams, progress: Progress) -> None:
     class_values = np.array([c["value"] for c in classes])
 
     # The split, by spatial blocks.
-    block = _block_size(scenes, k)
-    assignment = _assign_blocks(scenes, windows, block, fractions, params.seed)
+    block = _block_size(windows, k)
+    assignment = _assign_blocks(windows, block, k, fractions, params.seed)
     kept = _split_windows(windows, assignment, block, k)
+    owned = {(w.scene, w.y // block, w.x // block) for w in windows}
+    _check_split(kept, fractions, block, len(owned))
     if len(kept) < len(windows):
         progress.log(f"{len(windows) - len(kept)} overlapping patches crossing a split boundary were left out.")
 
     # Pass 2: read, write, count.
-    from .records import ShardWriter
+    from .records import TARGET_SHARD_BYTES, ShardWriter
 
     stats = BandStatistics(len(bands), seed=params.seed)
     class_pixels = {s: np.zeros(len(classes), dtype=np.int64) for s in SPLITS}
@@ -256,7 +291,11 @@ def run(params: PatchParams, progress: Progress) -> None:
     lookup_values = np.sort(class_values)
     lookup_index = np.argsort(class_values)
     with atomic_folder(out) as folder:
-        with ShardWriter(folder, len(bands), k) as writer:
+        # Rasters are read in scan order; the writer shuffles the patches (seeded) into many shards.
+        def writing(done: int, total: int) -> None:
+            progress.update(0.55 + 0.45 * done / max(total, 1), f"Writing patch {done} of {total}")
+
+        with ShardWriter(folder, len(bands), k, seed=params.seed, progress=writing) as writer:
             for n, w in enumerate(kept):
                 scene = scenes[w.scene]
                 image = raster.read_window(scene.image, bands, w.x, w.y, k, k)
@@ -281,7 +320,7 @@ def run(params: PatchParams, progress: Progress) -> None:
                 ignored_pixels[w.split] += k * k - labelled
                 per_scene[w.scene] += 1
                 if n % 8 == 0:
-                    progress.update(0.25 + 0.75 * n / len(kept), f"Writing patch {n + 1} of {len(kept)}")
+                    progress.update(0.25 + 0.3 * n / len(kept), f"Reading patch {n + 1} of {len(kept)}")
         counts = {s: writer.counts.get(s, 0) for s in SPLITS}
         if counts["train"] == 0:
             raise ClaroError("No training patch is left after the split; add labelled images or raise the train fraction.")
@@ -297,10 +336,14 @@ def run(params: PatchParams, progress: Progress) -> None:
             "class_pixels": {s: class_pixels[s].tolist() for s in SPLITS},
             "ignored_pixels": ignored_pixels,
             "split": {"method": "spatial blocks", "block_size": block, "seed": params.seed,
-                      "fractions": dict(zip(SPLITS, fractions.tolist())), "stride": stride},
+                      "fractions": dict(zip(SPLITS, fractions.tolist())), "stride": stride,
+                      "blocks": {s: len({(w.scene, w.y // block, w.x // block) for w in kept if w.split == s})
+                                 for s in SPLITS},
+                      "left_out_at_boundaries": len(windows) - len(kept)},
             "sources": [_source_info(s, per_scene[i]) for i, s in enumerate(scenes)],
             "shards": {s: writer.files.get(s, []) for s in SPLITS},
             "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
+            "order": {"shuffled": True, "seed": params.seed, "target_shard_bytes": TARGET_SHARD_BYTES},
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }

@@ -19,12 +19,14 @@ Why the writer looks like this (measured on 128²×5 float32 patches, see bench/
 """
 from __future__ import annotations
 
+import math
 import os
 import queue
 import struct
 import threading
+import zlib
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -149,32 +151,69 @@ class _TensorFlowShard:
         self._writer.close()
 
 
-class ShardWriter:
-    """Writes patches of several splits into GZIP shards, one thread per shard set.
+#: Shuffled datasets: a shard holds about this many bytes of patches before compression, so a
+#: large split is cut into many small shards (the reader mixes shards; a few big ones in scan
+#: order would make its first batches come from the first scene only).
+TARGET_SHARD_BYTES = 32 << 20
+#: ... and at least this many shards per split (when it has that many patches): the most writer
+#: threads. A constant, not the machine's core count, so a seed gives the same shards everywhere.
+MIN_SHARDS = 4
 
-    Worker i owns shard i of every split (`train-0000i.tfrecord.gz`, …) and serialises and
-    compresses what it is given; patches of a split go round-robin to the workers, so shard
-    numbers are contiguous from 0 and no empty shard is made. Use as a context manager; an
-    exception stops the workers (files are then half-written: build inside atomic_folder).
+
+def shard_sizes(count: int, record_bytes: int) -> list[int]:
+    """Patches per shard of a shuffled split of `count` patches: as equal as possible, about
+    TARGET_SHARD_BYTES each, at least MIN_SHARDS shards (fewer only with fewer patches)."""
+    if count <= 0:
+        return []
+    shards = min(count, max(MIN_SHARDS, math.ceil(count * record_bytes / TARGET_SHARD_BYTES)))
+    base, extra = divmod(count, shards)
+    return [base + (1 if i < extra else 0) for i in range(shards)]
+
+
+def _split_rng(seed: int, split: str) -> np.random.Generator:
+    """One generator per (seed, split): the order of one split does not depend on the others."""
+    return np.random.default_rng([seed, zlib.crc32(split.encode("utf-8"))])
+
+
+class ShardWriter:
+    """Writes patches of several splits into GZIP shards with parallel worker threads.
+
+    With a `seed` (what `claro patches` uses), patches are shuffled at write time: they are
+    appended, raw, to a spill file per split in the output folder (sequential writes; the
+    rasters are still read in scan order), and at `close()` each split is dealt, in a seeded
+    random order, into `shard_sizes()` shards, shard i holding a contiguous run of that order.
+    Which patch lands where depends only on the seed and the patches, not on the number of
+    cores, the RAM or the compressor (ISA-L or zlib: the same records, framed identically).
+    The spill files take the split's uncompressed size on disk until `close()` removes them.
+
+    Without a seed, patches are written in the order given, round-robin over one shard per
+    worker (`train-0000i.tfrecord.gz` for worker i), as they come.
+
+    Use as a context manager; an exception stops the workers (files are then half-written:
+    build inside atomic_folder). `progress(done, total)` is called while the shuffled shards
+    are written.
     """
 
     def __init__(self, folder: str | os.PathLike, n_bands: int, patch_size: int, *, workers: Optional[int] = None,
-                 compression_level: int = COMPRESSION_LEVEL, compressor: str = "auto", queue_size: int = 8) -> None:
+                 compression_level: int = COMPRESSION_LEVEL, compressor: str = "auto", queue_size: int = 8,
+                 seed: Optional[int] = None, progress: Optional[Callable[[int, int], None]] = None) -> None:
         self.folder = Path(folder)
         self.layout = ExampleLayout(band_keys(n_bands) + [LABEL_KEY], patch_size * patch_size)
         self.n_bands, self.patch_size = n_bands, patch_size
-        self.workers = max(1, workers or min(4, os.cpu_count() or 1))
+        self.workers = max(1, workers or min(MIN_SHARDS, os.cpu_count() or 1))
         self.compression_level = compression_level
         if compressor == "auto":
             compressor = "isal" if fast_compressor_available() else "zlib"
         if compressor not in ("isal", "zlib"):
             raise ValueError(f"unknown compressor {compressor!r}")
         self.compressor = compressor
+        self.seed, self._progress = seed, progress
         self._shard_class = _IsalShard if compressor == "isal" else _TensorFlowShard
         if compressor == "zlib":
             import tensorflow  # noqa: F401  (imported here, not first in a worker thread)
         self.counts: dict[str, int] = {}
         self.files: dict[str, list[str]] = {}
+        self._spills: dict[str, Any] = {}
         self._queues = [queue.Queue(maxsize=queue_size) for _ in range(self.workers)]
         self._errors: list[BaseException] = []
         self._threads = [threading.Thread(target=self._work, args=(i,), daemon=True, name=f"claro-shard-{i}")
@@ -183,7 +222,7 @@ class ShardWriter:
             thread.start()
 
     def _work(self, index: int) -> None:
-        writers: dict[str, Any] = {}
+        writers: dict[tuple[str, int], Any] = {}
         jobs = self._queues[index]
         try:
             while True:
@@ -192,10 +231,13 @@ class ShardWriter:
                     break
                 if self._errors:
                     continue  # drain until told to stop
-                split, planes = job
-                if split not in writers:
-                    writers[split] = self._shard_class(str(self.folder / shard_name(split, index)), self.compression_level)
-                writers[split].write(self.layout.serialize(planes))
+                split, shard, planes, last = job
+                if (split, shard) not in writers:
+                    writers[split, shard] = self._shard_class(str(self.folder / shard_name(split, shard)),
+                                                              self.compression_level)
+                writers[split, shard].write(self.layout.serialize(planes))
+                if last:
+                    writers.pop((split, shard)).close()
         except BaseException as error:  # reported to the caller on its next write or at close
             self._errors.append(error)
             while jobs.get() is not None:
@@ -220,12 +262,53 @@ class ShardWriter:
             raise self._errors[0]
         n = self.counts.get(split, 0)
         self.counts[split] = n + 1
+        if self.seed is not None:
+            if split not in self._spills:
+                self._spills[split] = open(self._spill_path(split), "wb")
+            self._spills[split].write(np.ascontiguousarray(planes, dtype="<f4").data)
+            return
         index = n % self.workers
         if index == n:
             self.files.setdefault(split, []).append(shard_name(split, index))
-        self._queues[index].put((split, planes))
+        self._queues[index].put((split, index, planes, False))
 
-    def close(self) -> None:
+    def _spill_path(self, split: str) -> Path:
+        return self.folder / f".{split}.spill"
+
+    def _write_shuffled(self) -> None:
+        """Deal each split's spilled patches, in seeded random order, into its shards; W shards
+        (one per worker) are written at a time, their records fed in turn."""
+        k = self.patch_size
+        record_bytes = 4 * (self.n_bands + 1) * k * k
+        total, done = sum(self.counts.values()), 0
+        spilled = []
+        for split in sorted(self._spills):
+            self._spills[split].close()
+            count = self.counts[split]
+            rows = np.memmap(self._spill_path(split), dtype="<f4", mode="r", shape=(count, self.n_bands + 1, k, k))
+            order = _split_rng(self.seed, split).permutation(count)
+            sizes = shard_sizes(count, record_bytes)
+            starts = np.concatenate([[0], np.cumsum(sizes)])
+            self.files[split] = [shard_name(split, i) for i in range(len(sizes))]
+            for group in range(0, len(sizes), self.workers):
+                shards = range(group, min(group + self.workers, len(sizes)))
+                for j in range(max(sizes[s] for s in shards)):
+                    for s in shards:
+                        if j < sizes[s]:
+                            if self._errors:
+                                raise self._errors[0]
+                            last = j == sizes[s] - 1
+                            self._queues[s % self.workers].put((split, s, rows[order[starts[s] + j]], last))
+                            done += 1
+                    if self._progress is not None and j % 8 == 0:
+                        self._progress(done, total)
+            spilled.append(rows)
+        self._join()  # the workers are done with every row
+        del spilled, rows
+        for split in self._spills:
+            self._spill_path(split).unlink()
+
+    def _join(self) -> None:
         for jobs in self._queues:
             jobs.put(None)
         for thread in self._threads:
@@ -233,16 +316,38 @@ class ShardWriter:
         if self._errors:
             raise self._errors[0]
 
+    def _stop(self, error: Optional[BaseException]) -> None:
+        """Stop the workers after an error (theirs or the caller's); close the spill files."""
+        if error is not None and error not in self._errors:
+            self._errors.append(error)  # workers stop writing; the caller's exception wins
+        for spill in self._spills.values():
+            spill.close()
+        for jobs in self._queues:
+            jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        for split in self._spills:
+            try:
+                self._spill_path(split).unlink()
+            except OSError:  # already gone, or still mapped (Windows): the caller's folder goes anyway
+                pass
+
+    def close(self) -> None:
+        try:
+            if self._spills:
+                self._write_shuffled()
+                return
+        except BaseException as error:
+            self._stop(error)
+            raise
+        self._join()
+
     def __enter__(self) -> "ShardWriter":
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         if kind is not None:
-            self._errors.append(error)  # workers stop writing; the caller's exception wins
-            for jobs in self._queues:
-                jobs.put(None)
-            for thread in self._threads:
-                thread.join()
+            self._stop(error)
             return
         self.close()
 

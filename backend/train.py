@@ -6,6 +6,8 @@ What a user gets, and why it is built this way:
   a complete, shareable model, even after a crash or Ctrl-C.
 - MODEL.keras.resume/ holds the latest epoch's weights *with* the optimizer state and the
   history, so `--resume` continues where training stopped; it is removed after a full run.
+  It records its dataset's fingerprint, learning rate and class weights: --resume refuses
+  another dataset or changed settings instead of mixing two trainings under one card.
 - MODEL.history.json (per-epoch loss and per-class validation scores), MODEL.curves.png,
   MODEL.confusion.png (test split) beside the model.
 - Normalisation is the model's first layer, so batches are read raw (normalise=False).
@@ -284,6 +286,46 @@ def load_resume_state(out: Path) -> dict:
         raise ClaroError(f"The checkpoint beside {out} cannot be read ({error}); start over with --overwrite.")
 
 
+#: What makes two datasets the same for --resume: what the network's input and output mean.
+FINGERPRINT_FIELDS = ("statistics", "classes", "bands", "source_bands", "patch_size", "ignore_value")
+
+
+def dataset_fingerprint(summary: dict) -> str:
+    """A hash of dataset.json's statistics, classes, bands and patch size: a checkpoint resumed
+    on another dataset (re-cut, other labels or images) would silently mix two trainings."""
+    import hashlib
+
+    chosen = {key: summary.get(key) for key in FINGERPRINT_FIELDS}
+    return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
+def check_resume(state: dict, params: TrainParams, summary: dict, weights: list[float], out: Path,
+                 progress: Progress) -> None:
+    """--resume continues the same training: refuse another dataset, learning rate or class weights.
+
+    Why refuse rather than switch: the model card records one set of parameters for the whole
+    run, and a checkpoint's Adam moments and learning-rate halvings belong to its own settings;
+    a changed setting is a new training (--overwrite)."""
+    again = "resume with the same settings or start over with --overwrite"
+    recorded = state.get("dataset_fingerprint")
+    if recorded is None:
+        progress.log("The checkpoint does not record its dataset (an older Claro made it); "
+                     "it is resumed on the dataset given, unchecked.")
+    elif recorded != dataset_fingerprint(summary):
+        raise ClaroError(f"The checkpoint beside {out} was made from another dataset (its statistics, classes, bands "
+                         f"or patch size differ from {params.data}); resume with the dataset it was trained on, "
+                         "or start over with --overwrite.")
+    initial = state.get("initial_learning_rate")
+    if initial is not None and not math.isclose(float(initial), params.learning_rate, rel_tol=1e-9):
+        raise ClaroError(f"The checkpoint beside {out} was trained with --learning-rate {initial:g} (now at "
+                         f"{float(state.get('learning_rate', initial)):.3g}), not {params.learning_rate:g}; {again}.")
+    old = state.get("class_weights")
+    if old is not None and (len(old) != len(weights) or not np.allclose(old, weights, rtol=1e-6)):
+        shown = ", ".join(f"{w:.3g}" for w in old)
+        raise ClaroError(f"The checkpoint beside {out} was trained with class weights {shown}, and --class-weights "
+                         f"{params.class_weights} gives other weights; {again}.")
+
+
 # ---------------------------------------------------------------------------- the epoch callback
 
 class Trainer:
@@ -305,6 +347,9 @@ class Trainer:
         self.best_scores: Optional[dict] = state.get("best_scores")
         self.wait: int = state.get("wait", 0)
         self.learning_rate: float = state.get("learning_rate", params.learning_rate)
+        self.initial_learning_rate: float = state.get("initial_learning_rate", params.learning_rate)
+        self.fingerprint = dataset_fingerprint(summary)
+        self.resumed: list[int] = list(state.get("resumed", [])) + ([self.epochs_run] if state else [])
         self.seconds_before: float = state.get("seconds", 0.0)
         self.started = time.monotonic()
         self.best_weights = None
@@ -334,7 +379,12 @@ class Trainer:
             "training": {
                 "parameters": parameters,
                 "class_weights": self.weights,
+                # the rate in use at the last epoch (halved after epochs without progress; a
+                # resumed run goes on at its checkpoint's rate)
+                "learning_rate_at_end": self.learning_rate,
+                "resumed_after_epochs": self.resumed,
                 "dataset": str(Path(self.params.data).resolve()),
+                "dataset_fingerprint": self.fingerprint,
                 "patches": self.summary.get("counts"),
                 "epochs_run": self.epochs_run,
                 "best_epoch": self.best_epoch,
@@ -352,7 +402,8 @@ class Trainer:
         return {"architecture": self.arch, "history": self.history, "epochs_run": self.epochs_run,
                 "best_value": self.best_value, "best_epoch": self.best_epoch, "best_scores": self.best_scores,
                 "wait": self.wait, "seconds": self.seconds(), "class_weights": self.weights,
-                "learning_rate": self.learning_rate}
+                "learning_rate": self.learning_rate, "initial_learning_rate": self.initial_learning_rate,
+                "dataset_fingerprint": self.fingerprint, "resumed": self.resumed}
 
     def callback(self, model, export_model, metric, steps_per_epoch: int):
         import keras
@@ -466,7 +517,9 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     state = load_resume_state(out) if params.resume else None
     arch = architecture(params, state)
     check_patch_size(summary.get("patch_size"), arch["depth"])
-    weights = state["class_weights"] if state else losses.class_weights(params.class_weights, len(classes), train_pixels(summary, classes))
+    weights = losses.class_weights(params.class_weights, len(classes), train_pixels(summary, classes))
+    if state:
+        check_resume(state, params, summary, weights, out, progress)
     mean, std = band_statistics(summary)
     if not params.resume:
         shutil.rmtree(resume_folder(out), ignore_errors=True)  # --overwrite: start over

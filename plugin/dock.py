@@ -224,6 +224,10 @@ class ClaroDock(QgsDockWidget):
         self.train_status.setWordWrap(True)
         self.train_status.setObjectName("ClaroTrainStatus")
         layout.addWidget(self.train_status)
+        self.patch_counts = QLabel()  # patches per split, once they are cut: an empty split shows here
+        self.patch_counts.setWordWrap(True)
+        self.patch_counts.setObjectName("ClaroPatchCounts")
+        layout.addWidget(self.patch_counts)
         self.curves = CurvePlot()
         self.curves.setToolTip(tr("Loss and IoU per epoch: training solid blue, validation dashed red."))
         layout.addWidget(self.curves)
@@ -454,6 +458,7 @@ class ClaroDock(QgsDockWidget):
         self.curves_image.clear()
         self.matrix_image.clear()
         self.card_view.clear()
+        self.patch_counts.clear()
         self.train_status.setText(tr("Cutting patches…"))
         task = ClaroTask(tr("Claro: train {}").format(Path(train.out).name), [patches, train], python,
                          weights=[PATCHES_WEIGHT, 1 - PATCHES_WEIGHT],
@@ -461,6 +466,7 @@ class ClaroDock(QgsDockWidget):
         task.progressed.connect(self._train_progress)
         task.epoch.connect(self._epoch)
         task.logged.connect(self.log.log)
+        task.jobDone.connect(self._job_done)
         task.succeeded.connect(lambda outputs: self._training_done(train, outputs))
         task.failed.connect(lambda message, log: self._failed(message, log, self.train_status, self.trainingFinished, {}))
         self._start(task)
@@ -482,6 +488,16 @@ class ClaroDock(QgsDockWidget):
         self.train_progress.setValue(int(round(fraction * 100)))
         if message:
             self.train_status.setText(message)
+
+    def _job_done(self, command: str, outputs: dict) -> None:
+        """After cutting: how many patches each split got (from the patches job's 'done' counts)."""
+        counts = outputs.get("counts") if command == "patches" else None
+        if not isinstance(counts, dict):
+            return
+        text = tr("Patches: train {}, validation {}, test {}").format(
+            *(counts.get(split, 0) for split in ("train", "validation", "test")))
+        self.patch_counts.setText(text)
+        self.log.log(text)
 
     def _epoch(self, event: dict) -> None:
         metrics = event.get("metrics") or {k: v for k, v in event.items() if k not in ("epoch", "epochs")}

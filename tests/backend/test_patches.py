@@ -400,3 +400,136 @@ def test_real_sen1floods11_chip_with_minus_one_nodata(tmp_path, sen1floods11):
         expected = truth_labels[r:r + 128, c:c + 128].astype(np.float32)
         expected[expected == -1] = 255
         assert np.array_equal(record["class"], expected)
+
+
+# --- the split on a few hand-drawn labels over a large scene -------------------------------------
+
+BIG = 4000
+#: the only labelled area: rows 1810-2209, cols 2330-2729 (not aligned with any block)
+AREA = (1810, 2330, 400)
+
+
+def write_big_scene(folder: Path) -> str:
+    """A 4000² tiled DEFLATE GeoTIFF whose bands are each pixel's row and column (cheap to compress)."""
+    path = folder / "big.tif"
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), BIG, BIG, 2, gdal.GDT_UInt16,
+                                                   ["TILED=YES", "COMPRESS=DEFLATE"])
+    dataset.SetGeoTransform((ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    dataset.SetProjection(srs_of(UTM).ExportToWkt())
+    rows, cols = np.mgrid[0:BIG, 0:BIG].astype(np.uint16)
+    dataset.GetRasterBand(1).WriteArray(rows)
+    dataset.GetRasterBand(2).WriteArray(cols)
+    dataset = None
+    return str(path)
+
+
+def write_big_labels(folder: Path) -> str:
+    """Label raster: 255 (declared nodata) everywhere but the 400² area, there classes 1 and 2."""
+    r0, c0, n = AREA
+    path = folder / "big_labels.tif"
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), BIG, BIG, 1, gdal.GDT_Byte, ["TILED=YES", "COMPRESS=DEFLATE"])
+    dataset.SetGeoTransform((ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    dataset.SetProjection(srs_of(UTM).ExportToWkt())
+    labels = np.full((BIG, BIG), 255, np.uint8)
+    labels[r0:r0 + n, c0:c0 + n] = 1
+    labels[r0:r0 + n, c0 + n // 2:c0 + n] = 2
+    band = dataset.GetRasterBand(1)
+    band.SetNoDataValue(255)
+    band.WriteArray(labels)
+    dataset = None
+    return str(path)
+
+
+def write_big_polygons(folder: Path) -> str:
+    """The same 400² area drawn as two polygons (classes 1 and 2), as a user would in QGIS."""
+    r0, c0, n = AREA
+    path = folder / "drawn.gpkg"
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    layer = source.CreateLayer("labels", srs_of(UTM), ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("landcover", ogr.OFTInteger))
+    for value, (left, right) in ((1, (c0, c0 + n // 2)), (2, (c0 + n // 2, c0 + n))):
+        minx, maxx = ORIGIN[0] + 10 * left, ORIGIN[0] + 10 * right
+        maxy, miny = ORIGIN[1] - 10 * r0, ORIGIN[1] - 10 * (r0 + n)
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in [(minx, maxy), (maxx, maxy), (maxx, miny), (minx, miny), (minx, maxy)]:
+            ring.AddPoint_2D(x, y)
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(polygon)
+        feature.SetField("landcover", value)
+        layer.CreateFeature(feature)
+    source = None
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def big_scene(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("big")
+    return write_big_scene(folder), write_big_labels(folder), write_big_polygons(folder)
+
+
+@pytest.mark.parametrize("kind", ["raster labels", "polygons"])
+def test_a_small_labelled_area_in_a_large_scene_gives_every_split_patches(tmp_path, big_scene, kind):
+    image, raster_labels, polygons = big_scene
+    labels, extra = (raster_labels, []) if kind == "raster labels" else \
+        (polygons, ["--class-field", "landcover", "--background", "ignore"])
+    r0, c0, n = AREA
+    for seed in (1, 2, 3):
+        code, out = build(tmp_path, [(image, labels)], "--patch-size", "64", "--seed", str(seed), *extra,
+                          out=f"seed{seed}")
+        assert code == 0
+        summary = json.loads((out / "dataset.json").read_text())
+        owner = np.zeros((n + 128, n + 128), np.int8)  # which split holds each pixel near the area
+        for index, split in enumerate(("train", "validation", "test"), 1):
+            got = notebook_records(out, split, 64, ("b1", "b2"))
+            assert len(got) == summary["counts"][split] > 0, (seed, split, summary["counts"])
+            for record in got:
+                r, c = int(record["b1"][0, 0]), int(record["b2"][0, 0])
+                assert np.array_equal(record["b1"], np.arange(r, r + 64)[:, None].repeat(64, 1))
+                window = owner[r - r0 + 64:r - r0 + 128, c - c0 + 64:c - c0 + 128]
+                assert ((window == 0) | (window == index)).all(), f"seed {seed}: {split} shares pixels"
+                window[...] = index
+        split = summary["split"]
+        assert split["block_size"] < n and split["seed"] == seed
+        assert all(split["blocks"][s] >= 1 for s in ("train", "validation", "test"))
+        assert sum(summary["counts"].values()) + split["left_out_at_boundaries"] >= 36  # 6 × 6 whole windows at least
+
+
+def test_too_few_blocks_for_validation_stops_with_what_to_do(tmp_path):
+    pair = write_scene(tmp_path)  # 64²: two 32² patches wide, four blocks of one patch
+    code, out = build(tmp_path, [pair], "--patch-size", "32", "--split", "0.5,0.3,0.2")
+    assert code == 0  # four blocks: one each for validation and test
+    counts = json.loads((out / "dataset.json").read_text())["counts"]
+    assert counts["validation"] >= 1 and counts["test"] >= 1
+    one = write_raster(tmp_path / "one.tif", scene_image(size=32), (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    labels = write_raster(tmp_path / "one_labels.tif", truth(32), (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    with pytest.raises(patches.ClaroError, match=r"only 1 block of 32 × 32 pixels, too few to give validation and "
+                                                  r"test patches.*smaller --patch-size.*--split 1,0,0"):
+        patches.run(patches.PatchParams(images=[one], labels=[labels], out=str(tmp_path / "x"), patch_size=32),
+                    patches.Progress("json", stream=__import__("io").StringIO()))
+    code, out = build(tmp_path, [(one, labels)], "--patch-size", "32", "--split", "1,0,0", out="trainonly")
+    assert code == 0 and json.loads((out / "dataset.json").read_text())["counts"] == {"train": 1, "validation": 0, "test": 0}
+
+
+def test_patches_are_shuffled_into_shards_the_same_way_with_or_without_isal(tmp_path, monkeypatch):
+    """Two scenes: each shard mixes both, and the seed alone fixes which patch goes where."""
+    import gzip
+
+    pairs = [write_scene(tmp_path, "a", seed=1), write_scene(tmp_path, "b", image=scene_image(seed=2) + 100000)]
+    streams = {}
+    for fast in ([True, False] if records.fast_compressor_available() else [False]):
+        monkeypatch.setattr(records, "fast_compressor_available", lambda: fast)
+        code, out = build(tmp_path, pairs, "--patch-size", "8", "--split", "1,0,0", "--seed", "4", out=f"fast{fast}")
+        assert code == 0
+        summary = json.loads((out / "dataset.json").read_text())
+        assert summary["compression"]["compressor"] == ("isal" if fast else "zlib")
+        assert summary["order"] == {"shuffled": True, "seed": 4, "target_shard_bytes": records.TARGET_SHARD_BYTES}
+        streams[fast] = [gzip.decompress((out / name).read_bytes()) for name in summary["shards"]["train"]]
+        assert sorted(p.name for p in out.iterdir()) == sorted(summary["shards"]["train"] + ["dataset.json"])
+    assert len(set(map(tuple, streams.values()))) == 1  # the same records in the same shards
+    shards = summary["shards"]["train"]
+    assert len(shards) == records.MIN_SHARDS
+    for name in shards:
+        scenes = [int(r["b1"][0, 0] >= 100000) for r in notebook_records(out, name.split(".")[0], 8)]
+        assert set(scenes) == {0, 1} and scenes != sorted(scenes)  # both scenes, interleaved

@@ -97,6 +97,89 @@ def test_shard_writer_reports_a_worker_failure(tmp_path, compressor):
                 writer.write("train", *patch(i))
 
 
+def shard_streams(folder: Path, names: list[str]) -> list[bytes]:
+    """Each shard's inflated TFRecord stream (framing + records): what a reader decodes, in order."""
+    return [gzip.decompress((folder / name).read_bytes()) for name in names]
+
+
+def framed_ids(stream: bytes) -> list[int]:
+    """Patch ids (b1[0, 0]) of the records of one inflated shard, in order."""
+    ids, position = [], 0
+    while position < len(stream):
+        length, = np.frombuffer(stream, "<u8", 1, position)
+        record = stream[position + 12:position + 12 + int(length)]
+        ids.append(round(tf.train.Example.FromString(record).features.feature["b1"].float_list.value[0]))
+        position += 12 + int(length) + 4
+    return ids
+
+
+def test_seeded_writer_shuffles_into_the_same_shards_whatever_the_compressor_and_cores(tmp_path, monkeypatch):
+    """The order and shard of every patch follow the seed alone: ISA-L or zlib, 1 or 3 threads."""
+    monkeypatch.setattr(records, "TARGET_SHARD_BYTES", 5 * 4 * 4 * K * K)  # five patches a shard
+    patches = [patch(i) for i in range(23)]
+    ways = [("zlib", 1, 7), ("zlib", 3, 7), ("zlib", 3, 8)]
+    if records.fast_compressor_available():
+        ways.append(("isal", 2, 7))
+    written = {}
+    for compressor, workers, seed in ways:
+        folder = tmp_path / f"{compressor}-{workers}-{seed}"
+        folder.mkdir()
+        with records.ShardWriter(folder, 3, K, workers=workers, compressor=compressor, seed=seed) as writer:
+            for i, (image, labels) in enumerate(patches):
+                writer.write("train" if i < 20 else "test", image, labels)
+        assert sorted(p.name for p in folder.iterdir()) == sorted(writer.files["train"] + writer.files["test"])  # no spill left
+        written[compressor, workers, seed] = (writer.files, {s: shard_streams(folder, writer.files[s]) for s in writer.files})
+    files, streams = written["zlib", 1, 7]
+    assert files["train"] == [f"train-0000{i}.tfrecord.gz" for i in range(4)]  # 20 patches: 4 shards of 5
+    assert files["test"] == [f"test-0000{i}.tfrecord.gz" for i in range(3)]  # at least MIN_SHARDS, at most one a patch
+    ids = [framed_ids(stream) for stream in streams["train"]]
+    assert [len(i) for i in ids] == [5, 5, 5, 5]
+    order = sum(ids, [])
+    assert sorted(order) == list(range(20)) and order != list(range(20))  # every patch once, shuffled
+    assert sorted(sum((framed_ids(x) for x in streams["test"]), [])) == [20, 21, 22]
+    for way in ways[1:]:
+        if way[2] == 7:  # same seed: the same inflated bytes, shard by shard
+            assert written[way] == written["zlib", 1, 7], way
+    other = sum((framed_ids(stream) for stream in written["zlib", 3, 8][1]["train"]), [])
+    assert sorted(other) == list(range(20)) and other != order  # another seed, another order
+    # the records are the patches themselves
+    record = read_all([tmp_path / "zlib-1-7" / files["train"][0]])[0]
+    image, labels = patches[order[0]]
+    assert np.array_equal(record["b3"], image[2]) and np.array_equal(record["class"], labels)
+
+
+def test_shard_sizes_aim_at_the_target_with_a_minimum_count():
+    assert records.shard_sizes(0, 100) == []
+    assert records.shard_sizes(3, 100) == [1, 1, 1]
+    assert records.shard_sizes(10, 100) == [3, 3, 2, 2]
+    per_patch = 4 * 6 * 128 * 128  # 128² patches of 5 bands + class
+    sizes = records.shard_sizes(10000, per_patch)
+    assert sum(sizes) == 10000 and max(sizes) - min(sizes) <= 1
+    assert max(sizes) * per_patch <= records.TARGET_SHARD_BYTES * 1.01 and len(sizes) > 100
+
+
+def test_seeded_writer_reports_progress_and_stops_on_an_interrupt(tmp_path, monkeypatch):
+    calls = []
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with records.ShardWriter(folder, 3, K, compressor="zlib", seed=1, progress=lambda d, t: calls.append((d, t))) as w:
+        for i in range(40):
+            w.write("train", *patch(i))
+    assert calls and calls[-1][1] == 40 and calls[-1][0] <= 40 and calls == sorted(calls)
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    other = tmp_path / "other"
+    other.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        with records.ShardWriter(other, 3, K, compressor="zlib", seed=1, progress=interrupt) as w:
+            for i in range(40):
+                w.write("train", *patch(i))
+    assert all(t.name.startswith("claro-shard") and not t.is_alive() for t in w._threads)
+    assert not list(other.glob(".*.spill"))  # the spill file goes with the interrupted writer
+
+
 CLASSES = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 4, "name": "cleared", "color": "#d7191c"},
            {"value": 9, "name": "water", "color": "#2b83ba"}]
 
@@ -342,3 +425,40 @@ def test_a_split_held_in_memory_is_shared_with_tensorflow_not_copied():
     tensor = records._as_tensor(array)
     array[0, 0, 0, 0] = 7  # the tensor sees it: one buffer, not two
     assert float(tensor[0, 0, 0, 0]) == 7 and array.ctypes.data % 64 == 0
+
+
+# ---------------------------------------------------------------------------- write-time shuffle, read back
+
+def write_scenes(folder: Path, per_scene: list[int], k: int, seed) -> None:
+    """Scenes written one after the other, as `claro patches` reads them: scene i's band holds
+    10 * i, its top-left pixel a patch number (the rest compresses to nearly nothing)."""
+    folder.mkdir()
+    with records.ShardWriter(folder, 1, k, compressor="isal" if records.fast_compressor_available() else "zlib",
+                             seed=seed) as writer:
+        n = 0
+        for scene, count in enumerate(per_scene):
+            for _ in range(count):
+                planes = np.zeros((2, k, k), np.float32)
+                planes[0] = 10 * scene
+                planes[0, 0, 0] += n * 1e-3
+                writer.write_planes("train", planes)
+                n += 1
+    write_summary(folder, {"bands": ["b1"], "patch_size": k, "classes": CLASSES[:2], "ignore_value": 255,
+                           "statistics": {"mean": [10.0], "std": [8.0]},
+                           "counts": {"train": sum(per_scene), "validation": 0, "test": 0}})
+
+
+def test_first_batch_of_a_streamed_multi_scene_dataset_draws_from_every_scene(tmp_path, monkeypatch):
+    """A split larger than the in-memory budget streams through a shuffle buffer (256 MiB of
+    patches). Written in scan order, the first scene alone fills that buffer, so the first batch
+    comes from it only; shuffled at write time, the first batch mixes every scene."""
+    k, per_scene = 256, [600, 120, 120]  # 512 KiB a patch: the first scene is ~300 MiB
+    monkeypatch.setattr(records, "_memory_budget", lambda: 1)
+    write_scenes(tmp_path / "shuffled", per_scene, k, seed=3)
+    x, _ = next(iter(records.read_split(tmp_path / "shuffled", "train", 64, shuffle=True, seed=0, normalise=False)))
+    scenes = np.round(x.numpy()[:, 1, 1, 0] / 10).astype(int)
+    assert set(scenes.tolist()) == {0, 1, 2}
+    # the control: the same patches in scan order (no write-time shuffle) give a one-scene batch
+    write_scenes(tmp_path / "scan", per_scene, k, seed=None)
+    x, _ = next(iter(records.read_split(tmp_path / "scan", "train", 64, shuffle=True, seed=0, normalise=False)))
+    assert set(np.round(x.numpy()[:, 1, 1, 0] / 10).astype(int).tolist()) == {0}

@@ -398,3 +398,64 @@ def test_learning_rate_halves_after_epochs_without_a_better_validation_loss(data
     for epoch, val_loss in enumerate([0.5, 0.6, 0.7, 0.8]):
         trainer.end_epoch(epoch, {"loss": 0.3, "val_loss": val_loss}, None, model, export)
     assert trainer.history["learning_rate"] == pytest.approx([lr] * 4)
+
+
+# ------------------------------------------------------------------ --resume: same dataset, same settings
+
+@pytest.fixture
+def checkpoint(dataset, tmp_path, monkeypatch):
+    """A real checkpoint after one epoch of three: training stopped as by Ctrl-C before finishing."""
+    out = tmp_path / "m.keras"
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "finish", interrupted)
+        with pytest.raises(KeyboardInterrupt, match="run the same command with --resume"):
+            train.run(_params(dataset, out, epochs=1, reduce_lr_after=0), Progress("json", stream=io.StringIO()))
+    state = json.loads((tmp_path / "m.keras.resume" / "state.json").read_text())
+    assert state["epochs_run"] == 1 and state["initial_learning_rate"] == TINY["learning_rate"]
+    assert state["dataset_fingerprint"] == train.dataset_fingerprint(summary_of(dataset))
+    return out
+
+
+def test_resume_refuses_a_checkpoint_made_from_another_dataset(dataset, checkpoint, tmp_path):
+    other = tmp_path / "recut"
+    shutil.copytree(dataset, other)
+    summary = summary_of(other)
+    summary["statistics"]["mean"][0] += 1.0  # e.g. the patches cut again from other labels
+    (other / "dataset.json").write_text(json.dumps(summary))
+    before = (tmp_path / "m.keras.resume" / "state.json").read_text()
+    with pytest.raises(ClaroError, match="was made from another dataset .*resume with the dataset it was trained on"):
+        train.run(_params(other, checkpoint, epochs=2, resume=True), Progress("json", stream=io.StringIO()))
+    assert (tmp_path / "m.keras.resume" / "state.json").read_text() == before  # the checkpoint is kept as it was
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"learning_rate": 0.05}, r"trained with --learning-rate 0.01 \(now at 0.01\), not 0.05; resume with the same"),
+    ({"class_weights": "1,3"}, r"trained with class weights .* --class-weights 1,3 gives other weights"),
+])
+def test_resume_refuses_a_changed_learning_rate_or_class_weights(dataset, checkpoint, changes, message):
+    with pytest.raises(ClaroError, match=message):
+        train.run(_params(dataset, checkpoint, epochs=2, resume=True, **changes), Progress("json", stream=io.StringIO()))
+
+
+def test_a_resumed_card_records_the_learning_rate_and_weights_actually_used(dataset, checkpoint, tmp_path):
+    """The checkpoint's rate was halved before the interruption: training goes on at that rate
+    (the optimizer's), and the card says so beside the --learning-rate it started with."""
+    path = tmp_path / "m.keras.resume" / "state.json"
+    state = json.loads(path.read_text())
+    state["learning_rate"] = TINY["learning_rate"] / 2
+    path.write_text(json.dumps(state))
+    stream = io.StringIO()
+    train.run(_params(dataset, checkpoint, epochs=2, resume=True, reduce_lr_after=0), Progress("json", stream=stream))
+    card = model_card.read_card(checkpoint)
+    training = card["training"]
+    assert training["epochs_run"] == 2 and training["resumed_after_epochs"] == [1]
+    assert training["parameters"]["learning_rate"] == TINY["learning_rate"]
+    assert training["learning_rate_at_end"] == pytest.approx(TINY["learning_rate"] / 2)
+    history = json.loads((tmp_path / "m.history.json").read_text())
+    assert history["learning_rate"] == pytest.approx([TINY["learning_rate"], TINY["learning_rate"] / 2])
+    assert training["class_weights"] == state["class_weights"]
+    assert training["dataset_fingerprint"] == state["dataset_fingerprint"]

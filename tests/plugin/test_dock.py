@@ -219,3 +219,27 @@ def test_the_environment_tab_probes_the_tensorflow_python(dock, wait_until):
     assert wait_until(lambda: "TensorFlow 2.21.0 on" in dock.env_info.text(), 180), dock.env_info.text()
     assert dock.interpreter() in dock.env_info.text()
     assert "tensorflow" not in sys.modules
+
+
+def test_the_dock_shows_the_patches_per_split_after_cutting(dock, clean_project, amazon_crop, tmp_path, wait_until):
+    """The patches job's counts are shown as soon as it ends, before training (which here is
+    refused at once: --resume without a checkpoint), and stay shown after the failure."""
+    import json
+
+    image, mask = amazon_crop
+    clean_project.addMapLayers([QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")])
+    dock.image_combo.setLayer(clean_project.mapLayersByName("image")[0])
+    dock.label_combo.setLayer(clean_project.mapLayersByName("mask")[0])
+    dock.patch_form.set_value("out", str(tmp_path / "patches"))
+    dock.patch_form.set_value("patch_size", 32)
+    dock.train_form.set_value("out", str(tmp_path / "model.keras"))
+    dock.train_advanced.set_value("resume", True)
+    finished = []
+    dock.trainingFinished.connect(lambda ok, outputs: finished.append(ok))
+    assert dock.start_training() is not None
+    assert dock.patch_counts.text() == ""
+    assert wait_until(lambda: finished, 120)
+    assert finished == [False] and "no interrupted training to resume" in dock.train_status.text()
+    counts = json.loads((tmp_path / "patches" / "dataset.json").read_text())["counts"]
+    assert min(counts.values()) > 0
+    assert dock.patch_counts.text() == "Patches: train {train}, validation {validation}, test {test}".format(**counts)
