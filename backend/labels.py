@@ -161,12 +161,12 @@ def raster_size(path: str | os.PathLike) -> int:
     return 0 if dataset is None else dataset.RasterXSize * dataset.RasterYSize
 
 
-def sample_raster_values(path: str | os.PathLike, band: int = 1, *, max_pixels: int = MAX_SAMPLE_PIXELS,
+def sample_raster_values(path: str | os.PathLike, band: int = 1, *, max_pixels: Optional[int] = MAX_SAMPLE_PIXELS,
                          ignore_value: int = IGNORE_VALUE, max_values: int = MAX_VALUES,
                          cancelled: Callable[[], bool] = lambda: False) -> LabelSample:
     """The class values of a label raster band, read from at most `max_pixels` pixels (all of
-    them when the raster is that small). Safe to call from a worker thread; `cancelled` is asked
-    between windows and an early stop returns what was found so far."""
+    them when the raster is that small, or when `max_pixels` is None). Safe to call from a worker
+    thread; `cancelled` is asked between windows and an early stop returns what was found so far."""
     import numpy as np
     from osgeo import gdal
 
@@ -178,7 +178,9 @@ def sample_raster_values(path: str | os.PathLike, band: int = 1, *, max_pixels: 
         raise ClaroError(f"Labels {path} could not be read as a raster; check that it is a GeoTIFF or another format GDAL reads.")
     source = dataset.GetRasterBand(band)
     nodata = band_nodata(source)
-    windows = sample_windows(dataset.RasterXSize, dataset.RasterYSize, *source.GetBlockSize(), max_pixels=max_pixels)
+    pixels = dataset.RasterXSize * dataset.RasterYSize
+    windows = sample_windows(dataset.RasterXSize, dataset.RasterYSize, *source.GetBlockSize(),
+                             max_pixels=pixels if max_pixels is None else max_pixels)
     found: set = set()
     read = 0
     for x, y, w, h in windows:
@@ -192,4 +194,4 @@ def sample_raster_values(path: str | os.PathLike, band: int = 1, *, max_pixels: 
     if len(values) > max_values:
         raise ClaroError(f"Labels {path} hold more than {max_values} different values; a label raster holds class "
                          "numbers (0, 1, 2…), not measurements.")
-    return LabelSample(values, read, dataset.RasterXSize * dataset.RasterYSize, nodata, windows)
+    return LabelSample(values, read, pixels, nodata, windows)
