@@ -30,6 +30,7 @@ import numpy as np
 from . import style
 from .atomic import atomic_file, check_can_write
 from .errors import ClaroError
+from .labels import outside_range
 from .params import PredictParams
 from .progress import Progress
 
@@ -189,7 +190,7 @@ def _select_bands(params: PredictParams, card: dict, image_bands: int, input_ban
 
 
 def _check_classes(classes: list[dict]) -> None:
-    bad = [c["value"] for c in classes if not 0 <= int(c["value"]) < NODATA]
+    bad = outside_range(c["value"] for c in classes)  # the one rule: 0–254, 255 being NODATA
     if bad:
         raise ClaroError(f"Class value {bad[0]} cannot be stored in the class raster (0–254; 255 is nodata); renumber the classes.")
 

@@ -445,3 +445,12 @@ def test_real_amazon_tile_with_a_small_unet_keeps_its_grid(tmp_path, amazon_tile
     whole = unet(data).numpy()[0, ..., 0]
     assert np.abs(probabilities - whole).mean() < 0.002
     np.testing.assert_array_equal(read(out), (probabilities > 0.5).astype(np.uint8))
+
+
+def test_a_model_whose_classes_do_not_fit_the_class_raster_is_refused(tmp_path, capsys):
+    image = write_image(tmp_path / "image.tif", random_image(20, 20))
+    classes = [{"value": 0, "name": "a"}, {"value": 311, "name": "b"}, {"value": -1, "name": "c"}]
+    model = identity_model(tmp_path / "identity.keras", classes=classes)
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif") == 2
+    assert "Class value -1 cannot be stored in the class raster (0–254; 255 is nodata)" in capsys.readouterr().err
+    assert not (tmp_path / "classes.tif").exists()
