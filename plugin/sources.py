@@ -131,8 +131,9 @@ def raster_values(path: str | os.PathLike, band: int = 1, max_values: int = 256,
 class LabelValuesTask(QgsTask):
     """A label raster's class values read off the GUI thread: at most `max_pixels` pixels in
     whole blocks spread over the raster (None: every pixel). `valuesRead(task)` arrives on the
-    GUI thread with `sample` (a labels.LabelSample, or None) and `error` ('' when it worked);
-    `generation` is for the caller to tell a stale read from the current one."""
+    GUI thread with `sample` (a labels.LabelSample; None when cancelled or failed) and `error`
+    (a sentence when reading failed, else ''). `generation` lets the caller tell a stale read
+    from the current one."""
 
     valuesRead = pyqtSignal(object)  # noqa: N815  Qt naming
 
@@ -153,6 +154,8 @@ class LabelValuesTask(QgsTask):
         return not self.isCanceled()
 
     def finished(self, ok: bool) -> None:
+        if not ok and not self.error:
+            self.sample = None  # cancelled: what was found so far is not the raster's classes
         self.valuesRead.emit(self)
 
 

@@ -54,3 +54,14 @@ def test_the_task_reads_a_bounded_sample_off_the_gui_thread(qgis_app, tmp_path, 
     assert wait_until(lambda: got, 120)
     assert got[0] is task and task.generation == 7 and task.error == ""
     assert task.sample.values == [0, 9] and task.sample.pixels_read <= labels.MAX_SAMPLE_PIXELS
+
+
+def test_a_cancelled_read_reports_no_values(qgis_app, tmp_path, wait_until):
+    path = write_large_labels(tmp_path / "large.tif", 8000, {(0, 0, 8000, 8000): 3})
+    task = LabelValuesTask(str(path), None)
+    got = []
+    task.valuesRead.connect(got.append)
+    QgsApplication.taskManager().addTask(task)
+    task.cancel()
+    assert wait_until(lambda: got, 120)
+    assert task.sample is None and task.error == ""
