@@ -413,7 +413,7 @@ class ClaroDock(QgsDockWidget):
         """Class values → table rows (known names and colours kept); values that cannot be
         classes empty the table and say how to remap, as `claro patches` would refuse them."""
         try:
-            check_class_values(values, tr("the label layer '{}'").format(layer_name))
+            check_class_values(values, f"the label layer '{layer_name}'")  # the backend's sentence, as patches says it
         except ClaroError as error:
             self.class_table.set_classes([])
             self.data_message.setText(str(error))
