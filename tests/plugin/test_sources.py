@@ -21,19 +21,23 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
-def test_the_real_sen1floods11_label_gives_the_classes_claro_patches_finds(qgis_app, sen1floods11, tmp_path):
-    """int16 labels, -1 = no data but no nodata declared: not a class in the dock, as in the backend."""
+def test_the_real_sen1floods11_label_gives_the_classes_claro_patches_finds(dock, clean_project, sen1floods11, tmp_path):
+    """int16 labels, -1 = no data but no nodata declared: not a class in the dock's class table,
+    as in `claro patches` (before, the table offered -1 and the model got an empty class)."""
     image, label_path = sen1floods11
     layer = QgsRasterLayer(str(label_path), "LabelHand")
     assert layer.isValid()
-    assert label_values(layer) == [0, 1]
+    clean_project.addMapLayer(layer)
+    dock.label_combo.setLayer(layer)
+    table = [c["value"] for c in dock.class_table.classes()]
+    assert table == label_values(layer) == [0, 1] and dock.data_message.text() == ""
     params = P.PatchParams(images=[str(image)], labels=[str(label_path)], out=str(tmp_path / "patches"),
                            patch_size=128, min_labelled=0.0)
     done = subprocess.run(C.build_command(params, str(VENV_PYTHON)), env=C.child_environment(),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "patches" / "dataset.json").read_text())
-    assert [c["value"] for c in summary["classes"]] == label_values(layer) == [0, 1]
+    assert [c["value"] for c in summary["classes"]] == table
 
 
 def test_raster_values_refuse_what_is_not_a_class_raster_with_a_sentence(qgis_app, tmp_path):
