@@ -31,6 +31,7 @@ from .atomic import atomic_folder, check_can_write, job
 from .card import DEFAULT_COLORS, default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .errors import ClaroError
+from .labels import check_class_values
 from .params import PatchParams, command_line, parse_classes
 from .progress import Progress
 from .version import __version__
@@ -96,6 +97,7 @@ def _check_params(params: PatchParams) -> tuple[int, np.ndarray, Optional[list[d
         if any(c["value"] == params.ignore_value for c in classes):
             raise ClaroError(f"Class value {params.ignore_value} is also the ignore value; "
                              "choose another --ignore-value or renumber the class.")
+        check_class_values([c["value"] for c in classes], "--classes", listed=True)
         for i, c in enumerate(classes):
             c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
     raster.parse_background(params.background, params.ignore_value)
@@ -259,6 +261,8 @@ def run(params: PatchParams, progress: Progress) -> None:
     if len(found) > MAX_CLASSES and classes is None:
         raise ClaroError(f"The labels hold {len(found)} different values; labels must be a raster of class values "
                          "(give --classes to keep only some).")
+    if classes is None:  # with --classes, values not listed are ignored (and said so below)
+        check_class_values(found, "the labels" if len(scenes) > 1 else str(scenes[0].labels_path))
     if not windows:
         raise ClaroError(f"No {k} × {k} patch has at least {params.min_labelled:.0%} labelled pixels; check that the "
                          "labels cover the images, or lower --min-labelled or --patch-size.")

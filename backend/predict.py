@@ -11,6 +11,9 @@ Why this shape:
 - Speed: one traced TensorFlow function on fixed-shape batches (the last one padded), batches
   that run across strip boundaries, and a reader thread that fetches the next strip while the
   model works.
+- Nodata: a pixel where any band is nodata (nodata value, NaN or mask) is output nodata in the
+  class raster (255) and the probability raster (-1), as `claro patches` leaves such a pixel out
+  of training; a filled-in band would give a confident class the model never learnt.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import numpy as np
 from . import style
 from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
+from .labels import outside_range
 from .params import PredictParams
 from .progress import Progress
 
@@ -187,7 +191,7 @@ def _select_bands(params: PredictParams, card: dict, image_bands: int, input_ban
 
 
 def _check_classes(classes: list[dict]) -> None:
-    bad = [c["value"] for c in classes if not 0 <= int(c["value"]) < NODATA]
+    bad = outside_range(c["value"] for c in classes)  # the one rule: 0–254, 255 being NODATA
     if bad:
         raise ClaroError(f"Class value {bad[0]} cannot be stored in the class raster (0–254; 255 is nodata); renumber the classes.")
 
@@ -201,6 +205,8 @@ class StripReader:
     """
 
     def __init__(self, dataset, bands: list[int], rows: Axis, cols: Axis, fill: np.ndarray):
+        from osgeo import gdal
+
         self.dataset = dataset
         self.bands = bands
         self.rows = rows
@@ -208,40 +214,46 @@ class StripReader:
         self.fill = fill.astype(np.float32)
         band_objects = [dataset.GetRasterBand(b) for b in bands]
         self.nodata = [band.GetNoDataValue() for band in band_objects]
-        from osgeo import gdal
-
-        flags = band_objects[0].GetMaskFlags()
-        # A dataset-wide mask (alpha band, .msk) marks nodata when no band has a nodata value.
-        self.use_mask = all(v is None for v in self.nodata) and not (flags & gdal.GMF_ALL_VALID) and bool(
-            flags & (gdal.GMF_PER_DATASET | gdal.GMF_ALPHA))
+        # Bands without a nodata value may still have a mask (alpha band, .msk, internal mask):
+        # the same GDAL mask bands `claro patches` reads (raster.valid_window). A dataset-wide
+        # mask is read once.
+        self.masks: list[int] = []
+        dataset_mask = False
+        for band, value in zip(bands, self.nodata):
+            flags = dataset.GetRasterBand(band).GetMaskFlags()
+            if value is not None or flags & gdal.GMF_ALL_VALID:
+                continue
+            if flags & gdal.GMF_PER_DATASET:
+                if dataset_mask:
+                    continue
+                dataset_mask = True
+            self.masks.append(band)
         self.float_input = any(band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) for band in band_objects)
 
     def read(self, index: int) -> tuple[int, np.ndarray, np.ndarray]:
         """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]).
 
-        A pixel is nodata when every band that declares nodata (or holds NaN) is nodata there,
-        or the dataset mask says so. Nodata values in the strip are replaced by the fill value
-        (the training mean) so no sentinel such as -9999 reaches the model.
+        A pixel is nodata when ANY band is nodata there (its nodata value, NaN, or its mask), as
+        in training, where such a pixel is left out of the labels (raster.valid_window): the
+        model never learnt from a pixel with a missing band, so it gets no class (output nodata
+        in the class and probability rasters) rather than a confident guess from a filled band.
+        Every band of a nodata pixel is replaced by the fill value (the training mean), as
+        training patches do, so no sentinel such as -9999 reaches the model through its
+        neighbours.
         """
         start = self.rows.starts[index]
         top, bottom = max(0, start), min(self.rows.size, start + self.rows.window)
         width = self.cols.size
         raw = self.dataset.ReadAsArray(0, top, width, bottom - top, band_list=self.bands)
         raw = raw.reshape(len(self.bands), bottom - top, width)
-        per_band: list[Optional[np.ndarray]] = []
+        invalid = np.zeros((bottom - top, width), bool)
         for i, value in enumerate(self.nodata):
-            bad = None
             if value is not None and not math.isnan(value):
-                bad = raw[i] == value
+                invalid |= raw[i] == value
             if self.float_input:
-                nan = np.isnan(raw[i])
-                bad = nan if bad is None else bad | nan
-            per_band.append(bad)
-        declared = [bad for bad in per_band if bad is not None]
-        invalid = np.logical_and.reduce(declared) if declared else np.zeros((bottom - top, width), bool)
-        if self.use_mask:
-            mask = self.dataset.GetRasterBand(self.bands[0]).GetMaskBand().ReadAsArray(0, top, width, bottom - top)
-            invalid |= mask == 0
+                invalid |= np.isnan(raw[i])
+        for band in self.masks:
+            invalid |= self.dataset.GetRasterBand(band).GetMaskBand().ReadAsArray(0, top, width, bottom - top) == 0
         # Integer imagery stays in its own type until a batch is assembled: a strip of a wide
         # uint8 raster is 4× smaller than in float32, and the strip is most of predict's memory.
         if raw.dtype.kind in "iu":
@@ -251,10 +263,7 @@ class StripReader:
         else:
             fill = self.fill
             strip = np.moveaxis(raw, 0, -1).astype(np.float32)
-        for i, bad in enumerate(per_band):
-            if bad is not None and bad.any():
-                strip[..., i][bad] = fill[i]
-        if self.use_mask and invalid.any():
+        if invalid.any():
             strip[invalid] = fill
         pad_rows = (top - start, start + self.rows.window - bottom)
         pad_cols = (self.cols.pad_before, self.cols.pad_after)

@@ -22,6 +22,7 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import ClaroError
+from .labels import band_nodata
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -148,8 +149,8 @@ def labels_on_grid(labels_path: str | os.PathLike, grid: gdal.Dataset, *, class_
     with `ignore_value` where the labels say nothing (label nodata, outside the labels).
 
     A label raster is warped by nearest neighbour through a VRT (computed window by window on
-    read). Its declared nodata becomes `ignore_value`; a signed raster without declared nodata
-    is taken to use -1 for no data (the Sen1Floods11 convention). Polygons are burnt with the
+    read). Its label nodata (labels.label_nodata: the declared nodata, else -1 in a signed
+    raster, the Sen1Floods11 convention; the dock uses the same rule) becomes `ignore_value`. Polygons are burnt with the
     value of `class_field` (or 1) over `background`, 'ignore' meaning unlabelled.
     """
     path = Path(labels_path)
@@ -174,11 +175,7 @@ def _warp_labels(source: gdal.Dataset, path: Path, grid: gdal.Dataset, ignore_va
                          "georeference both (QGIS: Raster → Georeferencer) and try again.")
     if not _overlaps(_transform_bounds(bounds(source), labels_srs, grid_srs), bounds(grid)):
         raise _grid_overlap_error(path, grid)
-    band = source.GetRasterBand(1)
-    nodata = band.GetNoDataValue()
-    signed = gdal.GetDataTypeName(band.DataType).startswith(("Int", "Float", "CInt", "CFloat"))
-    if nodata is None and signed:
-        nodata = -1
+    nodata = band_nodata(source.GetRasterBand(1))
     if grid.GetGeoTransform()[2] or grid.GetGeoTransform()[4]:
         raise ClaroError(f"The image {grid.GetDescription()} is rotated; warp it to a north-up grid first (gdalwarp).")
     token = uuid.uuid4().hex

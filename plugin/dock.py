@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
-from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsCollapsibleGroupBox, QgsColorButton, QgsDockWidget, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QPixmap
@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBo
 from ..backend import params as P
 from ..backend.card import default_classes, describe, read_card
 from ..backend.errors import ClaroError
+from ..backend.labels import MAX_SAMPLE_PIXELS, check_class_values, raster_size
 from . import environment
 from .child import log_tail
 from .curves import CurvePlot, iou_key
@@ -33,7 +34,8 @@ from .layers import add_class_layer, add_probability_layer
 from .log import ClaroLog
 from .runner import ClaroTask
 from .settings import Settings
-from .sources import SourceError, backend_path, label_values
+from .sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceError, backend_path, label_values,
+                      raster_values)
 
 #: fields shown in each section; the rest of each dataclass is under "Advanced"
 PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
@@ -119,6 +121,9 @@ class ClaroDock(QgsDockWidget):
         self.probe_task = None
         self.last_training: dict = {}
         self._export_dir: Optional[str] = None
+        self._values_generation = 0
+        self._values_tasks: list[LabelValuesTask] = []
+        self._shut_down = False
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scroll(self._build_data()), tr("Training data"))
         self.tabs.addTab(self._scroll(self._build_train()), tr("Train"))
@@ -370,7 +375,17 @@ class ClaroDock(QgsDockWidget):
         self.patch_form.widget("background").setEnabled(vector)
 
     def fill_classes(self, keep_names: bool = True) -> list[dict]:
-        """Fill the class table from the label layer's values; names/colours already given are kept."""
+        """Fill the class table from the label layer's values; names/colours already given are kept.
+
+        Which values are classes is the backend's rule (backend/labels.py), so the table and
+        `claro patches` agree. A label raster larger than READ_NOW_PIXELS is never read on the
+        GUI thread: a LabelValuesTask reads a bounded sample of its blocks (the table fills when
+        it is done), then every pixel (rare classes are added when that is done); the table
+        shows "Reading label values…" meanwhile and this returns []. A read started for a layer,
+        field or background no longer chosen is dropped when it ends.
+        """
+        self._values_generation += 1  # any read still running is now stale
+        self._cancel_values_reads()
         layer = self.label_combo.currentLayer()
         self.data_message.setText("")
         if layer is None:
@@ -384,15 +399,77 @@ class ClaroDock(QgsDockWidget):
             except ValueError:
                 pass
         try:
-            values = label_values(layer, self.class_field_combo.currentField() or None,
-                                  self.patch_form.value("background") or "0", self._exports())
+            if isinstance(layer, QgsRasterLayer):
+                path = backend_path(layer, self._exports())
+                if raster_size(path) > READ_NOW_PIXELS:
+                    self._start_values_read(path, MAX_SAMPLE_PIXELS, known)
+                    return []
+                values = raster_values(path, ignore_value=self._ignore_value())
+            else:
+                values = label_values(layer, self.class_field_combo.currentField() or None,
+                                      self.patch_form.value("background") or "0", self._exports())
         except (SourceError, ValueError) as error:
             self.data_message.setText(str(error))
             return self.class_table.classes()
+        return self._show_classes(values, known, layer.name())
+
+    def _show_classes(self, values: list[int], known: dict, layer_name: str) -> list[dict]:
+        """Class values → table rows (known names and colours kept); values that cannot be
+        classes empty the table and say how to remap, as `claro patches` would refuse them."""
+        try:
+            check_class_values(values, f"the label layer '{layer_name}'")  # the backend's sentence, as patches says it
+        except ClaroError as error:
+            self.class_table.set_classes([])
+            self.data_message.setText(str(error))
+            return []
         defaults = default_classes(values)
         classes = [{**d, **{k: v for k, v in known.get(d["value"], {}).items() if v}} for d in defaults]
         self.class_table.set_classes(classes)
         return classes
+
+    def _ignore_value(self) -> int:
+        try:
+            return int(self.patch_advanced.value("ignore_value"))
+        except (TypeError, ValueError):
+            return IGNORE_VALUE
+
+    def _start_values_read(self, path: str, max_pixels: Optional[int], known: dict) -> None:
+        task = LabelValuesTask(path, max_pixels, self._values_generation, self._ignore_value())
+        task.known = known
+        task.layer_name = self.label_combo.currentLayer().name()
+        task.valuesRead.connect(self._values_read)
+        self._values_tasks.append(task)  # keep the Python object alive until it reports
+        if max_pixels is not None:
+            self.class_table.set_classes([])
+            self.data_message.setText(tr("Reading label values…"))
+        QgsApplication.taskManager().addTask(task)
+
+    def _values_read(self, task: LabelValuesTask) -> None:
+        """A LabelValuesTask ended (GUI thread): fill the table unless the read is stale."""
+        if task in self._values_tasks:
+            self._values_tasks.remove(task)
+        if task.generation != self._values_generation or self._shut_down:
+            return  # another layer, field or background was chosen meanwhile
+        if task.error or task.sample is None:
+            self.data_message.setText(task.error or tr("Reading the label values was cancelled."))
+            return
+        known = {**task.known, **{c["value"]: c for c in self.class_table.classes()}}
+        sample = task.sample
+        if not self._show_classes(sample.values, known, task.layer_name):
+            return  # the reason is in the message
+        if sample.complete:
+            self.data_message.setText("")
+        else:  # rare classes outside the sampled blocks: read every pixel, still off the GUI thread
+            self.data_message.setText(tr("Classes from {:.0%} of the label raster; reading the rest…").format(
+                sample.pixels_read / max(1, sample.pixels)))
+            self._start_values_read(task.path, None, known)
+
+    def _cancel_values_reads(self) -> None:
+        for task in list(self._values_tasks):
+            try:
+                task.cancel()
+            except RuntimeError:  # already deleted by the task manager
+                self._values_tasks.remove(task)
 
     def _exports(self) -> str:
         if self._export_dir is None or not Path(self._export_dir).is_dir():
@@ -406,7 +483,9 @@ class ClaroDock(QgsDockWidget):
             raise SourceError(tr("Choose an image layer in Training data."))
         if labels is None:
             raise SourceError(tr("Choose a label layer in Training data."))
-        classes = self.class_table.classes() or self.fill_classes()
+        # While a large label raster is still being read the table is empty: no --classes, and
+        # `claro patches` takes every class value it finds (by the same rule).
+        classes = self.class_table.classes() or (self.fill_classes() if not self._values_tasks else [])
         values = {**self.patch_advanced.values(), **self.patch_form.values()}
         if not values.get("out"):
             raise SourceError(tr("Choose an output folder for the patches in Training data."))
@@ -703,6 +782,8 @@ class ClaroDock(QgsDockWidget):
     # ================================================================== teardown
     def shutdown(self) -> None:
         """Cancel running work (called by the plugin's unload)."""
+        self._shut_down = True
+        self._cancel_values_reads()
         for task in (self.task, self.env_task, self.probe_task):
             try:
                 if task is not None and task.status() not in (task.Complete, task.Terminated):

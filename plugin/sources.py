@@ -1,5 +1,9 @@
 """Input layers as files the backend can read, and the class values a label layer holds.
 
+Which values are classes is the backend's rule (backend/labels.py), so the dock's class table
+and `claro patches` agree: label nodata (declared, else -1 in a signed raster) and the ignore
+value are not classes, and classes are 0–254.
+
 Why: the backend is another process and reads files with GDAL/OGR. A layer that is a plain
 file is passed by path; a layer that only lives in QGIS (memory layer, database, filtered
 view) is exported to a temporary GeoPackage or GeoTIFF first; a web layer (WMS, XYZ) cannot
@@ -12,14 +16,19 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 from qgis.core import (QgsCoordinateTransformContext, QgsMapLayer, QgsProject, QgsProviderRegistry, QgsRasterFileWriter, QgsRasterLayer,
-                       QgsRasterPipe, QgsVectorFileWriter, QgsVectorLayer, QgsWkbTypes)
-from qgis.PyQt.QtCore import QCoreApplication
+                       QgsRasterPipe, QgsTask, QgsVectorFileWriter, QgsVectorLayer, QgsWkbTypes)
+from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
+
+from ..backend import labels as label_rule
+from ..backend.errors import ClaroError
 
 #: raster providers whose layers have no file to read: they cannot be used for training
 WEB_PROVIDERS = {"wms", "wcs", "arcgismapserver", "xyz", "vectortile", "postgresraster"}
-IGNORE_VALUE = 255
+IGNORE_VALUE = label_rule.IGNORE_VALUE
+#: label rasters up to this many pixels are read at once on the GUI thread (milliseconds);
+#: larger ones in a LabelValuesTask
+READ_NOW_PIXELS = 1 << 20
 
 
 class SourceError(ValueError):
@@ -107,28 +116,47 @@ def backend_path(layer: Optional[QgsMapLayer], folder: Optional[str | os.PathLik
     raise SourceError(tr("The layer '{}' is neither a raster nor a vector layer.").format(layer.name()))
 
 
-def raster_values(path: str | os.PathLike, band: int = 1, max_values: int = 256) -> list[int]:
-    """Distinct whole-number values of a label raster, read block by block (nodata and 255 left out)."""
-    from osgeo import gdal
+def raster_values(path: str | os.PathLike, band: int = 1, max_values: int = 256,
+                  ignore_value: int = IGNORE_VALUE) -> list[int]:
+    """Distinct class values of a label raster, read whole, by the backend's rule (labels.py:
+    label nodata and the ignore value left out). For small rasters; large ones go through
+    LabelValuesTask so the GUI thread never reads them."""
+    try:
+        return label_rule.sample_raster_values(path, band, max_pixels=None, ignore_value=ignore_value,
+                                               max_values=max_values).values
+    except ClaroError as error:
+        raise SourceError(str(error))
 
-    dataset = gdal.Open(str(path))
-    if dataset is None:
-        raise SourceError(tr("{} could not be opened as a raster.").format(path))
-    source = dataset.GetRasterBand(band)
-    nodata = source.GetNoDataValue()
-    block_x, block_y = source.GetBlockSize()
-    rows = max(block_y, 256)
-    values: set[int] = set()
-    for y in range(0, dataset.RasterYSize, rows):
-        chunk = source.ReadAsArray(0, y, dataset.RasterXSize, min(rows, dataset.RasterYSize - y))
-        found = np.unique(chunk)
-        if nodata is not None:
-            found = found[found != nodata]
-        values.update(int(v) for v in found if float(v).is_integer())
-        if len(values) > max_values:
-            raise SourceError(tr("{} has more than {} distinct values; a label raster holds class numbers.").format(path, max_values))
-    values.discard(IGNORE_VALUE)
-    return sorted(values)
+
+class LabelValuesTask(QgsTask):
+    """A label raster's class values read off the GUI thread: at most `max_pixels` pixels in
+    whole blocks spread over the raster (None: every pixel). `valuesRead(task)` arrives on the
+    GUI thread with `sample` (a labels.LabelSample; None when cancelled or failed) and `error`
+    (a sentence when reading failed, else ''). `generation` lets the caller tell a stale read
+    from the current one."""
+
+    valuesRead = pyqtSignal(object)  # noqa: N815  Qt naming
+
+    def __init__(self, path: str, max_pixels: Optional[int], generation: int = 0,
+                 ignore_value: int = IGNORE_VALUE) -> None:
+        super().__init__(tr("Claro: reading label values"), QgsTask.CanCancel)
+        self.path, self.max_pixels, self.generation, self.ignore_value = path, max_pixels, generation, ignore_value
+        self.sample: Optional[label_rule.LabelSample] = None
+        self.error = ""
+
+    def run(self) -> bool:
+        try:
+            self.sample = label_rule.sample_raster_values(self.path, max_pixels=self.max_pixels,
+                                                          ignore_value=self.ignore_value, cancelled=self.isCanceled)
+        except ClaroError as error:
+            self.error = str(error)
+            return False
+        return not self.isCanceled()
+
+    def finished(self, ok: bool) -> None:
+        if not ok and not self.error:
+            self.sample = None  # cancelled: what was found so far is not the raster's classes
+        self.valuesRead.emit(self)
 
 
 def field_values(layer: QgsVectorLayer, field: str, max_values: int = 256) -> list[int]:

@@ -32,3 +32,19 @@ def write_raster(path: Path, data: np.ndarray, geotransform, epsg: int = UTM, no
             band.SetNoDataValue(nodata)
     dataset = None
     return Path(path)
+
+
+def write_large_labels(path: Path, size: int, spots: dict, epsg: int = UTM) -> Path:
+    """A size × size uint8 label raster, tiled 256² and compressed, 0 everywhere except `spots`
+    ({(x, y, width, height): value}); unwritten tiles stay sparse, so 8000² is a few KB on disk."""
+    dataset = gdal.GetDriverByName("GTiff").Create(
+        str(path), size, size, 1, gdal.GDT_Byte,
+        options=["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "SPARSE_OK=TRUE"])
+    dataset.SetGeoTransform((ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    if epsg:
+        dataset.SetProjection(srs_of(epsg).ExportToWkt())
+    band = dataset.GetRasterBand(1)
+    for (x, y, width, height), value in spots.items():
+        band.WriteArray(np.full((height, width), value, np.uint8), x, y)
+    dataset = None
+    return Path(path)

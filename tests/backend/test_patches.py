@@ -314,6 +314,14 @@ def bad_cases(tmp_path: Path) -> dict:
     polygons = write_square_polygon(tmp_path / "poly.gpkg", ORIGIN[0], ORIGIN[1] - 100, ORIGIN[0] + 100, ORIGIN[1], 1)
     empty_labels = write_raster(tmp_path / "empty_labels.tif", np.full((64, 64), 255), (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10),
                                 gdal_type=gdal.GDT_Byte)
+    corine = np.array([111, 211, 311, 512], np.uint16)[(np.arange(64 * 64) // 7 % 4)].reshape(64, 64)
+    corine_labels = write_raster(tmp_path / "corine.tif", corine, (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10),
+                                 gdal_type=gdal.GDT_UInt16)
+    signed = np.where(truth() == 3, 0, 1).astype(np.int16)
+    signed[:8] = -1   # Sen1Floods11's nodata: fine
+    signed[8:10] = -5  # not the nodata rule's: refused
+    signed_labels = write_raster(tmp_path / "signed.tif", signed, (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10),
+                                 gdal_type=gdal.GDT_Int16)
     full = tmp_path / "full"
     full.mkdir()
     (full / "something.txt").write_text("keep me")
@@ -334,13 +342,21 @@ def bad_cases(tmp_path: Path) -> dict:
         "bad classes": (ok + ["--classes", "forest:0"], "does not start with a whole number"),
         "ignore value is a class": (ok + ["--classes", "0:a,255:b"], "also the ignore value"),
         "output not empty": (ok + ["--out", str(full)], "holds files Claro did not write"),
+        "corine codes": (["--image", image, "--labels", corine_labels],
+                         r"The label values 311, 512 in \S*corine.tif are outside the class values 0–254 .*"
+                         r"reclassify them to 0…N−1 first \(e.g. CORINE codes 111–523 with QGIS's \"Reclassify by table\"\) "
+                         r"and name the classes with --classes"),
+        "negative class value": (["--image", image, "--labels", signed_labels], r"The label value -5 in \S*signed.tif is outside"),
+        "classes out of range": (ok + ["--classes", "0:forest,311:pasture"], r"Class value 311 in --classes is outside 0–254"),
+        "negative class listed": (ok + ["--classes=-1:nodata,0:a,1:b"], r"Class value -1 in --classes is outside 0–254"),
     }
 
 
 @pytest.mark.parametrize("case", ["missing image", "unreadable image", "missing labels", "not overlapping",
                                   "no polygons", "no such field", "band out of range", "patch too large",
                                   "nothing labelled", "different band counts", "unpaired", "bad split",
-                                  "bad classes", "ignore value is a class", "output not empty"])
+                                  "bad classes", "ignore value is a class", "output not empty", "corine codes",
+                                  "negative class value", "classes out of range", "negative class listed"])
 def test_bad_input_is_one_sentence_exit_2_and_no_output(tmp_path, capsys, case):
     argv, message = bad_cases(tmp_path)[case]
     before = sorted(p.name for p in tmp_path.iterdir())

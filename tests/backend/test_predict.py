@@ -158,23 +158,72 @@ def test_binary_model_writes_class_values_and_one_probability_band(tmp_path):
     np.testing.assert_array_equal(read(tmp_path / "classes.tif"), np.where(data[0] > 0.5, 7, 3))
 
 
-def test_nodata_in_every_band_becomes_255_and_partial_nodata_is_still_classified(tmp_path):
+def test_nodata_in_any_band_becomes_255_and_probability_nodata(tmp_path):
     data = random_image(80, 90, seed=5)
     data[:, 10:20, 30:50] = -9999  # nodata in every band
-    data[0, 50:60, 5:15] = -9999   # nodata in one band only
+    data[0, 50:60, 5:15] = -9999   # nodata in one band only: invalid too, as in training
     image = write_image(tmp_path / "image.tif", data, nodata=-9999)
     model = identity_model(tmp_path / "identity.keras")
     assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
                tmp_path / "probs.tif", "--window", 32) == 0
     classes = read(tmp_path / "classes.tif")
-    assert (classes[10:20, 30:50] == 255).all()
-    assert (classes != 255).sum() == 80 * 90 - 200
-    assert set(np.unique(classes[50:60, 5:15])) <= {0, 4, 9}
+    assert (classes[10:20, 30:50] == 255).all() and (classes[50:60, 5:15] == 255).all()
+    assert (classes != 255).sum() == 80 * 90 - 200 - 100
     probabilities = read(tmp_path / "probs.tif")
     assert (probabilities[:, 10:20, 30:50] == predict.PROBABILITY_NODATA).all()
-    # the -9999 sentinel never reached the model: it was replaced by the fill value (0 here)
-    assert probabilities[0, 50:60, 5:15].min() >= 0
-    assert probabilities.min() >= predict.PROBABILITY_NODATA
+    assert (probabilities[:, 50:60, 5:15] == predict.PROBABILITY_NODATA).all()
+    valid = classes != 255
+    np.testing.assert_allclose(probabilities[:, valid], data[:, valid], atol=2e-6)
+
+
+def box_model(path: Path, bands: int = 3) -> Path:
+    """Each output band is the 3×3 mean of the same input band: shows what a pixel's neighbours held."""
+    inputs = keras.Input((None, None, bands))
+    layer = keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False)
+    outputs = layer(inputs)
+    layer.set_weights([np.full((3, 3, bands, 1), 1 / 9, "float32")])
+    keras.Model(inputs, outputs).save(path)
+    model_card.write_card(path, {"bands": [f"b{i + 1}" for i in range(bands)], "source_bands": list(range(1, bands + 1)),
+                                 "classes": THREE, "activation": "softmax", "patch_size": 64})
+    return path
+
+
+def test_a_real_image_with_one_band_missing_in_a_region_gets_nodata_where_training_would_ignore_it(
+        tmp_path, sen1floods11):
+    """Sen1Floods11's 13-band chip (nodata 0 declared, none present) with band 4 blanked in a
+    region: prediction gives no class exactly where `claro patches` leaves pixels out."""
+    from claro.backend import raster
+
+    source, _labels = sen1floods11
+    image = tmp_path / "s2.tif"
+    gdal.Translate(str(image), str(source))
+    dataset = gdal.Open(str(image), gdal.GA_Update)
+    band4 = dataset.GetRasterBand(4).ReadAsArray()
+    band4[100:140, 200:260] = 0
+    dataset.GetRasterBand(4).WriteArray(band4)
+    dataset = None
+    inputs = keras.Input((None, None, 13))
+    layer = keras.layers.Conv2D(2, 1)
+    outputs = keras.layers.Softmax()(layer(inputs))
+    weights = np.zeros((1, 1, 13, 2), "float32")
+    weights[0, 0, 7, 1] = 1e-3  # NIR (B8) against a threshold: water is dark
+    layer.set_weights([weights, np.array([0.0, -1.5], "float32")])
+    model = tmp_path / "water.keras"
+    keras.Model(inputs, outputs).save(model)
+    model_card.write_card(model, {"bands": [f"B{i}" for i in range(1, 14)], "source_bands": list(range(1, 14)),
+                                  "classes": [{"value": 0, "name": "water"}, {"value": 1, "name": "land"}],
+                                  "activation": "softmax", "patch_size": 128})
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
+               tmp_path / "probs.tif", "--window", 128) == 0
+    classes, probabilities = read(tmp_path / "classes.tif"), read(tmp_path / "probs.tif")
+    opened = gdal.Open(str(image))
+    values = opened.ReadAsArray()
+    training_valid = raster.valid_window(opened, list(range(1, 14)), 0, 0, 512, 512, values)
+    assert (~training_valid).sum() == 40 * 60 and (values[:, 100:140, 200:260] != 0).sum() == 12 * 40 * 60
+    np.testing.assert_array_equal(classes == 255, ~training_valid)
+    assert (probabilities[:, ~training_valid] == predict.PROBABILITY_NODATA).all()
+    assert set(np.unique(classes[training_valid])) == {0, 1}
+    assert (probabilities[:, training_valid] >= 0).all()
 
 
 def test_a_raster_smaller_than_a_window(tmp_path):
@@ -407,20 +456,27 @@ def test_window_size_follows_the_model():
     assert predict.window_size(512, card, (128, 128), 16, (5000, 5000)) == (128, 128)
 
 
-def test_uint16_nodata_is_filled_with_the_training_mean(tmp_path):
+def test_uint16_nodata_is_filled_with_the_training_mean_in_every_band(tmp_path):
     data = np.full((3, 40, 40), 500, np.uint16)
     data[:, :10, :] = 0          # nodata in every band
-    data[1, 20:25, 20:25] = 0    # nodata in one band: filled with that band's mean, still classified
+    data[1, 20:25, 20:25] = 0    # nodata in one band: the pixel is nodata, every band filled with the mean
     image = write_image(tmp_path / "image.tif", data, nodata=0, gdal_type=gdal.GDT_UInt16)
-    model = identity_model(tmp_path / "identity.keras")
+    model = box_model(tmp_path / "box.keras")
     card = model_card.read_card(model)
     model_card.write_card(model, {**card, "normalization": {"mean": [500.0, 300.0, 100.0], "std": [1.0, 1.0, 1.0]}})
     assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--probabilities",
-               tmp_path / "probs.tif", "--window", 32) == 0
+               tmp_path / "probs.tif", "--window", 40) == 0
     probabilities = read(tmp_path / "probs.tif")
-    assert (read(tmp_path / "classes.tif")[:10] == 255).all()
-    np.testing.assert_allclose(probabilities[1, 20:25, 20:25], 300.0, rtol=1e-6)
-    assert probabilities[:, 10:, :].min() >= 100.0  # the 0 sentinel never reached the model
+    classes = read(tmp_path / "classes.tif")
+    assert (classes[:10] == 255).all() and (classes[20:25, 20:25] == 255).all()
+    assert (classes != 255).sum() == 30 * 40 - 25
+    assert (probabilities[:, 20:25, 20:25] == predict.PROBABILITY_NODATA).all()
+    # (one 40×40 window: no window border near the pixels below) left of the hole, 3 of the 9 neighbours are filled: band 2 with its mean 300, band 3 with 100
+    np.testing.assert_allclose(probabilities[:, 22, 19], [500.0, (6 * 500 + 3 * 300) / 9, (6 * 500 + 3 * 100) / 9],
+                               rtol=1e-5)
+    # the 0 sentinel never reached the model: next to the all-band nodata rows, the fill (means) did
+    np.testing.assert_allclose(probabilities[:, 10, 20], [500.0, (6 * 500 + 3 * 300) / 9, (6 * 500 + 3 * 100) / 9],
+                               rtol=1e-5)
 
 
 def test_real_amazon_tile_with_a_small_unet_keeps_its_grid(tmp_path, amazon_tile):
@@ -444,3 +500,12 @@ def test_real_amazon_tile_with_a_small_unet_keeps_its_grid(tmp_path, amazon_tile
     whole = unet(data).numpy()[0, ..., 0]
     assert np.abs(probabilities - whole).mean() < 0.002
     np.testing.assert_array_equal(read(out), (probabilities > 0.5).astype(np.uint8))
+
+
+def test_a_model_whose_classes_do_not_fit_the_class_raster_is_refused(tmp_path, capsys):
+    image = write_image(tmp_path / "image.tif", random_image(20, 20))
+    classes = [{"value": 0, "name": "a"}, {"value": 311, "name": "b"}, {"value": -1, "name": "c"}]
+    model = identity_model(tmp_path / "identity.keras", classes=classes)
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif") == 2
+    assert "Class value -1 cannot be stored in the class raster (0–254; 255 is nodata)" in capsys.readouterr().err
+    assert not (tmp_path / "classes.tif").exists()

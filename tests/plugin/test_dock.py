@@ -243,3 +243,88 @@ def test_the_dock_shows_the_patches_per_split_after_cutting(dock, clean_project,
     counts = json.loads((tmp_path / "patches" / "dataset.json").read_text())["counts"]
     assert min(counts.values()) > 0
     assert dock.patch_counts.text() == "Patches: train {train}, validation {validation}, test {test}".format(**counts)
+
+
+def test_a_large_label_raster_is_read_in_the_background_sample_first(dock, clean_project, tmp_path, wait_until):
+    """8000² labels: choosing the layer reads no pixel on the GUI thread; a bounded sample of
+    blocks, read in a task, fills the table (a rare value in a sampled block included), then a
+    full read in a task adds a value that only an unsampled block holds."""
+    import threading
+
+    from claro.backend import labels
+    from georaster import write_large_labels
+
+    windows = labels.sample_windows(8000, 8000, 256, 256)
+    sampled = {(x // 256, y // 256) for x, y, _, _ in windows}
+    x, y, _, _ = windows[len(windows) // 3]
+    unsampled = next((c, r) for r in range(31) for c in range(31) if (c, r) not in sampled)
+    spots = {(0, 0, 8000, 40): 1, (x + 50, y + 60, 2, 2): 7,
+             (unsampled[0] * 256 + 10, unsampled[1] * 256 + 10, 1, 1): 12}
+    layer = QgsRasterLayer(str(write_large_labels(tmp_path / "large.tif", 8000, spots)), "large labels")
+    reads = []  # (pixels read, on the GUI thread?)
+    original = labels.sample_raster_values
+
+    def counting(*args, **kwargs):
+        sample = original(*args, **kwargs)
+        reads.append((sample.pixels_read, threading.current_thread() is threading.main_thread()))
+        return sample
+
+    labels.sample_raster_values = counting
+    try:
+        clean_project.addMapLayer(layer)  # the combo picks it: the read starts
+        dock.label_combo.setLayer(layer)
+        assert dock.class_table.rowCount() == 0 and dock.data_message.text() == "Reading label values…"
+        assert wait_until(lambda: dock.class_table.rowCount() > 0, 120)
+        assert [c["value"] for c in dock.class_table.classes()] == [0, 1, 7]
+        assert reads == [(sum(w * h for _, _, w, h in windows), False)]
+        assert reads[0][0] <= labels.MAX_SAMPLE_PIXELS
+        assert dock.data_message.text() == "Classes from 6% of the label raster; reading the rest…"
+        dock.class_table.item(2, 1).setText("rare")
+        assert wait_until(lambda: dock.class_table.rowCount() == 4, 300)
+        assert reads[1] == (64_000_000, False)
+    finally:
+        labels.sample_raster_values = original
+    assert [(c["value"], c["name"]) for c in dock.class_table.classes()] == [(0, "class 0"), (1, "class 1"), (7, "rare"),
+                                                                           (12, "class 12")]
+    assert dock.data_message.text() == ""
+
+
+def test_a_read_for_a_layer_no_longer_chosen_is_dropped(dock, clean_project, amazon_crop, tmp_path, wait_until):
+    from georaster import write_large_labels
+
+    _image, mask = amazon_crop
+    large = QgsRasterLayer(str(write_large_labels(tmp_path / "large.tif", 4000, {(0, 0, 5, 5): 9})), "large labels")
+    small = QgsRasterLayer(str(mask), "mask")
+    clean_project.addMapLayers([large, small])
+    dock.label_combo.setLayer(large)
+    assert dock.data_message.text() == "Reading label values…"
+    tasks = list(dock._values_tasks)
+    dock.label_combo.setLayer(small)  # before the large one's values arrive
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1]
+    assert wait_until(lambda: not dock._values_tasks, 120)
+    assert tasks and all(t not in dock._values_tasks for t in tasks)
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1] and dock.data_message.text() == ""
+
+
+def test_class_values_outside_0_254_are_refused_in_the_dock_as_in_patches(dock, clean_project, tmp_path):
+    from georaster import ORIGIN, write_raster
+    import numpy as np
+    from osgeo import gdal
+
+    corine = np.array([111, 211, 311, 512], np.uint16)[np.arange(40 * 40) % 4].reshape(40, 40)
+    path = write_raster(tmp_path / "corine.tif", corine, (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10), gdal_type=gdal.GDT_UInt16)
+    layer = QgsRasterLayer(str(path), "corine")
+    clean_project.addMapLayer(layer)
+    dock.label_combo.setLayer(layer)
+    assert dock.class_table.rowCount() == 0
+    message = dock.data_message.text()
+    assert message.startswith("The label values 311, 512 in the label layer 'corine' are outside the class values 0–254")
+    assert "Reclassify by table" in message
+    signed = np.zeros((40, 40), np.int16)
+    signed[:5] = -1  # no data by the shared rule
+    signed[5:8] = 1
+    path = write_raster(tmp_path / "signed.tif", signed, (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10), gdal_type=gdal.GDT_Int16)
+    layer = QgsRasterLayer(str(path), "signed")
+    clean_project.addMapLayer(layer)
+    dock.label_combo.setLayer(layer)
+    assert [c["value"] for c in dock.class_table.classes()] == [0, 1] and dock.data_message.text() == ""
