@@ -64,11 +64,27 @@ def leftovers(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def trained(dataset, tmp_path_factory):
-    """One tiny 2-epoch run shared by the end-to-end tests: (model path, JSON events)."""
+    """One tiny 2-epoch run shared by the end-to-end tests, with TensorBoard logs in a folder of
+    their own: (model path, JSON events)."""
     out = tmp_path_factory.mktemp("model") / "amazon.keras"
+    logs = tmp_path_factory.mktemp("tensorboard") / "run1"
     stream = io.StringIO()
-    train.run(TrainParams(data=str(dataset), out=str(out), epochs=2, progress="json", **TINY), Progress("json", stream=stream))
+    train.run(TrainParams(data=str(dataset), out=str(out), epochs=2, progress="json", tensorboard=str(logs), **TINY),
+              Progress("json", stream=stream))
     return out, events(stream)
+
+
+def tensorboard_scalars(folder: Path) -> dict[str, dict[int, float]]:
+    """tag → {step: value} from the event files in `folder`, read with TensorFlow alone."""
+    values: dict[str, dict[int, float]] = {}
+    files = sorted(folder.glob("events.out.tfevents.*"))
+    assert files, f"no event file in {folder}"
+    for record in tf.data.TFRecordDataset([str(f) for f in files]):
+        event = tf.compat.v1.Event.FromString(record.numpy())
+        for value in event.summary.value:
+            number = float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") else value.simple_value
+            values.setdefault(value.tag, {})[event.step] = number
+    return values
 
 
 def test_training_writes_a_self_describing_model(dataset, trained):
@@ -111,7 +127,7 @@ def test_training_outputs_beside_the_model_and_nothing_else(trained):
         ["amazon.keras", "amazon.history.json", "amazon.curves.png", "amazon.confusion.png"])
     history = json.loads((folder / "amazon.history.json").read_text())
     for key in ("loss", "val_loss", "mean_iou", "val_mean_iou", "val_iou_cleared", "val_f1_forest",
-                "val_precision_cleared", "val_recall_cleared"):
+                "val_fbeta_cleared", "val_fbeta_forest", "val_precision_cleared", "val_recall_cleared"):
         assert len(history[key]) == 2, key
     for png in ("amazon.curves.png", "amazon.confusion.png"):
         assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -140,6 +156,71 @@ def test_tiny_model_beats_the_all_one_class_baseline_on_cleared_iou(dataset, tra
     baseline = cleared / (forest + cleared)
     assert test["per_class"]["cleared"]["iou"] > baseline + 0.1
     assert test["overall_accuracy"] > max(forest, cleared) / (forest + cleared)
+
+
+def test_tensorboard_logs_hold_each_epochs_numbers(trained):
+    out, stream = trained
+    logs = Path(next(e["message"] for e in stream if e["event"] == "log" and e["message"].startswith("TensorBoard"))
+                .split(" in ", 1)[1].split(";", 1)[0])
+    history = json.loads(out.with_name("amazon.history.json").read_text())
+    train_scalars, validation = tensorboard_scalars(logs / "train"), tensorboard_scalars(logs / "validation")
+    assert set(train_scalars) == {"loss", "mean_iou", "learning_rate"}
+    per_class = {f"{metric}/{name}" for metric in ("iou", "f1", "f2", "precision", "recall") for name in ("forest", "cleared")}
+    assert set(validation) == {"loss", "mean_iou", "overall_accuracy"} | per_class
+    for tag, values in [*train_scalars.items(), *validation.items()]:
+        assert sorted(values) == [1, 2], tag  # one step per epoch, numbered from 1
+    assert [train_scalars["loss"][s] for s in (1, 2)] == pytest.approx(history["loss"], rel=1e-6)
+    assert [validation["loss"][s] for s in (1, 2)] == pytest.approx(history["val_loss"], rel=1e-6)
+    assert [validation["f2/cleared"][s] for s in (1, 2)] == pytest.approx(history["val_fbeta_cleared"], rel=1e-6)
+    assert [train_scalars["learning_rate"][s] for s in (1, 2)] == pytest.approx([0.01, 0.01])
+
+
+def test_tensorboard_folder_of_another_run_is_refused(dataset, trained, tmp_path):
+    out, stream = trained
+    logs = Path(next(e["message"] for e in stream if e["event"] == "log" and e["message"].startswith("TensorBoard"))
+                .split(" in ", 1)[1].split(";", 1)[0])
+    with pytest.raises(ClaroError) as error:
+        train.run(_params(dataset, tmp_path / "m.keras", tensorboard=str(logs)), Progress("json", stream=io.StringIO()))
+    assert str(error.value) == (f"The TensorBoard folder {logs} already holds a training's logs; choose another folder "
+                                "(one per run, to compare them) or use --overwrite to replace them.")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_each_split_says_what_it_holds_beside_its_scores(dataset, trained):
+    out, stream = trained
+    summary = summary_of(dataset)
+    card = model_card.read_card(out)
+    done = stream[-1]
+    for split in ("validation", "test"):
+        forest, cleared = summary["class_pixels"][split]
+        scores = card["metrics"][split]
+        assert scores["patches"] == summary["counts"][split]
+        assert scores["class_pixels"] == {"forest": forest, "cleared": cleared}
+        assert done["metrics"][split]["patches"] == summary["counts"][split]
+        assert done["metrics"][split]["class_pixels"] == {"forest": forest, "cleared": cleared}
+        # F2 of the cleared class from its own confusion matrix, by hand
+        (tn, fp), (fn, tp) = scores["confusion_matrix"]
+        assert scores["per_class"]["cleared"]["fbeta"] == pytest.approx(5 * tp / (5 * tp + 4 * fn + fp))
+        line = train.split_line(split, scores, scores)
+        assert line.startswith(f"{split} ({summary['counts'][split]} patches; forest {train.pixel_count_text(forest)} px, "
+                               f"cleared {train.pixel_count_text(cleared)} px): mean IoU ")
+        assert ", F2 " in line
+        assert any(e["event"] == "log" and e["message"] == line for e in stream)
+
+
+def test_split_line_gives_n_a_to_a_class_the_split_lacks():
+    scores = {"mean_iou": 0.0, "overall_accuracy": 0.95, "mean_iou_classes": ["cleared"], "beta": 2.0,
+              "per_class": {"forest": {"iou": 0.95, "f1": 0.974, "fbeta": 0.99},
+                            "cleared": {"iou": 0.0, "f1": 0.0, "fbeta": 0.0}}}
+    contents = {"patches": 18, "class_pixels": {"forest": 210_000, "cleared": 0}}
+    assert train.split_line("test", contents, scores) == \
+        "test (18 patches; forest 210 k px, cleared 0 px): mean IoU n/a, pixel accuracy 0.950; cleared IoU n/a, F1 n/a, F2 n/a"
+    contents["class_pixels"]["cleared"] = 40_123
+    scores["per_class"]["cleared"] = {"iou": 0.038, "f1": 0.0732, "fbeta": 0.05}
+    scores["mean_iou"] = 0.038
+    assert train.split_line("test", contents, scores) == ("test (18 patches; forest 210 k px, cleared 40 k px): mean IoU "
+                                                          "0.038, pixel accuracy 0.950; cleared IoU 0.038, F1 0.073, F2 0.050")
+    assert [train.pixel_count_text(n) for n in (950, 4_210, 1_234_567)] == ["950", "4.2 k", "1.2 M"]
 
 
 # ------------------------------------------------------------------ resume after Ctrl-C
