@@ -56,6 +56,25 @@ def events(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
+def numpy_loss(model_path: Path, folder: Path, split: str, batch_size: int, replicas: int = 1) -> float:
+    """The split's loss computed by hand: per batch (per replica's share of it under mirroring, then
+    averaged over replicas) the class-weighted mean binary cross-entropy of the labelled pixels;
+    batches weighted by their size, as Keras averages them."""
+    weights = np.array(model_card.read_card(model_path)["training"]["class_weights"])
+    model = keras.models.load_model(model_path, safe_mode=True, compile=False)
+    count = summary_of(folder)["counts"][split]
+    total = 0.0
+    for x, y in train.evaluation_batches(str(folder), split, batch_size, count):
+        p = model.predict(x, verbose=0)[..., 0].astype(np.float64)
+        y = y.numpy()
+        pixel_w = weights[np.maximum(y, 0)] * (y >= 0)
+        pixel_l = -np.where(y == 1, np.log(np.clip(p, 1e-7, 1)), np.log(np.clip(1 - p, 1e-7, 1)))
+        shares = np.array_split(np.arange(len(y)), replicas)
+        batch = np.mean([np.sum(pixel_l[i] * pixel_w[i]) / np.sum(pixel_w[i]) for i in shares])
+        total += len(y) * batch
+    return total / count
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or p.name.endswith(".card-tmp"))
 
@@ -145,6 +164,15 @@ def test_progress_reports_epochs_and_results(trained):
     assert done["event"] == "done" and done["model"] == str(out)
     assert Path(done["curves_png"]).is_file() and Path(done["confusion_png"]).is_file() and Path(done["history"]).is_file()
     assert done["epochs_run"] == 2 and set(done["metrics"]) == {"validation", "test"}
+
+
+def test_reported_losses_are_the_weighted_mean_over_labelled_pixels(dataset, trained):
+    out, _ = trained
+    card = model_card.read_card(out)
+    history = json.loads(out.with_name("amazon.history.json").read_text())
+    assert card["metrics"]["test"]["loss"] == pytest.approx(numpy_loss(out, dataset, "test", TINY["batch_size"]), rel=1e-5)
+    best = card["training"]["best_epoch"]  # the saved weights are that epoch's: so is its validation loss
+    assert history["val_loss"][best - 1] == pytest.approx(numpy_loss(out, dataset, "validation", TINY["batch_size"]), rel=1e-5)
 
 
 def test_tiny_model_beats_the_all_one_class_baseline_on_cleared_iou(dataset, trained):
@@ -385,6 +413,10 @@ def test_mirrored_strategy_on_two_logical_cpus(dataset, tmp_path):
     """Two logical CPU devices stand in for two GPUs: the loss is averaged, the confusion
     matrices are summed over the replicas."""
     out = tmp_path / "m.keras"
+    # the test split in whole global batches, each shared evenly by the two replicas
+    tests = summary_of(dataset)["counts"]["test"]
+    batch = max((b for b in range(2, 17, 2) if tests % b == 0), default=None)
+    assert batch, f"the fixture's test split ({tests} patches) cannot be cut in even batches"
     script = textwrap.dedent(f"""
         import io, json, tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
@@ -393,7 +425,7 @@ def test_mirrored_strategy_on_two_logical_cpus(dataset, tmp_path):
         from claro.backend.params import TrainParams
         from claro.backend.progress import Progress
         stream = io.StringIO()
-        params = TrainParams(data={str(dataset)!r}, out={str(out)!r}, epochs=1, depth=2, base_filters=4, batch_size=8)
+        params = TrainParams(data={str(dataset)!r}, out={str(out)!r}, epochs=1, depth=2, base_filters=4, batch_size={batch})
         train.run(params, Progress("json", stream=stream), devices=["/cpu:0", "/cpu:1"])
         print(stream.getvalue())
     """)
@@ -404,7 +436,8 @@ def test_mirrored_strategy_on_two_logical_cpus(dataset, tmp_path):
     card = model_card.read_card(out)
     summary = summary_of(dataset)
     assert card["metrics"]["validation"]["pixels"] == sum(summary["class_pixels"]["validation"])
-    assert np.isfinite(card["metrics"]["test"]["loss"])
+    # each replica's loss is its share's mean, halved: the replicas' sum is their mean, not twice it
+    assert card["metrics"]["test"]["loss"] == pytest.approx(numpy_loss(out, dataset, "test", batch, replicas=2), rel=1e-5)
 
 
 def test_resume_needs_the_checkpoints_model_file(dataset, tmp_path):
