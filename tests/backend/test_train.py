@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -283,17 +284,39 @@ def test_interrupted_training_resumes_from_its_checkpoint(dataset, tmp_path):
     assert state["epochs_run"] == 1 and len(state["history"]["loss"]) == 1
     import h5py
 
+    # Adam's state travels with the checkpoint (not the shared model): its step count is one
+    # epoch's steps, and its moments are there (optimizer/vars/N in optimizer.variables' order).
+    steps = -(-summary_of(dataset)["counts"]["train"] // 8)
     with h5py.File(tmp_path / "m.keras.resume" / "state.weights.h5") as h5:
-        assert "optimizer" in h5  # Adam's moments travel with the checkpoint, not the shared model
+        saved = [np.array(h5["optimizer"]["vars"][str(i)]) for i in range(len(h5["optimizer"]["vars"]))]
+    assert int(saved[0]) == steps
+    assert len(saved) > 2 and any(np.any(v != 0) for v in saved[2:])
     assert leftovers(tmp_path) == []
 
     # Without --resume the checkpoint is not silently thrown away.
     again = subprocess.run(_claro(*argv, "--epochs", "2"), capture_output=True, text=True, env=ENV, timeout=120)
     assert again.returncode == 2 and "--resume" in again.stderr
 
-    resumed = subprocess.run(_claro(*argv, "--epochs", "2", "--resume"), capture_output=True, text=True, env=ENV, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    lines = [json.loads(line) for line in resumed.stdout.splitlines()]
+    # Resumed, training starts from the saved optimizer state: the step count and every moment.
+    restored: list = []
+    fit = keras.Model.fit
+
+    def spy(model, *args, **kwargs):
+        restored.append([(v.path, np.array(v)) for v in model.optimizer.variables])
+        return fit(model, *args, **kwargs)
+
+    stream = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keras.Model, "fit", spy)
+        train.run(TrainParams(data=str(dataset), out=str(out), epochs=2, resume=True, progress="json", **TINY),
+                  Progress("json", stream=stream))
+    (variables,) = restored
+    assert variables[0][0].endswith("iteration") and int(variables[0][1]) == steps
+    assert [name.rsplit("_", 1)[-1] for name, _ in variables[2:]] == ["momentum", "velocity"] * ((len(variables) - 2) // 2)
+    assert len(variables) == len(saved)
+    for (name, value), old in zip(variables[2:], saved[2:]):
+        np.testing.assert_array_equal(value, old, err_msg=name)
+    lines = events(stream)
     assert [e["epoch"] for e in lines if e["event"] == "epoch"] == [2]
     history = json.loads((tmp_path / "m.history.json").read_text())
     assert len(history["loss"]) == 2 and history["loss"][0] == state["history"]["loss"][0]
@@ -458,19 +481,17 @@ def test_a_shard_damaged_mid_way_stops_training_with_a_sentence(dataset, tmp_pat
     """The reader finds the damage inside tf.data; the user still gets the reader's sentence."""
     import gzip
 
-    from claro.backend import records
-
     folder = tmp_path / "damaged"
     shutil.copytree(dataset, folder)
     shard = folder / "train-00000.tfrecord.gz"
     stream = gzip.decompress(shard.read_bytes())
     shard.write_bytes(gzip.compress(stream[:len(stream) - 100]))  # the last record cut short
-    message = "is truncated" if records.fast_reader_available([str(shard)]) else "corrupt"
     out = tmp_path / "m.keras"
-    with pytest.raises((ClaroError, Exception), match=message) as error:
+    with pytest.raises(ClaroError) as error:
         train.run(_params(folder, out), Progress("json", stream=io.StringIO()))
-    if records.fast_reader_available([str(shard)]):
-        assert error.type is ClaroError and "rebuild the dataset with 'claro patches'" in str(error.value)
+    # one sentence naming the shard, whichever reader found the damage (a detail in brackets may follow)
+    assert re.fullmatch(rf"The shard {re.escape(str(shard))} is truncated( \([^)]*\))?; rebuild the dataset with 'claro patches'\.",
+                        str(error.value)), str(error.value)
     assert not out.exists()
 
 
