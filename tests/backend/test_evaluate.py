@@ -91,7 +91,8 @@ def polygon_file(path: Path, boxes: list[tuple[int, int, int, int, int]], epsg: 
     """Polygons (column, row, columns, rows of the 10 m grid at ORIGIN, class) stored in `epsg`."""
     x0, y0 = ORIGIN
     source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = source.CreateLayer("reference", srs(epsg), ogr.wkbPolygon)
+    # no R-tree: TensorFlow, when loaded first, brings an SQLite without the rtree module
+    layer = source.CreateLayer("reference", srs(epsg), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
     layer.CreateField(ogr.FieldDefn("cls", ogr.OFTInteger))
     for col, row, cols, rows, value in boxes:
         left, top = x0 + 10 * col, y0 - 10 * row
