@@ -2,8 +2,11 @@
 
 The reference is put on the prediction's grid by georeferencing (raster.labels_on_grid), then
 both are read window by window and counted pair by pair, so rasters larger than memory work.
-Pixels where the prediction is nodata or the reference is unlabelled never count. Scores come
-from metrics.scores: the same numbers training reports.
+Pixels where the prediction is nodata or the reference is unlabelled never count. With polygons,
+only the pixels inside them are scored by default (--background ignore): reference polygons are
+usually a sample, and the rest of the map is neither right nor wrong; --background VALUE scores
+the outside as that class. The report says how many pixels were scored and where they came from.
+Scores come from metrics.scores: the same numbers training reports, F-beta (--beta) beside F1.
 """
 from __future__ import annotations
 

@@ -10,6 +10,9 @@ What a user gets, and why it is built this way:
   MODEL.confusion.png (test split) beside the model.
 - Normalisation is the model's first layer, so batches are read raw (normalise=False).
 - Early stopping on validation loss with `--patience`; the best weights are what is kept.
+- `--tensorboard DIR`: the same per-epoch numbers as TensorBoard event files (DIR/train, DIR/validation).
+- Each split's scores are recorded and printed beside what it holds (patches, pixels per class),
+  so a small or unrepresentative split is not mistaken for a broken model.
 """
 from __future__ import annotations
 
