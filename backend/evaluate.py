@@ -2,8 +2,11 @@
 
 The reference is put on the prediction's grid by georeferencing (raster.labels_on_grid), then
 both are read window by window and counted pair by pair, so rasters larger than memory work.
-Pixels where the prediction is nodata or the reference is unlabelled never count. Scores come
-from metrics.scores: the same numbers training reports.
+Pixels where the prediction is nodata or the reference is unlabelled never count. With polygons,
+only the pixels inside them are scored by default (--background ignore): reference polygons are
+usually a sample, and the rest of the map is neither right nor wrong; --background VALUE scores
+the outside as that class. The report says how many pixels were scored and where they came from.
+Scores come from metrics.scores: the same numbers training reports, F-beta (--beta) beside F1.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import datetime
 import json
 import math
 from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -46,10 +50,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@dataclass
+class Tally:
+    """Where the pixels of the prediction's grid went: scored, or why not (the report says it)."""
+
+    labelled: int = 0            # scored, labelled by the reference (inside a polygon / a class value)
+    background: int = 0          # scored, outside every polygon, as the --background class
+    unlabelled: int = 0          # not scored: outside every polygon, or the reference's ignore value / nodata
+    prediction_nodata: int = 0   # not scored: labelled, but the class raster has no data there
+
+
 def count_pairs(prediction, reference, prediction_nodata: Optional[float], ignore_value: int,
-                progress: Optional[Progress] = None) -> Counter:
-    """(reference value, predicted value) → pixel count over pixels both labelled and predicted."""
+                progress: Optional[Progress] = None, background: Optional[int] = None) -> tuple[Counter, Tally]:
+    """(reference value, predicted value) → pixel count over pixels both labelled and predicted,
+    and the tally of what was scored. `background`: the class given to unlabelled pixels (the
+    outside of reference polygons), None to leave them out."""
     pairs: Counter = Counter()
+    tally = Tally()
     width, height = prediction.RasterXSize, prediction.RasterYSize
     predicted_band, reference_band = prediction.GetRasterBand(1), reference.GetRasterBand(1)
     blocks = [(x, y) for y in range(0, height, BLOCK) for x in range(0, width, BLOCK)]
@@ -57,11 +74,22 @@ def count_pairs(prediction, reference, prediction_nodata: Optional[float], ignor
         w, h = min(BLOCK, width - x), min(BLOCK, height - y)
         predicted = predicted_band.ReadAsArray(x, y, w, h)
         truth = reference_band.ReadAsArray(x, y, w, h).astype(np.int64)
-        keep = truth != ignore_value
+        predicted_ok = np.ones(truth.shape, bool)
         if prediction_nodata is not None:
-            keep &= predicted != prediction_nodata
+            predicted_ok &= predicted != prediction_nodata
         if predicted.dtype.kind == "f":
-            keep &= np.isfinite(predicted)
+            predicted_ok &= np.isfinite(predicted)
+        labelled = truth != ignore_value
+        tally.labelled += int(np.count_nonzero(labelled & predicted_ok))
+        tally.prediction_nodata += int(np.count_nonzero(labelled & ~predicted_ok))
+        outside = ~labelled & predicted_ok
+        if background is None:
+            tally.unlabelled += int(np.count_nonzero(outside))
+            keep = labelled & predicted_ok
+        else:
+            tally.background += int(np.count_nonzero(outside))
+            truth[outside] = background
+            keep = predicted_ok
         predicted = predicted[keep].astype(np.int64)
         truth = truth[keep]
         if predicted.size:
@@ -70,7 +98,50 @@ def count_pairs(prediction, reference, prediction_nodata: Optional[float], ignor
                 pairs[(r, p)] += n
         if progress is not None:
             progress.update(0.9 * (i + 1) / len(blocks), f"block {i + 1}/{len(blocks)}")
-    return pairs
+    return pairs, tally
+
+
+def polygons_over(path: str | Path, grid) -> int:
+    """How many reference polygons touch the prediction's extent (the sample the scores rest on)."""
+    from . import raster
+
+    vector = raster._open_vector(path)
+    layer = raster._polygon_layer(vector, Path(path))
+    layer_srs = layer.GetSpatialRef()
+    if layer_srs is not None:
+        layer_srs = layer_srs.Clone()
+        from osgeo import osr
+
+        layer_srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    box = raster._transform_bounds(raster.bounds(grid), raster.crs_of(grid), layer_srs)
+    if box is not None:
+        layer.SetSpatialFilterRect(*box)
+    count = sum(1 for feature in layer if feature.GetGeometryRef() is not None)
+    layer.SetSpatialFilter(None)
+    return count
+
+
+def _n(count: int) -> str:
+    return f"{count:,}"
+
+
+def scoring_sentence(tally: Tally, polygons: Optional[int], background: Optional[int]) -> str:
+    """What the scores rest on, for the log and the report: how many pixels, from where, and what was left out."""
+    scored = tally.labelled + tally.background
+    if polygons is not None:
+        inside = f"{_n(tally.labelled)} pixels inside {_n(polygons)} reference polygon{'s' if polygons != 1 else ''}"
+        if background is None:
+            text = (f"Scored {inside}; {_n(tally.unlabelled)} pixels outside every polygon not scored "
+                    "(--background ignore)")
+        else:
+            text = (f"Scored {_n(scored)} pixels: {inside} and {_n(tally.background)} pixels outside every polygon "
+                    f"as class {background} (--background {background})")
+    else:
+        text = (f"Scored {_n(tally.labelled)} labelled pixels of the reference raster; {_n(tally.unlabelled)} pixels "
+                "with the ignore value, no data or outside the reference not scored")
+    if tally.prediction_nodata:
+        text += f"; {_n(tally.prediction_nodata)} labelled pixels where the class raster has no data not scored"
+    return text + "."
 
 
 def class_list(named: Optional[list[dict]], pairs: Counter) -> tuple[list[dict], list[int]]:
@@ -113,21 +184,31 @@ def run(params: EvaluateParams, progress: Progress) -> None:
                          "'claro predict', not its probabilities.")
     named = style.classes_from_band(band)
     nodata = band.GetNoDataValue()
+    if not (params.beta > 0 and math.isfinite(params.beta)):
+        raise ClaroError(f"--beta must be a number above 0 (2 favours recall, 0.5 precision); it was {params.beta}.")
+    polygons = raster.is_vector(params.reference)
+    background = raster.parse_background(params.background, params.ignore_value) if polygons else None
+    if background == params.ignore_value:
+        background = None
+    # Polygons are burnt without a background so inside and outside can be told apart; the
+    # outside gets the --background class (if any) while the pixels are counted.
     reference = raster.labels_on_grid(params.reference, prediction, class_field=params.class_field,
-                                      background=params.background, ignore_value=params.ignore_value)
+                                      background="ignore", ignore_value=params.ignore_value)
     progress.log(f"Comparing {params.prediction} with {params.reference} on a "
                  f"{prediction.RasterXSize}×{prediction.RasterYSize} grid.")
-    pairs = count_pairs(prediction, reference, nodata, params.ignore_value, progress)
+    pairs, tally = count_pairs(prediction, reference, nodata, params.ignore_value, progress, background)
     if not pairs:
         raise ClaroError(f"No pixel is both predicted in {params.prediction} and labelled in {params.reference}; "
                          "check that the reference covers the predicted area and that its classes are not all ignored.")
+    n_polygons = polygons_over(params.reference, prediction) if polygons else None
+    scoring = scoring_sentence(tally, n_polygons, background)
     classes, extra = class_list(named, pairs)
     if extra and named:
         progress.log(f"Values {', '.join(map(str, extra))} are not among the prediction's classes; "
                      "they are scored as extra classes the model never predicts.")
     names = [style.class_name(c, i) for i, c in enumerate(classes)]
     matrix = matrix_of(pairs, classes)
-    scores = metrics.scores(matrix, names)
+    scores = metrics.scores(matrix, names, params.beta)
     report = {
         "prediction": str(Path(params.prediction).resolve()),
         "reference": str(Path(params.reference).resolve()),
@@ -136,6 +217,11 @@ def run(params: EvaluateParams, progress: Progress) -> None:
         "ignore_value": params.ignore_value,
         "prediction_nodata": nodata,
         **scores,
+        "scored": {"reference": "polygons" if polygons else "raster", "polygons": n_polygons,
+                   "background": "ignore" if background is None else background,
+                   "pixels_labelled": tally.labelled, "pixels_background": tally.background,
+                   "pixels_not_scored": {"unlabelled": tally.unlabelled, "prediction_nodata": tally.prediction_nodata},
+                   "sentence": scoring},
         "confusion_matrix_png": str(figure),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "software": {"claro": __version__},
@@ -146,14 +232,26 @@ def run(params: EvaluateParams, progress: Progress) -> None:
         figure_tmp = stack.enter_context(atomic_file(figure))
         plots.confusion_matrix(matrix, names, figure_tmp, title=f"Confusion matrix ({scores['pixels']:,} pixels)")
         Path(report_tmp).write_text(json.dumps(_clean(report), indent=2), encoding="utf-8")
-    ious = ", ".join(f"{name} {values['iou']:.3f}" for name, values in scores["per_class"].items()
-                     if not math.isnan(values["iou"]))
-    progress.log(f"Overall accuracy {scores['overall_accuracy']:.3f}, mean IoU {scores['mean_iou']:.3f} "
-                 f"over {', '.join(scores['mean_iou_classes'])} (IoU {ious}); report {out}, figure {figure}.")
+    progress.log(scoring)
+    progress.log(summary_line(scores))
+    progress.log(f"Report {out}, figure {figure}.")
     progress.update(1.0, "done")
+    per_class = scores["per_class"]
     progress.done(out=str(out), png=str(figure), overall_accuracy=scores["overall_accuracy"],
                   mean_iou=scores["mean_iou"], mean_iou_classes=scores["mean_iou_classes"],
-                  iou={name: values["iou"] for name, values in scores["per_class"].items()}, pixels=scores["pixels"])
+                  iou={name: values["iou"] for name, values in per_class.items()},
+                  f1={name: values["f1"] for name, values in per_class.items()},
+                  fbeta={name: values["fbeta"] for name, values in per_class.items()}, beta=params.beta,
+                  pixels=scores["pixels"], scored=asdict(tally), polygons=n_polygons)
+
+
+def summary_line(scores: dict) -> str:
+    """'Overall accuracy 0.912, mean IoU 0.640 over cleared; forest IoU 0.897 F1 0.945 F2 0.951; cleared …'."""
+    f_name = metrics.fbeta_name(scores["beta"])
+    classes = "; ".join(f"{name} IoU {metrics.score_text(v['iou'])} F1 {metrics.score_text(v['f1'])} "
+                        f"{f_name} {metrics.score_text(v['fbeta'])}" for name, v in scores["per_class"].items())
+    return (f"Overall accuracy {metrics.score_text(scores['overall_accuracy'])}, mean IoU "
+            f"{metrics.score_text(scores['mean_iou'])} over {', '.join(scores['mean_iou_classes'])}; {classes}.")
 
 
 def _holds_integers(band) -> bool:

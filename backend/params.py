@@ -30,6 +30,11 @@ def option(default: Any = dataclasses.MISSING, *, help: str, label: str = "", fl
     return field(default=default, metadata=meta)
 
 
+#: F-beta's β: 2 weighs recall twice precision (missing a clearing costs more than a false alarm).
+DEFAULT_BETA = 2.0
+BETA_HELP = ("β of the F-beta score reported beside F1: above 1 favours recall (2: missing the class costs more "
+             "than a false alarm), below 1 precision.")
+
 PROGRESS_HELP = "How to report progress: a bar on a terminal, or one JSON object per line for programs."
 
 
@@ -83,6 +88,9 @@ class TrainParams:
                                   help="Halve the learning rate after this many epochs without a better validation loss (0 = never).")
     resume: bool = option(False, label="Resume", help="Continue an interrupted training from its checkpoint.")
     seed: int = option(42, label="Seed", help="Random seed for weights and shuffling.")
+    beta: float = option(DEFAULT_BETA, label="F-beta β", help=BETA_HELP)
+    tensorboard: Optional[str] = option(None, label="TensorBoard folder",
+                                        help="Also write TensorBoard logs (losses, learning rate, per-class scores per epoch) into this folder.")
     overwrite: bool = option(False, label="Overwrite", help="Replace the model file (and its checkpoint, history and plots) if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
@@ -114,8 +122,10 @@ class EvaluateParams:
     reference: str = option("", label="Reference labels", help="Reference raster or polygon file, in any CRS.")
     out: str = option("", label="Report", help="Report to write (.json); a confusion-matrix PNG is written beside it.")
     class_field: Optional[str] = option(None, label="Class field", help="Attribute holding the class value when the reference is polygons.")
-    background: str = option("0", label="Background", help="Class of pixels outside every reference polygon, or 'ignore'.")
+    background: str = option("ignore", label="Background",
+                             help="Class of pixels outside every reference polygon, or 'ignore' to score only pixels inside the polygons.")
     ignore_value: int = option(255, label="Ignore value", help="Reference value meaning 'not labelled'.")
+    beta: float = option(DEFAULT_BETA, label="F-beta β", help=BETA_HELP)
     overwrite: bool = option(False, label="Overwrite", help="Replace the report and its figure if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 

@@ -12,6 +12,9 @@ What a user gets, and why it is built this way:
   MODEL.confusion.png (test split) beside the model.
 - Normalisation is the model's first layer, so batches are read raw (normalise=False).
 - Early stopping on validation loss with `--patience`; the best weights are what is kept.
+- `--tensorboard DIR`: the same per-epoch numbers as TensorBoard event files (DIR/train, DIR/validation).
+- Each split's scores are recorded and printed beside what it holds (patches, pixels per class),
+  so a small or unrepresentative split is not mistaken for a broken model.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from . import card as model_card
 from . import metrics as M
 from .atomic import atomic_file, atomic_folder, check_can_write, job
 from .errors import ClaroError
-from .params import TrainParams
+from .params import DEFAULT_BETA, TrainParams
 from .progress import Progress
 from .version import __version__
 
@@ -78,6 +81,27 @@ def check_output(params: TrainParams) -> Path:
     return out
 
 
+TENSORBOARD_SPLITS = ("train", "validation")
+
+
+def check_tensorboard(params: TrainParams) -> None:
+    """A TensorBoard folder must not mix two trainings' curves: refuse one that holds event files
+    unless resuming (the curves continue) or --overwrite (only those event files are removed)."""
+    if not params.tensorboard:
+        return
+    root = Path(params.tensorboard)
+    if root.exists() and not root.is_dir():
+        raise ClaroError(f"The TensorBoard folder {root} is a file; give a folder for --tensorboard.")
+    old = [f for split in TENSORBOARD_SPLITS for f in (root / split).glob("events.out.tfevents.*")]
+    if not old or params.resume:
+        return
+    if not params.overwrite:
+        raise ClaroError(f"The TensorBoard folder {root} already holds a training's logs; choose another folder "
+                         "(one per run, to compare them) or use --overwrite to replace them.")
+    for f in old:
+        f.unlink()
+
+
 def read_dataset_summary(folder: str) -> dict:
     path = Path(folder)
     if not str(folder) or not path.is_dir():
@@ -96,20 +120,62 @@ def split_count(summary: dict, split: str) -> int:
 def train_pixels(summary: dict, classes: list[dict]) -> Optional[list[float]]:
     """Labelled pixels per class index in the training split, from dataset.json's class_pixels
     (a list in class order, or a mapping keyed by class value or name)."""
-    pixels = (summary.get("class_pixels") or {}).get("train")
+    pixels = split_pixels(summary, classes, "train")
+    return None if pixels is None else [float(p) for p in pixels]
+
+
+def split_pixels(summary: dict, classes: list[dict], split: str) -> Optional[list[int]]:
+    """Labelled pixels per class index in a split (dataset.json's class_pixels), None when not listed."""
+    pixels = (summary.get("class_pixels") or {}).get(split)
     if pixels is None:
         return None
     if isinstance(pixels, (list, tuple)):
-        return [float(p) for p in pixels] if len(pixels) == len(classes) else None
+        return [int(p) for p in pixels] if len(pixels) == len(classes) else None
     counts = []
     for c in classes:
-        for key in (str(c["value"]), c.get("name")):
-            if key in pixels:
-                counts.append(float(pixels[key]))
-                break
-        else:
-            counts.append(0.0)
+        counts.append(next((int(pixels[k]) for k in (str(c["value"]), c.get("name")) if k in pixels), 0))
     return counts
+
+
+def split_contents(summary: dict, classes: list[dict], split: str, scores: Optional[dict] = None) -> dict:
+    """What a split holds, to read beside its scores: {'patches': n, 'class_pixels': {name: pixels}}.
+    From dataset.json; the pixels come from the confusion matrix's rows when it does not list them."""
+    names = [c["name"] for c in classes]
+    pixels = split_pixels(summary, classes, split)
+    if pixels is None and scores is not None:
+        pixels = [int(sum(row)) for row in scores["confusion_matrix"]]
+    return {"patches": split_count(summary, split),
+            "class_pixels": None if pixels is None else dict(zip(names, pixels))}
+
+
+def pixel_count_text(count: int) -> str:
+    """1234 → '1.2 k', 210000 → '210 k', 1234567 → '1.2 M': a size to compare, not to add up."""
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} k" if count < 10_000 else f"{count / 1000:.0f} k"
+    return f"{count / 1e6:.1f} M"
+
+
+def split_line(split: str, contents: dict, scores: dict) -> str:
+    """'test (18 patches; forest 210 k px, cleared 40 k px): mean IoU 0.038, pixel accuracy 0.912;
+    cleared IoU 0.038, F1 0.070, F2 0.050'. A class with no pixel in the split has no score: n/a."""
+    pixels = contents.get("class_pixels")
+    held = f"{contents['patches']} patches"
+    if pixels:
+        held += "; " + ", ".join(f"{name} {pixel_count_text(n)} px" for name, n in pixels.items())
+    absent = {name for name, n in (pixels or {}).items() if n == 0}
+    targets = scores.get("mean_iou_classes") or []
+    mean_iou = None if targets and set(targets) <= absent else scores.get("mean_iou")
+    f_name = M.fbeta_name(scores.get("beta", DEFAULT_BETA))
+    per_class = []
+    for name in targets:
+        values = scores["per_class"].get(name, {})
+        shown = {key: (None if name in absent else values.get(key)) for key in ("iou", "f1", "fbeta")}
+        per_class.append(f"{name} IoU {M.score_text(shown['iou'])}, F1 {M.score_text(shown['f1'])}, "
+                         f"{f_name} {M.score_text(shown['fbeta'])}")
+    return (f"{split} ({held}): mean IoU {M.score_text(mean_iou)}, pixel accuracy "
+            f"{M.score_text(scores.get('overall_accuracy'))}" + ("; " + "; ".join(per_class) if per_class else ""))
 
 
 def band_statistics(summary: dict) -> tuple[list[float], list[float]]:
@@ -328,6 +394,17 @@ def check_resume(state: dict, params: TrainParams, summary: dict, weights: list[
 
 # ---------------------------------------------------------------------------- the epoch callback
 
+def scalar_metadata() -> bytes:
+    """What TensorBoard's own tf.summary.scalar writes beside a float32 scalar (its "scalars"
+    plugin). Scalars are written with TensorFlow's core tf.summary.write and this, so the
+    tensorboard package is needed only to look at the logs (tf.summary.scalar lives in it)."""
+    from tensorflow.core.framework import summary_pb2
+
+    metadata = summary_pb2.SummaryMetadata()
+    metadata.plugin_data.plugin_name = "scalars"
+    metadata.data_class = summary_pb2.DATA_CLASS_SCALAR
+    return metadata.SerializeToString()
+
 class Trainer:
     """Everything one training run knows; `callback()` makes the Keras callback that checkpoints,
     stops early, records history and reports progress after each epoch."""
@@ -354,9 +431,45 @@ class Trainer:
         self.started = time.monotonic()
         self.best_weights = None
         self.monitor = "val_loss" if split_count(summary, "validation") else "loss"
+        self.writers: Optional[dict] = None
 
     def seconds(self) -> float:
         return self.seconds_before + time.monotonic() - self.started
+
+    def write_tensorboard(self, record: dict) -> None:
+        """One epoch's numbers as TensorBoard scalars, step = epoch (1-based): TENSORBOARD/train holds
+        the training loss, mean IoU and learning rate; TENSORBOARD/validation the validation loss,
+        mean IoU, accuracy and per class iou/NAME, f1/NAME, f2/NAME (F-beta), precision/NAME, recall/NAME.
+        Same tag in both folders, so TensorBoard draws training and validation on one chart."""
+        if not self.params.tensorboard:
+            return
+        import tensorflow as tf
+
+        if self.writers is None:
+            root = Path(self.params.tensorboard)
+            self.writers = {split: tf.summary.create_file_writer(str(root / split)) for split in ("train", "validation")}
+        f_tag = M.fbeta_name(self.params.beta).lower()
+        metadata = scalar_metadata()
+        scalars: dict[str, dict[str, Any]] = {"train": {}, "validation": {}}
+        for key, value in record.items():
+            split, key = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
+            for metric in ("iou", "f1", "fbeta", "precision", "recall"):
+                for name in self.names:
+                    if key == f"{metric}_{name}":
+                        key = f"{f_tag if metric == 'fbeta' else metric}/{name}"
+            scalars[split][key] = value
+        for split, values in scalars.items():
+            with self.writers[split].as_default():
+                for tag, value in values.items():
+                    if isinstance(value, (int, float)) and math.isfinite(value):
+                        tf.summary.write(tag, tf.constant(value, tf.float32), step=self.epochs_run,
+                                         metadata=metadata)
+            self.writers[split].flush()
+
+    def close_tensorboard(self) -> None:
+        for writer in (self.writers or {}).values():
+            writer.close()
+        self.writers = None
 
     def card(self, metrics: dict, finished: bool) -> dict:
         from .model import activation_of
@@ -447,11 +560,11 @@ class Trainer:
         record = {k: float(v) for k, v in logs.items() if not k.startswith("val_mean_iou")}
         scores = None
         if matrix is not None:
-            scores = M.scores(matrix, self.names)
+            scores = M.scores(matrix, self.names, self.params.beta)
             record["val_mean_iou"] = scores["mean_iou"]
             record["val_overall_accuracy"] = scores["overall_accuracy"]
             for name, values in scores["per_class"].items():
-                for key in ("iou", "f1", "precision", "recall"):
+                for key in ("iou", "f1", "fbeta", "precision", "recall"):
                     record[f"val_{key}_{name}"] = values[key]
         record["learning_rate"] = self.learning_rate
         for key, value in record.items():
@@ -469,6 +582,7 @@ class Trainer:
                 self.learning_rate /= 2
                 model.optimizer.learning_rate = self.learning_rate
                 self.progress.log(f"No better {self.monitor} for {self.wait} epochs: learning rate halved to {self.learning_rate:.3g}.")
+        self.write_tensorboard(record)
         save_resume_state(model, self.state(), self.out)
         write_json(sidecar(self.out, "history.json"), self.history)
         if self.progress.mode == "json":
@@ -514,6 +628,9 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
         raise ClaroError(f"--dropout must be at least 0 and below 1; it was {params.dropout}.")
     if not params.learning_rate > 0:
         raise ClaroError(f"--learning-rate must be above 0; it was {params.learning_rate}.")
+    if not (params.beta > 0 and math.isfinite(params.beta)):
+        raise ClaroError(f"--beta must be a number above 0 (2 favours recall, 0.5 precision); it was {params.beta}.")
+    check_tensorboard(params)
     state = load_resume_state(out) if params.resume else None
     arch = architecture(params, state)
     check_patch_size(summary.get("patch_size"), arch["depth"])
@@ -531,6 +648,8 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
 
     strategy, device, mixed = choose_device(devices)
     progress.log(f"Device: {device}")
+    if params.tensorboard:
+        progress.log(f"TensorBoard logs in {params.tensorboard}; watch them with: tensorboard --logdir {params.tensorboard}")
     if state:
         progress.log(f"Resuming after epoch {state['epochs_run']} (best so far: epoch {state['best_epoch']}), "
                      f"depth {arch['depth']}, base filters {arch['base_filters']}.")
@@ -593,27 +712,33 @@ def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, p
         model.set_weights(trainer.best_weights)
     results: dict = {}
     if trainer.best_scores:
-        results["validation"] = trainer.best_scores
+        results["validation"] = dict(trainer.best_scores)
     confusion_png = None
     if split_count(trainer.summary, "test"):
         progress.update(TRAIN_SHARE, "evaluating on the test patches")
         metric.reset_state()
         evaluation = model.evaluate(evaluation_batches(params.data, "test", params.batch_size, split_count(trainer.summary, "test")), verbose=0, return_dict=True)
-        results["test"] = {"loss": float(evaluation["loss"]), **M.scores(metric.matrix(), trainer.names)}
+        results["test"] = {"loss": float(evaluation["loss"]), **M.scores(metric.matrix(), trainer.names, params.beta)}
         confusion_png = str(plots.confusion_matrix(np.asarray(results["test"]["confusion_matrix"]), trainer.names,
                                                    sidecar(out, "confusion.png"), title="Test patches"))
     else:
         progress.log("The dataset has no test patches: no test-split scores.")
+    for split, scores in results.items():  # what each split holds, read beside its scores
+        scores.update(split_contents(trainer.summary, trainer.classes, split, scores))
     history_path = sidecar(out, "history.json")
     write_json(history_path, trainer.history)
     curves_png = str(plots.training_curves(trainer.history, sidecar(out, "curves.png")))
     save_model_file(export_model, trainer.best_weights or model.get_weights(), trainer.card(results, True), out)
     shutil.rmtree(resume_folder(out), ignore_errors=True)
+    trainer.close_tensorboard()
     progress.update(1.0, "done")
-    summary = {split: {"mean_iou": s.get("mean_iou"), "overall_accuracy": s.get("overall_accuracy")}
+    summary = {split: {"mean_iou": s.get("mean_iou"), "overall_accuracy": s.get("overall_accuracy"),
+                       "patches": s["patches"], "class_pixels": s["class_pixels"], "beta": s.get("beta"),
+                       "per_class": {name: {key: v.get(key) for key in ("iou", "f1", "fbeta")}
+                                     for name, v in s["per_class"].items()}}
                for split, s in results.items()}
-    for split, s in summary.items():
-        progress.log(f"{split}: mean IoU {s['mean_iou']:.3f}, pixel accuracy {s['overall_accuracy']:.3f}")
+    for split, s in results.items():
+        progress.log(split_line(split, s, s))
     progress.log(f"Model: {out}")
     progress.done(model=str(out), history=str(history_path), curves_png=curves_png, confusion_png=confusion_png,
                   metrics=summary, epochs_run=trainer.epochs_run, best_epoch=trainer.best_epoch,

@@ -83,7 +83,8 @@ RANGES: dict[str, tuple[Optional[float], Optional[float]]] = {
 
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
-            "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands"}
+            "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
+            "tensorboard"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {

@@ -42,7 +42,7 @@ PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
 PATCH_ADVANCED = ("ignore_value", "split", "seed", "min_labelled")
 TRAIN_MAIN = ("out", "epochs", "batch_size", "learning_rate", "depth", "base_filters", "augment", "class_weights",
               "patience", "overwrite")
-TRAIN_ADVANCED = ("reduce_lr_after", "dropout", "resume", "seed")
+TRAIN_ADVANCED = ("reduce_lr_after", "dropout", "resume", "seed", "tensorboard")
 PREDICT_MAIN = ("model", "overlap", "out", "overwrite")
 PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
 #: share of the Train progress bar taken by cutting patches

@@ -66,6 +66,7 @@ PATH_FIELDS: dict[tuple[type, str], tuple[int, str]] = {
     (P.PatchParams, "out"): (QgsFileWidget.GetDirectory, ""),
     (P.TrainParams, "data"): (QgsFileWidget.GetDirectory, ""),
     (P.TrainParams, "out"): (QgsFileWidget.SaveFile, "Keras model (*.keras)"),
+    (P.TrainParams, "tensorboard"): (QgsFileWidget.GetDirectory, ""),
     (P.PredictParams, "model"): (QgsFileWidget.GetFile, "Keras model (*.keras)"),
     (P.PredictParams, "image"): (QgsFileWidget.GetFile, "Raster (*.tif *.tiff *.vrt *.img *.jp2);;All files (*)"),
     (P.PredictParams, "out"): (QgsFileWidget.SaveFile, "GeoTIFF (*.tif)"),

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from claro.backend import card as model_card
+from claro.backend import metrics, train
 from claro.backend.cli import main as claro
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +67,16 @@ def run() -> None:
     for label, paths in outputs.items():
         for path in paths if isinstance(paths, list) else [paths]:
             print(f"  {label:<20} {path.relative_to(ROOT)}")
-    print(f"\nOn {HELD_OUT} (never trained on): IoU(cleared) {cleared['iou']:.3f}, "
-          f"F1(cleared) {cleared['f1']:.3f}, pixel accuracy {result['overall_accuracy']:.3f}.")
+    f_name = metrics.fbeta_name(result["beta"])
+    reference_pixels = {name: values["reference_pixels"] for name, values in result["per_class"].items()}
+    held = ", ".join(f"{name} {train.pixel_count_text(n)} px" for name, n in reference_pixels.items())
+    print(f"\nOn {HELD_OUT} (never trained on; {held}): IoU(cleared) {metrics.score_text(cleared['iou'])}, "
+          f"F1(cleared) {metrics.score_text(cleared['f1'])}, {f_name}(cleared) {metrics.score_text(cleared['fbeta'])}, "
+          f"pixel accuracy {metrics.score_text(result['overall_accuracy'])}.")
+    # Beside it, what the training's own splits held: a small or unrepresentative split shows here.
+    for split, scores in (model_card.read_card(model) or {}).get("metrics", {}).items():
+        if isinstance(scores, dict) and "patches" in scores:
+            print(f"Training's {train.split_line(split, scores, scores)}")
     print("Open the class GeoTIFF in QGIS: it is styled by the .qml beside it.")
 
 

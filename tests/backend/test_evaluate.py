@@ -69,37 +69,103 @@ def test_raster_reference_on_a_finer_grid_gives_the_exact_confusion_matrix(tmp_p
     assert report["per_class"]["cleared"]["iou"] == pytest.approx(tp / (tp + fp + fn))
     assert report["mean_iou"] == pytest.approx(tp / (tp + fp + fn))  # binary: the cleared class only
     assert report["overall_accuracy"] == pytest.approx(np.trace(expected) / expected.sum())
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert report["beta"] == 2.0
+    assert report["per_class"]["cleared"]["fbeta"] == pytest.approx(5 * precision * recall / (4 * precision + recall))
+    scored = report["scored"]
+    assert scored["reference"] == "raster" and scored["polygons"] is None
+    assert scored["pixels_labelled"] == int(keep.sum()) and scored["pixels_background"] == 0
+    assert scored["pixels_not_scored"] == {"unlabelled": int(np.sum((truth == 255) & (predicted != 255))),
+                                           "prediction_nodata": int(np.sum((truth != 255) & (predicted == 255)))}
+    assert scored["sentence"] == (f"Scored {int(keep.sum()):,} labelled pixels of the reference raster; "
+                                  f"{scored['pixels_not_scored']['unlabelled']} pixels with the ignore value, no data or "
+                                  f"outside the reference not scored; {scored['pixels_not_scored']['prediction_nodata']} "
+                                  "labelled pixels where the class raster has no data not scored.")
     png = tmp_path / "report_confusion.png"
     assert report["confusion_matrix_png"] == str(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
 
 
-def test_polygon_reference_in_another_crs(tmp_path):
+def polygon_file(path: Path, boxes: list[tuple[int, int, int, int, int]], epsg: int = UTM) -> Path:
+    """Polygons (column, row, columns, rows of the 10 m grid at ORIGIN, class) stored in `epsg`."""
+    x0, y0 = ORIGIN
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    # no R-tree: TensorFlow, when loaded first, brings an SQLite without the rtree module
+    layer = source.CreateLayer("reference", srs(epsg), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
+    layer.CreateField(ogr.FieldDefn("cls", ogr.OFTInteger))
+    for col, row, cols, rows, value in boxes:
+        left, top = x0 + 10 * col, y0 - 10 * row
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in ((left, top), (left + 10 * cols, top), (left + 10 * cols, top - 10 * rows), (left, top - 10 * rows), (left, top)):
+            ring.AddPoint_2D(x, y)
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        if epsg != UTM:
+            polygon.Transform(osr.CoordinateTransformation(srs(UTM), srs(epsg)))
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("cls", value)
+        feature.SetGeometry(polygon)
+        layer.CreateFeature(feature)
+    feature = layer = source = None
+    return path
+
+
+def test_polygon_reference_in_another_crs(tmp_path, capsys):
     predicted = np.zeros((20, 20), np.uint8)
     predicted[:, :12] = 1
     prediction = write(tmp_path / "classes.tif", predicted)
-    # a polygon over the left 10 columns, drawn in UTM and stored in geographic coordinates
-    x0, y0 = ORIGIN
-    ring = ogr.Geometry(ogr.wkbLinearRing)
-    for x, y in ((x0, y0), (x0 + 100, y0), (x0 + 100, y0 - 200), (x0, y0 - 200), (x0, y0)):
-        ring.AddPoint_2D(x, y)
-    polygon = ogr.Geometry(ogr.wkbPolygon)
-    polygon.AddGeometry(ring)
-    polygon.Transform(osr.CoordinateTransformation(srs(UTM), srs(4326)))
-    path = tmp_path / "cleared.gpkg"
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = source.CreateLayer("cleared", srs(4326), ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("cls", ogr.OFTInteger))
-    feature = ogr.Feature(layer.GetLayerDefn())
-    feature.SetField("cls", 1)
-    feature.SetGeometry(polygon)
-    layer.CreateFeature(feature)
-    feature = layer = source = None
+    # a cleared polygon over the left 10 columns, drawn in UTM and stored in geographic coordinates
+    path = polygon_file(tmp_path / "cleared.gpkg", [(0, 0, 10, 20, 1)], epsg=4326)
 
     out = tmp_path / "report.json"
     assert evaluate("--prediction", prediction, "--reference", path, "--out", out, "--class-field", "cls") == 0
-    assert report_of(out)["confusion_matrix"] == [[8 * 20, 2 * 20], [0, 10 * 20]]
+    report = report_of(out)
+    assert report["confusion_matrix"] == [[0, 0], [0, 10 * 20]]  # only the labelled pixels by default
+    sentence = "Scored 200 pixels inside 1 reference polygon; 200 pixels outside every polygon not scored (--background ignore)."
+    assert report["scored"]["sentence"] == sentence and sentence in capsys.readouterr().err
+    # --background 0 says what the outside is: every pixel scored, the outside as forest
+    assert evaluate("--prediction", prediction, "--reference", path, "--out", out, "--class-field", "cls",
+                    "--background", "0", "--overwrite") == 0
+    report = report_of(out)
+    assert report["confusion_matrix"] == [[8 * 20, 2 * 20], [0, 10 * 20]]
+    assert report["scored"]["sentence"] == ("Scored 400 pixels: 200 pixels inside 1 reference polygon and 200 pixels "
+                                            "outside every polygon as class 0 (--background 0).")
+    assert report["scored"]["pixels_background"] == 200 and report["scored"]["background"] == 0
+
+
+def test_a_sample_of_reference_polygons_scores_only_what_they_cover(tmp_path, capsys):
+    """The usual accuracy design: a few polygons of each class over a larger map. Detections
+    outside them are neither right nor wrong, and the forest around them is not free accuracy."""
+    predicted = np.zeros((40, 40), np.uint8)
+    predicted[2:8, 2:8] = 1      # a clearing, found (reference polygon A, cleared)
+    predicted[30:35, 30:38] = 1  # another clearing, outside every polygon: not an error
+    predicted[20:22, 20:30] = 1  # a false alarm inside forest polygon B
+    prediction = write(tmp_path / "classes.tif", predicted)
+    reference = polygon_file(tmp_path / "sample.gpkg", [(0, 0, 10, 10, 1), (20, 15, 10, 10, 0)])
+    out = tmp_path / "report.json"
+    assert evaluate("--prediction", prediction, "--reference", reference, "--out", out, "--class-field", "cls") == 0
+    report = report_of(out)
+    # polygon A: 36 cleared found, 64 missed; polygon B: 80 forest right, 20 false alarms
+    assert report["confusion_matrix"] == [[80, 20], [64, 36]]
+    assert report["pixels"] == 200 and report["overall_accuracy"] == pytest.approx(116 / 200)
+    cleared = report["per_class"]["cleared"]
+    assert cleared["recall"] == pytest.approx(0.36) and cleared["precision"] == pytest.approx(36 / 56)
+    assert cleared["fbeta"] == pytest.approx(5 * 36 / (5 * 36 + 4 * 64 + 20))
+    assert report["scored"] == {"reference": "polygons", "polygons": 2, "background": "ignore", "pixels_labelled": 200,
+                                "pixels_background": 0,
+                                "pixels_not_scored": {"unlabelled": 1600 - 200, "prediction_nodata": 0},
+                                "sentence": "Scored 200 pixels inside 2 reference polygons; 1,400 pixels outside every "
+                                            "polygon not scored (--background ignore)."}
+    assert "Scored 200 pixels inside 2 reference polygons" in capsys.readouterr().err
+
+
+def test_bad_beta_is_refused(tmp_path, capsys):
+    prediction = write(tmp_path / "classes.tif", np.zeros((10, 10), np.uint8))
+    reference = write(tmp_path / "reference.tif", np.zeros((10, 10), np.uint8), classes=None)
+    assert evaluate("--prediction", prediction, "--reference", reference, "--out", tmp_path / "r.json", "--beta", "0") == 2
+    assert "--beta must be a number above 0" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_reference_classes_the_prediction_does_not_know_are_added(tmp_path, capsys):
@@ -115,7 +181,10 @@ def test_reference_classes_the_prediction_does_not_know_are_added(tmp_path, caps
     assert report["classes_not_in_prediction"] == [2]
     assert report["confusion_matrix"] == [[70, 0, 0], [0, 0, 0], [30, 0, 0]]
     assert report["per_class"]["cleared"]["iou"] is None  # absent everywhere: null, not 0 or 1
-    assert "not among the prediction's classes" in capsys.readouterr().err
+    assert report["per_class"]["cleared"]["fbeta"] is None
+    err = capsys.readouterr().err
+    assert "not among the prediction's classes" in err
+    assert "cleared IoU n/a F1 n/a F2 n/a" in err
 
 
 def test_prediction_without_class_names_gets_class_n(tmp_path):

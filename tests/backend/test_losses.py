@@ -60,13 +60,25 @@ def test_softmax_loss_matches_sparse_cross_entropy_with_class_weights():
     assert float(losses.MaskedCrossEntropy(3, list(w))(y, p)) == pytest.approx(expected, rel=1e-4)
 
 
-def test_class_weight_raises_the_loss_of_the_weighted_class():
+def test_weighted_binary_loss_is_the_weighted_mean_over_labelled_pixels():
     y = np.zeros((1, 4, 4), np.int32)
     y[0, 0, :] = 1  # a quarter of the pixels are class 1, all predicted wrong
+    y[0, 3, :2] = -1  # two ignored pixels
     p = np.full((1, 4, 4, 1), 0.1, np.float32)
-    plain = float(losses.MaskedCrossEntropy(2)(y, p))
-    weighted = float(losses.MaskedCrossEntropy(2, [1.0, 3.0])(y, p))
-    assert weighted > plain
+    # by hand: 4 class-1 pixels lose -ln 0.1 each at weight 3, 10 class-0 pixels -ln 0.9 at weight 1
+    expected = (4 * 3.0 * -np.log(0.1) + 10 * 1.0 * -np.log(0.9)) / (4 * 3.0 + 10 * 1.0)
+    assert float(losses.MaskedCrossEntropy(2, [1.0, 3.0])(y, p)) == pytest.approx(expected, rel=1e-5)
+    plain = (4 * -np.log(0.1) + 10 * -np.log(0.9)) / 14
+    assert float(losses.MaskedCrossEntropy(2)(y, p)) == pytest.approx(plain, rel=1e-5)
+    # and on random probabilities, against numpy
+    y, p = _binary_batch((2, 8, 8))
+    y[1, :2] = -1
+    w = np.array([0.7, 2.5])
+    valid = y >= 0
+    pixel_w = w[np.maximum(y, 0)] * valid
+    pixel_l = -np.where(y == 1, np.log(p[..., 0]), np.log(1 - p[..., 0]))
+    expected = np.sum(pixel_l * pixel_w) / pixel_w.sum()
+    assert float(losses.MaskedCrossEntropy(2, list(w))(y, p)) == pytest.approx(expected, rel=1e-5)
 
 
 def test_all_ignored_batch_gives_zero_loss_not_nan():

@@ -104,6 +104,8 @@ def test_dock_builds_the_exact_command_line_and_exports_a_memory_layer(dock, cle
     assert P.command_line(dock.train_params()) == [
         "train", "--data", str(tmp_path / "patches"), "--out", str(tmp_path / "model.keras"), "--epochs", "2",
         "--no-augment"]
+    dock.train_advanced.set_value("tensorboard", str(tmp_path / "runs" / "first"))  # Advanced: TensorBoard folder
+    assert P.command_line(dock.train_params())[-3:] == ["--no-augment", "--tensorboard", str(tmp_path / "runs" / "first")]
 
 
 def test_a_file_layer_is_passed_by_path_and_a_filtered_one_exported(dock, clean_project, tmp_path):

@@ -43,6 +43,18 @@ def test_optional_and_list_fields(qgis_app):
         form.value("bands")
 
 
+def test_tensorboard_folder_is_a_folder_chooser_and_empty_means_none(qgis_app):
+    from qgis.gui import QgsFileWidget
+
+    form = ParamsForm(P.TrainParams, ["tensorboard"])
+    widget = form.widget("tensorboard")
+    assert isinstance(widget, QgsFileWidget) and widget.storageMode() == QgsFileWidget.GetDirectory
+    assert form.value("tensorboard") is None and "--tensorboard" not in P.command_line(form.params())
+    widget.setFilePath("/d/runs/a")
+    assert form.value("tensorboard") == "/d/runs/a"
+    assert P.command_line(form.params())[-2:] == ["--tensorboard", "/d/runs/a"]
+
+
 def test_choices_become_a_combo(qgis_app):
     form = ParamsForm(P.PredictParams, ["progress"])
     combo = form.widget("progress")
@@ -56,7 +68,7 @@ def test_choices_become_a_combo(qgis_app):
                   min_labelled=0.2, classes="0:forest:#1a9641,1:cleared:#d7191c", overwrite=True),
     P.TrainParams(data="/d/p", out="/d/m.keras", epochs=3, batch_size=4, learning_rate=0.0005, depth=2,
                   base_filters=4, dropout=0.1, augment=False, class_weights="none", patience=2, resume=True, seed=1,
-                  overwrite=True),
+                  beta=0.5, tensorboard="/d/runs/a", overwrite=True),
     P.PredictParams(model="/d/m.keras", image="/d/a.tif", out="/d/c.tif", probabilities="/d/c_p.tif", overlap=0.5,
                     window=256, batch_size=2, bands=[1, 2, 3], classes="0:a,1:b", overwrite=True),
 ])

@@ -214,7 +214,8 @@ def test_evaluate_reports_scores(provider, prediction, tile, tmp_path):
 
 def test_evaluate_reads_a_memory_polygon_layer(provider, prediction, tile, tmp_path):
     """A layer that is not a file (drawn in QGIS, in memory) is exported for the backend; its class
-    field is burnt: the left half of the tile is class 1, the rest the background 0."""
+    field is burnt: the left half of the tile is class 1, the rest is not scored (background
+    'ignore', the default: a sample of polygons scores only what it covers)."""
     from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsRectangle, QgsVectorLayer
     from qgis.PyQt.QtCore import QVariant
 
@@ -233,13 +234,13 @@ def test_evaluate_reads_a_memory_polygon_layer(provider, prediction, tile, tmp_p
                                         "CLASS_FIELD": "cls", "OUTPUT": str(tmp_path / "drawn.json")})
     finally:
         QgsProject.instance().removeMapLayer(layer.id())
-    matrix = np.asarray(json.loads(Path(result["OUTPUT"]).read_text())["confusion_matrix"])
+    report = json.loads(Path(result["OUTPUT"]).read_text())
+    matrix = np.asarray(report["confusion_matrix"])
     predicted = gdal.Open(prediction["OUTPUT"]).ReadAsArray()
-    reference = np.zeros((256, 256), np.uint8)
-    reference[:, :128] = 1
-    assert matrix.sum() == 256 * 256
+    assert matrix.sum() == 128 * 256 == result["PIXELS"]  # inside the polygon only
     assert matrix[1].sum() == 128 * 256  # reference rows: class 1 is the left half
-    assert matrix[1, 1] == int(((predicted == 1) & (reference == 1)).sum())
+    assert matrix[1, 1] == int((predicted[:, :128] == 1).sum())
+    assert report["scored"]["polygons"] == 1 and report["scored"]["pixels_not_scored"]["unlabelled"] == 128 * 256
 
 
 def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
