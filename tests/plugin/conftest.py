@@ -27,7 +27,7 @@ def claro_settings(tmp_path_factory):
 @pytest.fixture(scope="module")
 def amazon_crop(tmp_path_factory):
     """(image, mask): the top-left 256² of a real Amazon tile (RGB uint8 / 0 forest, 1 cleared;
-    44 % cleared, a large cleared area in its top right)."""
+    44 % cleared, most of it in one large area across its lower half)."""
     from tests.conftest import sample_tile
 
     image, mask = sample_tile()
