@@ -35,12 +35,15 @@ from .errors import ClaroError
 
 CARD_MEMBER = "claro_card.json"
 CARD_FORMAT = "claro-model-card/1"
-#: training.constants of a card: key → what it is (train.Trainer.constants fills them)
+#: training.constants of a card (train.Trainer.constants fills them): key → label in `describe`.
+#: radiometric_jitter: augmentation gain 1 ± j and offset ± j band std (0: --no-augment);
+#: batch_norm_momentum: of every batch-norm layer; shuffle_buffer: patches the training reader
+#: shuffles among; split_block_size: side of the spatial blocks of the split, in pixels.
 CONSTANTS = {
-    "radiometric_jitter": "radiometric jitter (gain 1 ± j, offset ± j band std; 0 = no augmentation)",
+    "radiometric_jitter": "radiometric jitter",
     "batch_norm_momentum": "batch-norm momentum",
     "shuffle_buffer": "shuffle buffer (patches)",
-    "split_block_size": "split block size (pixels)",
+    "split_block_size": "split block (pixels)",
 }
 DEFAULT_COLORS = ["#1a9641", "#d7191c", "#fdae61", "#2b83ba", "#ffffbf", "#abdda4", "#5e3c99",
                   "#e66101", "#b2abd2", "#a6611a", "#018571", "#dfc27d"]
