@@ -125,10 +125,14 @@ def parse(argv: Sequence[str]) -> tuple[str, Any]:
     args = parser.parse_args(list(argv))
     cls, _module = P.COMMANDS[args.command]
     params = params_from_args(cls, args)
-    # Out-of-range numbers: one sentence and exit 2 (argparse's error), before any work.
+    # Out-of-range numbers (params.py's bounds): one sentence and exit 2, before any work; as
+    # an "error" event too with --progress json, so the dock and Processing show the sentence.
     for f, _kind in P.numeric_fields(cls):
         sentence = P.bound_error(f, getattr(params, f.name))
         if sentence:
+            if getattr(params, "progress", "") == "json":
+                Progress("json").error(sentence)
+                raise SystemExit(2)
             _subparser(parser, args.command).error(sentence)
     return args.command, params
 

@@ -1,5 +1,6 @@
 """The parameter dataclasses are the one definition the CLI, dock and Processing share."""
 import dataclasses
+import json
 import math
 import re
 import typing
@@ -117,3 +118,14 @@ def test_the_jobs_refuse_the_same_values_from_python(command, f, kind):
     P.check_bounds(cls(**{f.name: wrap(high)}))
     with pytest.raises(ClaroError, match=f"must be at least {re.escape(P.bound_text(low))} and at most"):
         P.check_bounds(cls(**{f.name: wrap(_outside(high, kind, +1))}))
+
+
+def test_an_out_of_range_number_is_a_json_error_event_for_the_plugin(capsys):
+    """The dock and Processing read --progress json: the sentence arrives as an "error" event."""
+    with pytest.raises(SystemExit) as exit_info:
+        parse(["predict", *REQUIRED["predict"], "--overlap", "0.95", "--progress", "json"])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    sentence = "--overlap must be at least 0 and at most 0.9; it was 0.95."
+    assert [json.loads(line) for line in out.splitlines()] == [{"event": "error", "message": sentence}]
+    assert err.strip() == f"claro: error: {sentence}"
