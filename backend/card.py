@@ -15,7 +15,9 @@ loads anywhere, and a user shares one file. The card holds:
   activation      "sigmoid" (one output channel, two classes) or "softmax"
   ignore_value    label value that was not learned from (output nodata is 255)
   patch_size      training patch size in pixels
-  training        parameters, epochs run, best epoch, duration
+  training        parameters, epochs run, best epoch, duration, and `constants`: the fixed
+                  numbers no parameter sets that still change what the model learns (CONSTANTS),
+                  so two models can be compared after a Claro update changed one
   metrics         validation/test metrics per class
   software        claro and TensorFlow versions
 
@@ -33,6 +35,16 @@ from .errors import ClaroError
 
 CARD_MEMBER = "claro_card.json"
 CARD_FORMAT = "claro-model-card/1"
+#: training.constants of a card (train.Trainer.constants fills them): key → label in `describe`.
+#: radiometric_jitter: augmentation gain 1 ± j and offset ± j band std (0: --no-augment);
+#: batch_norm_momentum: of every batch-norm layer; shuffle_buffer: patches the training reader
+#: shuffles among; split_block_size: side of the spatial blocks of the split, in pixels.
+CONSTANTS = {
+    "radiometric_jitter": "radiometric jitter",
+    "batch_norm_momentum": "batch-norm momentum",
+    "shuffle_buffer": "shuffle buffer (patches)",
+    "split_block_size": "split block (pixels)",
+}
 DEFAULT_COLORS = ["#1a9641", "#d7191c", "#fdae61", "#2b83ba", "#ffffbf", "#abdda4", "#5e3c99",
                   "#e66101", "#b2abd2", "#a6611a", "#018571", "#dfc27d"]
 
@@ -94,6 +106,9 @@ def describe(card: Optional[dict], path: str = "") -> str:
     if training:
         lines.append(f"  trained: {training.get('epochs_run')} epochs (best {training.get('best_epoch')}), "
                      f"{training.get('seconds', 0):.0f} s on {training.get('device', '?')}")
+    constants = training.get("constants") or {}
+    if constants:
+        lines.append("  constants: " + ", ".join(f"{CONSTANTS.get(k, k)} {v}" for k, v in constants.items()))
     metrics = card.get("metrics") or {}
     for split, values in metrics.items():
         if isinstance(values, dict) and "mean_iou" in values:

@@ -83,9 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
                                 default=None, required=True, help=help_text)
         else:
             shown = P._format(default) if default is not None else None
+            notes = [f"default: {shown}"] if shown not in (None, "") else []
+            low, high = P.bounds(f)
+            if low is not None and high is not None:
+                notes.append(f"{P.bound_text(low)} to {P.bound_text(high)}")
             parser.add_argument(P.flag_of(f), dest=f.name, type=_parser_for(kind), default=default,
                                 choices=meta.get("choices") or None, required=default == "",
-                                help=help_text + (f" (default: {shown})" if shown not in (None, "") else ""))
+                                help=help_text + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """The parser of one sub-command, so its errors name it ('claro predict: error: …')."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[command]
+    return parser
+
+
 def params_from_args(cls: type, namespace: argparse.Namespace) -> Any:
     values = {f.name: getattr(namespace, f.name) for f in dataclasses.fields(cls)}
     for f in dataclasses.fields(cls):
@@ -109,9 +121,20 @@ def params_from_args(cls: type, namespace: argparse.Namespace) -> Any:
 
 def parse(argv: Sequence[str]) -> tuple[str, Any]:
     """Command line → (sub-command, parameter dataclass)."""
-    args = build_parser().parse_args(list(argv))
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
     cls, _module = P.COMMANDS[args.command]
-    return args.command, params_from_args(cls, args)
+    params = params_from_args(cls, args)
+    # Out-of-range numbers (params.py's bounds): one sentence and exit 2, before any work; as
+    # an "error" event too with --progress json, so the dock and Processing show the sentence.
+    for f, _kind in P.numeric_fields(cls):
+        sentence = P.bound_error(f, getattr(params, f.name))
+        if sentence:
+            if getattr(params, "progress", "") == "json":
+                Progress("json").error(sentence)
+                raise SystemExit(2)
+            _subparser(parser, args.command).error(sentence)
+    return args.command, params
 
 
 def _raise_interrupt(signum, frame):  # pragma: no cover - exercised by the plugin's Cancel

@@ -11,20 +11,34 @@ Conventions for a field's metadata (see `option`):
 - `positional`: given without a flag.
 - `choices`: allowed values.
 - `label`: short label for a form (dock / Processing).
+- `minimum`, `maximum`: the inclusive range of a number (of every item, for a list of numbers).
+  The one definition of each bound: the command line refuses a value outside it (exit 2),
+  the dock's spin boxes and Processing's number parameters take it as their range, and the
+  jobs check it again (`check_bounds`) when called from Python. Every int and float field has
+  both bounds (a test walks them); a rule between fields (the split adds up to 1, the patch
+  size passes through the U-Net's halvings) stays with the job that knows it.
 """
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from .errors import ClaroError
+
+#: the largest seed: fits a 32-bit spin box (Qt) and every random generator Claro seeds
+MAX_SEED = 2**31 - 1
 
 
 def option(default: Any = dataclasses.MISSING, *, help: str, label: str = "", flag: str = "",
            repeat: bool = False, positional: bool = False, choices: tuple = (),
+           minimum: Optional[float] = None, maximum: Optional[float] = None,
            default_factory: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field carrying its help text and command-line spelling."""
+    """A dataclass field carrying its help text, command-line spelling and, for numbers, its
+    inclusive range."""
     meta = {"help": help, "label": label, "flag": flag, "repeat": repeat,
-            "positional": positional, "choices": choices}
+            "positional": positional, "choices": choices, "minimum": minimum, "maximum": maximum}
     if default_factory is not dataclasses.MISSING:
         return field(default_factory=default_factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -51,15 +65,16 @@ class PatchParams:
                                         help="Attribute holding the class value when labels are polygons; without it every polygon is class 1.")
     background: str = option("0", label="Background",
                              help="Class of pixels outside every polygon: a class value, or 'ignore' when polygons of every class were drawn.")
-    patch_size: int = option(128, label="Patch size", help="Width and height of a patch in pixels.")
-    stride: Optional[int] = option(None, label="Stride", help="Step between patches in pixels (default: the patch size, so no overlap).")
-    bands: Optional[list[int]] = option(None, label="Bands", help="1-based band numbers to use, comma separated (default: all bands).")
-    ignore_value: int = option(255, label="Ignore value",
+    patch_size: int = option(128, label="Patch size", minimum=8, maximum=2048, help="Width and height of a patch in pixels.")
+    stride: Optional[int] = option(None, label="Stride", minimum=1, maximum=2048, help="Step between patches in pixels (default: the patch size, so no overlap).")
+    bands: Optional[list[int]] = option(None, label="Bands", minimum=1, maximum=65535,
+                                        help="1-based band numbers to use, comma separated (default: all bands).")
+    ignore_value: int = option(255, label="Ignore value", minimum=0, maximum=255,
                                help="Label value meaning 'not labelled'; label nodata and image nodata pixels become it too.")
-    split: tuple[float, float, float] = option((0.7, 0.2, 0.1), label="Split",
+    split: tuple[float, float, float] = option((0.7, 0.2, 0.1), label="Split", minimum=0.0, maximum=1.0,
                                                help="Fractions for train, validation and test, comma separated; made by spatial blocks.")
-    seed: int = option(42, label="Seed", help="Random seed for the split.")
-    min_labelled: float = option(0.05, label="Minimum labelled fraction",
+    seed: int = option(42, label="Seed", minimum=0, maximum=MAX_SEED, help="Random seed for the split.")
+    min_labelled: float = option(0.05, label="Minimum labelled fraction", minimum=0.0, maximum=1.0,
                                  help="Drop patches whose labelled (non-ignored) fraction of pixels is below this.")
     classes: Optional[str] = option(None, label="Classes",
                                     help="Class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c' (default: from the label values).")
@@ -73,22 +88,22 @@ class TrainParams:
 
     data: str = option("", label="Patch dataset", help="Patch dataset folder made by 'claro patches' (or an Earth Engine export with dataset.json).")
     out: str = option("", label="Model file", help="Where to save the trained model (.keras).")
-    epochs: int = option(50, label="Epochs", help="Maximum number of passes over the training patches.")
-    batch_size: int = option(16, label="Batch size", help="Patches per training step; lower it if memory runs out.")
-    learning_rate: float = option(1e-3, label="Learning rate", help="Adam learning rate.")
-    depth: int = option(5, label="Depth", help="Number of U-Net levels (5 gives the notebook's 32→1024 U-Net).")
-    base_filters: int = option(32, label="Base filters", help="Filters of the first U-Net level; doubled at each level down.")
-    dropout: float = option(0.0, label="Dropout", help="Dropout rate in the U-Net's deepest blocks (0 = none).")
+    epochs: int = option(50, label="Epochs", minimum=1, maximum=10000, help="Maximum number of passes over the training patches.")
+    batch_size: int = option(16, label="Batch size", minimum=1, maximum=1024, help="Patches per training step; lower it if memory runs out.")
+    learning_rate: float = option(1e-3, label="Learning rate", minimum=1e-6, maximum=1.0, help="Adam learning rate.")
+    depth: int = option(5, label="Depth", minimum=1, maximum=8, help="Number of U-Net levels (5 gives the notebook's 32→1024 U-Net).")
+    base_filters: int = option(32, label="Base filters", minimum=1, maximum=512, help="Filters of the first U-Net level; doubled at each level down.")
+    dropout: float = option(0.0, label="Dropout", minimum=0.0, maximum=0.9, help="Dropout rate in the U-Net's deepest blocks (0 = none).")
     augment: bool = option(True, flag="--no-augment", label="Augmentation",
                            help="Augment training patches with flips, 90° rotations and small brightness changes per band (--no-augment turns it off).")
     class_weights: str = option("auto", label="Class weights",
                                 help="'auto' (inverse class frequency), 'none', or one weight per class, comma separated.")
-    patience: int = option(10, label="Patience", help="Stop after this many epochs without a better validation loss; the best weights are kept.")
-    reduce_lr_after: int = option(3, label="Halve learning rate after",
+    patience: int = option(10, label="Patience", minimum=1, maximum=10000, help="Stop after this many epochs without a better validation loss; the best weights are kept.")
+    reduce_lr_after: int = option(3, label="Halve learning rate after", minimum=0, maximum=10000,
                                   help="Halve the learning rate after this many epochs without a better validation loss (0 = never).")
     resume: bool = option(False, label="Resume", help="Continue an interrupted training from its checkpoint.")
-    seed: int = option(42, label="Seed", help="Random seed for weights and shuffling.")
-    beta: float = option(DEFAULT_BETA, label="F-beta β", help=BETA_HELP)
+    seed: int = option(42, label="Seed", minimum=0, maximum=MAX_SEED, help="Random seed for weights and shuffling.")
+    beta: float = option(DEFAULT_BETA, label="F-beta β", minimum=0.1, maximum=10.0, help=BETA_HELP)
     tensorboard: Optional[str] = option(None, label="TensorBoard folder",
                                         help="Also write TensorBoard logs (losses, learning rate, per-class scores per epoch) into this folder.")
     overwrite: bool = option(False, label="Overwrite", help="Replace the model file (and its checkpoint, history and plots) if Claro made them.")
@@ -104,10 +119,11 @@ class PredictParams:
     out: str = option("", label="Class raster", help="Output class GeoTIFF; a .qml style is written beside it.")
     probabilities: Optional[str] = option(None, label="Probability raster",
                                           help="Also write per-class probabilities (float32 GeoTIFF) to this path.")
-    overlap: float = option(0.25, label="Overlap", help="Overlap between prediction windows as a fraction of the window; blended so no seams show.")
-    window: Optional[int] = option(None, label="Window size", help="Prediction window in pixels (default: from the model, at least 256).")
-    batch_size: int = option(8, label="Batch size", help="Windows per prediction step.")
-    bands: Optional[list[int]] = option(None, label="Bands", help="1-based band numbers to feed the model (default: the model's, else all).")
+    overlap: float = option(0.25, label="Overlap", minimum=0.0, maximum=0.9, help="Overlap between prediction windows as a fraction of the window; blended so no seams show.")
+    window: Optional[int] = option(None, label="Window size", minimum=16, maximum=8192, help="Prediction window in pixels (default: from the model, at least 256).")
+    batch_size: int = option(8, label="Batch size", minimum=1, maximum=1024, help="Windows per prediction step.")
+    bands: Optional[list[int]] = option(None, label="Bands", minimum=1, maximum=65535,
+                                        help="1-based band numbers to feed the model (default: the model's, else all).")
     classes: Optional[str] = option(None, label="Classes",
                                     help="For a model without a Claro card: class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c'.")
     overwrite: bool = option(False, label="Overwrite", help="Replace the class raster, its style and the probability raster if they exist and are of their kind.")
@@ -124,8 +140,8 @@ class EvaluateParams:
     class_field: Optional[str] = option(None, label="Class field", help="Attribute holding the class value when the reference is polygons.")
     background: str = option("ignore", label="Background",
                              help="Class of pixels outside every reference polygon, or 'ignore' to score only pixels inside the polygons.")
-    ignore_value: int = option(255, label="Ignore value", help="Reference value meaning 'not labelled'.")
-    beta: float = option(DEFAULT_BETA, label="F-beta β", help=BETA_HELP)
+    ignore_value: int = option(255, label="Ignore value", minimum=0, maximum=255, help="Reference value meaning 'not labelled'.")
+    beta: float = option(DEFAULT_BETA, label="F-beta β", minimum=0.1, maximum=10.0, help=BETA_HELP)
     overwrite: bool = option(False, label="Overwrite", help="Replace the report and its figure if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
@@ -150,6 +166,55 @@ COMMANDS: dict[str, tuple[type, str]] = {
 
 def flag_of(f: dataclasses.Field) -> str:
     return f.metadata.get("flag") or "--" + f.name.replace("_", "-")
+
+
+def number_type(hint: Any) -> Optional[type]:
+    """int or float for a numeric field (also Optional[...] and lists/tuples of numbers), else None."""
+    if typing.get_origin(hint) is typing.Union:  # Optional[X]
+        hint = [a for a in typing.get_args(hint) if a is not type(None)][0]
+    if typing.get_origin(hint) in (list, tuple):
+        hint = typing.get_args(hint)[0]
+    return hint if hint in (int, float) else None
+
+
+def numeric_fields(cls: type) -> list[tuple[dataclasses.Field, type]]:
+    """(field, int or float) for every numeric field of a params dataclass, in order."""
+    hints = typing.get_type_hints(cls)
+    return [(f, kind) for f in dataclasses.fields(cls) if (kind := number_type(hints[f.name])) is not None]
+
+
+def bounds(f: dataclasses.Field) -> tuple[Optional[float], Optional[float]]:
+    """(minimum, maximum) of a field, inclusive; None where it has none."""
+    return f.metadata.get("minimum"), f.metadata.get("maximum")
+
+
+def bound_text(value: float) -> str:
+    """A bound as people write it: 0, 0.9, 1e-06, 2048."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def bound_error(f: dataclasses.Field, value: Any) -> Optional[str]:
+    """The sentence refusing `value` for field `f` (every item of a list), or None when it is in range."""
+    low, high = bounds(f)
+    items = value if isinstance(value, (list, tuple)) else [value]
+    for item in items:
+        if item is None or isinstance(item, bool) or not isinstance(item, (int, float)):
+            continue
+        if (low is not None and not item >= low) or (high is not None and not item <= high):
+            allowed = " and ".join(part for part in (f"at least {bound_text(low)}" if low is not None else "",
+                                                     f"at most {bound_text(high)}" if high is not None else "") if part)
+            what = "Each value of " + flag_of(f) if len(items) > 1 or isinstance(value, (list, tuple)) else flag_of(f)
+            return f"{what} must be {allowed}; it was {_format(item)}."
+    return None
+
+
+def check_bounds(params: Any) -> None:
+    """Refuse (ClaroError) the first numeric field of `params` outside its range: the jobs'
+    own check, for callers that do not come through the command line."""
+    for f, _kind in numeric_fields(type(params)):
+        sentence = bound_error(f, getattr(params, f.name))
+        if sentence:
+            raise ClaroError(sentence)
 
 
 def _format(value: Any) -> str:

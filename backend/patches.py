@@ -32,7 +32,7 @@ from .card import DEFAULT_COLORS, default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .errors import ClaroError
 from .labels import check_class_values
-from .params import PatchParams, command_line, parse_classes
+from .params import PatchParams, check_bounds, command_line, parse_classes
 from .progress import Progress
 from .version import __version__
 
@@ -75,17 +75,12 @@ def _check_params(params: PatchParams) -> tuple[int, np.ndarray, Optional[list[d
     if len(params.images) != len(params.labels):
         raise ClaroError(f"Got {len(params.images)} --image and {len(params.labels)} --labels; "
                          "give one --labels for each --image, in the same order.")
-    if params.patch_size < 1:
-        raise ClaroError(f"Patch size {params.patch_size} is not a positive number of pixels; use e.g. --patch-size 128.")
+    check_bounds(params)  # --patch-size, --stride, --split values, --min-labelled…: params.py's ranges
     stride = params.stride or params.patch_size
-    if stride < 1:
-        raise ClaroError(f"Stride {stride} is not a positive number of pixels; leave --stride out to use the patch size.")
     fractions = np.asarray(params.split, dtype=float)
     if len(fractions) != 3 or (fractions < 0).any() or abs(fractions.sum() - 1) > 1e-6 or fractions[0] <= 0:
         raise ClaroError(f"Split {','.join(map(str, params.split))} is not three fractions for train, validation and "
                          "test that add up to 1 with some training; use e.g. --split 0.7,0.2,0.1.")
-    if not 0 <= params.min_labelled <= 1:
-        raise ClaroError(f"Minimum labelled fraction {params.min_labelled} is not between 0 and 1; use e.g. --min-labelled 0.05.")
     classes = None
     if params.classes:
         try:

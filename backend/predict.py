@@ -31,7 +31,7 @@ from . import style
 from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
 from .labels import outside_range
-from .params import PredictParams
+from .params import PredictParams, check_bounds
 from .progress import Progress
 
 NODATA = 255
@@ -421,10 +421,7 @@ def run(params: PredictParams, progress: Progress) -> None:
     targets = _check_outputs(params)
     out_path, qml_path = targets[0], targets[1]
     prob_path = targets[2] if params.probabilities else None
-    if not 0 <= params.overlap <= 0.9:
-        raise ClaroError(f"--overlap {params.overlap} is outside 0–0.9; use a fraction such as 0.25.")
-    if params.batch_size < 1:
-        raise ClaroError("--batch-size must be at least 1.")
+    check_bounds(params)  # --overlap, --window, --batch-size, --bands: params.py's ranges
     image = _open_image(params.image)
     if not params.model:
         raise ClaroError("No model file was given; pass --model.")

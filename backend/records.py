@@ -660,15 +660,21 @@ def feature_spec(n_bands: int, patch_size: int) -> dict:
             for key in band_keys(n_bands) + [LABEL_KEY]}
 
 
+#: memory the streaming reader's shuffle buffer may fill (a split held in memory is shuffled whole)
+SHUFFLE_BUFFER_BYTES = 256 << 20
+
+
 def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffle: bool = False,
-               repeat: bool = False, normalise: bool = True, seed: int = 0):
+               repeat: bool = False, normalise: bool = True, seed: int = 0, used: Optional[dict] = None):
     """tf.data.Dataset of (x float32 [B, k, k, C], y int32 [B, k, k]) for one split.
 
     y holds the class INDEX (position in dataset.json "classes") and -1 where the pixel is
     ignored (the ignore value, or any value that is not a listed class). Whole batches are
     parsed at once (batch, then tf.io.parse_example). With `normalise`, x = (x - mean) / std
     using dataset.json's training statistics. With `shuffle`, shard order and patches are
-    shuffled (seeded); with `repeat`, the data repeats forever (batches stay full).
+    shuffled (seeded); with `repeat`, the data repeats forever (batches stay full). `used`, when
+    given, receives "shuffle_buffer": how many patches the shuffle draws from (the model card
+    records it: it changes what a model learns).
 
     Our own GZIP shards are read by the fast reader above when ISA-L is installed (same
     content and, unshuffled, the same order; a split that fits in memory is decoded here, at
@@ -710,7 +716,9 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
         return x, y
 
     bytes_per_patch = 4 * k * k * (len(keys) + 1)
-    buffer = int(max(16, min(count or 1024, (256 << 20) // bytes_per_patch)))
+    buffer = int(max(16, min(count or 1024, SHUFFLE_BUFFER_BYTES // bytes_per_patch)))
+    if used is not None:
+        used["shuffle_buffer"] = buffer if shuffle else None
     decoder = PatchDecoder(keys, k, class_values)
     if fast_reader_available(files) and all(r is None or decoder.matches(r) for r in map(_first_record, files)):
         counts = _shard_counts(files, decoder.length)
@@ -719,6 +727,8 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
             index = tf.data.Dataset.range(count)
             if shuffle:
                 index = index.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+                if used is not None:
+                    used["shuffle_buffer"] = count
             if repeat:
                 index = index.repeat()
 

@@ -36,7 +36,7 @@ from . import card as model_card
 from . import metrics as M
 from .atomic import atomic_file, atomic_folder, check_can_write, job
 from .errors import ClaroError
-from .params import DEFAULT_BETA, TrainParams
+from .params import DEFAULT_BETA, TrainParams, check_bounds
 from .progress import Progress
 from .version import __version__
 
@@ -284,15 +284,16 @@ def augment_batch(x, y, seed, std: Optional[Sequence[float]] = None):
     return x, y[..., 0]
 
 
-def training_batches(folder: str, batch_size: int, augment: bool, seed: int):
+def training_batches(folder: str, batch_size: int, augment: bool, seed: int, used: Optional[dict] = None):
     """Endless shuffled training batches (an epoch is `steps_per_epoch` of them), raw values (the
-    model normalises), augmented unless asked not to."""
+    model normalises), augmented unless asked not to. `used` receives the reader's shuffle buffer."""
     import tensorflow as tf
 
     from . import records
     from .dataset import read_summary
 
-    data = records.read_split(folder, "train", batch_size, shuffle=True, repeat=True, normalise=False, seed=seed)
+    data = records.read_split(folder, "train", batch_size, shuffle=True, repeat=True, normalise=False, seed=seed,
+                              used=used)
     if augment:
         _, std = band_statistics(read_summary(folder))
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
@@ -432,6 +433,7 @@ class Trainer:
         self.best_weights = None
         self.monitor = "val_loss" if split_count(summary, "validation") else "loss"
         self.writers: Optional[dict] = None
+        self.reader: dict = {}  # what the training reader used (its shuffle buffer), for the card
 
     def seconds(self) -> float:
         return self.seconds_before + time.monotonic() - self.started
@@ -471,6 +473,17 @@ class Trainer:
             writer.close()
         self.writers = None
 
+    def constants(self) -> dict:
+        """Fixed numbers no parameter sets that change what a model learns (card.CONSTANTS)."""
+        from .model import BN_MOMENTUM
+
+        return {
+            "radiometric_jitter": RADIOMETRIC_JITTER if self.params.augment else 0.0,
+            "batch_norm_momentum": BN_MOMENTUM,
+            "shuffle_buffer": self.reader.get("shuffle_buffer"),
+            "split_block_size": (self.summary.get("split") or {}).get("block_size"),
+        }
+
     def card(self, metrics: dict, finished: bool) -> dict:
         from .model import activation_of
         import keras
@@ -505,6 +518,7 @@ class Trainer:
                 "seconds": round(self.seconds(), 1),
                 "device": self.device,
                 "finished": finished,
+                "constants": self.constants(),
             },
             "metrics": metrics,
             "software": {"claro": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
@@ -620,16 +634,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
         raise ClaroError(f"The dataset in {params.data} has {len(classes)} class; training needs at least two.")
     if split_count(summary, "train") == 0:
         raise ClaroError(f"The dataset in {params.data} has no training patches; make it again with more labelled area or a smaller --min-labelled.")
-    for name, value, low in (("--epochs", params.epochs, 1), ("--batch-size", params.batch_size, 1), ("--patience", params.patience, 1),
-                             ("--reduce-lr-after", params.reduce_lr_after, 0)):
-        if value < low:
-            raise ClaroError(f"{name} must be at least {low}; it was {value}.")
-    if not (0 <= params.dropout < 1):
-        raise ClaroError(f"--dropout must be at least 0 and below 1; it was {params.dropout}.")
-    if not params.learning_rate > 0:
-        raise ClaroError(f"--learning-rate must be above 0; it was {params.learning_rate}.")
-    if not (params.beta > 0 and math.isfinite(params.beta)):
-        raise ClaroError(f"--beta must be a number above 0 (2 favours recall, 0.5 precision); it was {params.beta}.")
+    check_bounds(params)  # params.py's ranges, as the command line checks them
     check_tensorboard(params)
     state = load_resume_state(out) if params.resume else None
     arch = architecture(params, state)
@@ -674,7 +679,8 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
         trainer.best_weights = export_model.get_weights()
 
     steps = max(1, math.ceil(split_count(summary, "train") / params.batch_size))
-    train_data = training_batches(params.data, params.batch_size, params.augment, params.seed + trainer.epochs_run)
+    train_data = training_batches(params.data, params.batch_size, params.augment, params.seed + trainer.epochs_run,
+                                  used=trainer.reader)
     validation = evaluation_batches(params.data, "validation", params.batch_size, split_count(summary, "validation")) if split_count(summary, "validation") else None
     if validation is None:
         progress.log("The dataset has no validation patches: early stopping watches the training loss instead.")

@@ -73,14 +73,6 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
 FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
                 "json": QT_TRANSLATE_NOOP("Claro", "JSON report (*.json)")}
 
-#: Processing's sensible bounds for numbers (the backend checks everything again, with sentences)
-RANGES: dict[str, tuple[Optional[float], Optional[float]]] = {
-    "patch_size": (8, None), "stride": (1, None), "min_labelled": (0, 1), "seed": (0, None),
-    "epochs": (1, None), "batch_size": (1, None), "learning_rate": (0, None), "depth": (1, 8),
-    "base_filters": (1, None), "dropout": (0, 0.95), "patience": (1, None), "reduce_lr_after": (0, None),
-    "overlap": (0, 0.95), "window": (16, None), "ignore_value": (-2147483648, 2147483647),
-}
-
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
@@ -147,9 +139,11 @@ def _text(value: Any) -> str:
     return P._format(value)
 
 
-def _number(name: str, label: str, hint: Any, default: Any, optional: bool) -> QgsProcessingParameterNumber:
+def _number(f: dataclasses.Field, name: str, label: str, hint: Any, default: Any,
+            optional: bool) -> QgsProcessingParameterNumber:
+    """A number parameter with the field's range from params.py (the one definition of its bounds)."""
     kind = QgsProcessingParameterNumber.Integer if hint is int else QgsProcessingParameterNumber.Double
-    low, high = RANGES.get(name.lower(), (None, None))
+    low, high = P.bounds(f)
     parameter = QgsProcessingParameterNumber(name, label, kind, default, optional)
     if low is not None:
         parameter.setMinimum(low)
@@ -195,7 +189,7 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif inner is bool:
         parameter = QgsProcessingParameterBoolean(name, label, bool(default), optional)
     elif inner in (int, float):
-        parameter = _number(name, label, inner, default, optional)
+        parameter = _number(f, name, label, inner, default, optional)
     elif f.metadata.get("choices"):
         choices = list(f.metadata["choices"])
         parameter = QgsProcessingParameterEnum(name, label, choices, False, choices.index(default) if default in choices else None,

@@ -61,6 +61,13 @@ def _parse_list(kind: Any, text: str) -> Any:
     return values
 
 
+def spin_range(f: dataclasses.Field) -> tuple[float, float]:
+    """A number field's range from params.py (the one definition of its bounds; a test checks
+    every field has both)."""
+    low, high = P.bounds(f)
+    return (0 if low is None else low), (1_000_000 if high is None else high)
+
+
 #: how a path field is picked: (storage mode, file filter)
 PATH_FIELDS: dict[tuple[type, str], tuple[int, str]] = {
     (P.PatchParams, "out"): (QgsFileWidget.GetDirectory, ""),
@@ -125,9 +132,11 @@ class ParamsForm(QWidget):
             widget.addItems([str(c) for c in f.metadata["choices"]])
             widget.currentIndexChanged.connect(lambda *_: self.changed.emit())
             return widget
+        low, high = spin_range(f)
         if kind is int:
             widget = QSpinBox()
-            widget.setRange(0 if optional or (default or 0) <= 0 else 1, 1_000_000)
+            # An optional number shows "default" one below its minimum (None: the backend decides).
+            widget.setRange(int(low) - 1 if optional else int(low), int(high))
             if optional:
                 widget.setSpecialValueText(tr("default"))
             widget.valueChanged.connect(lambda *_: self.changed.emit())
@@ -135,8 +144,8 @@ class ParamsForm(QWidget):
         if kind is float:
             widget = QDoubleSpinBox()
             small = isinstance(default, float) and 0 < default < 0.01
-            widget.setDecimals(6 if small else 3)
-            widget.setRange(0.0, 1_000_000.0)
+            widget.setDecimals(6 if small or 0 < low < 0.01 else 3)  # before the range, which Qt rounds
+            widget.setRange(float(low), float(high))
             widget.setSingleStep(default / 10 if small else 0.05)
             widget.valueChanged.connect(lambda *_: self.changed.emit())
             return widget

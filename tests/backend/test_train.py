@@ -28,7 +28,7 @@ from claro.backend.errors import ClaroError  # noqa: E402
 from claro.backend.params import PatchParams, TrainParams  # noqa: E402
 from claro.backend.progress import Progress  # noqa: E402
 
-from ..conftest import require_shared  # noqa: E402
+from ..conftest import sample_tile  # noqa: E402
 
 CLASSES = "0:forest:#1a9641,1:cleared:#d7191c"
 TINY = dict(depth=2, base_filters=4, batch_size=8, learning_rate=0.01)
@@ -37,10 +37,9 @@ ENV = {**os.environ, "LD_BIND_NOW": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISI
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
-    """64 patches of 64² from a real Amazon tile with a third of it cleared (Amazon_1377_12)."""
-    name = "Amazon_1377_12.tif"
-    image = require_shared("amazon-forest", "images", name)
-    mask = require_shared("amazon-forest", "masks", name)
+    """64 patches of 64² from a real Amazon tile with a third of it cleared (Amazon_1377_12,
+    bundled in resources/sample, so these tests run on every clone)."""
+    image, mask = sample_tile("Amazon_1377_12")
     from claro.backend import patches
 
     out = tmp_path_factory.mktemp("patches") / "amazon"
@@ -138,6 +137,30 @@ def test_training_writes_a_self_describing_model(dataset, trained):
     loaded = keras.models.load_model(out, safe_mode=True, compile=False)
     normalise = loaded.get_layer("normalise")
     np.testing.assert_allclose(np.asarray(normalise.mean).ravel(), summary["statistics"]["mean"], rtol=1e-6)
+
+
+def test_card_records_the_constants_that_shape_the_model(dataset, trained, capsys):
+    """Numbers no parameter sets but that change what a model learns, read back with `claro info --json`."""
+    from claro.backend import cli, records
+    from claro.backend.model import BN_MOMENTUM
+
+    out, _ = trained
+    assert cli.main(["info", str(out), "--json"]) == 0
+    constants = json.loads(capsys.readouterr().out)["training"]["constants"]
+    summary = summary_of(dataset)
+    used: dict = {}  # what the training reader says it shuffles among, asked the same way training does
+    records.read_split(dataset, "train", 8, shuffle=True, repeat=True, normalise=False, seed=42, used=used)
+    assert constants == {
+        "radiometric_jitter": train.RADIOMETRIC_JITTER,  # --augment is on by default
+        "batch_norm_momentum": BN_MOMENTUM,
+        "shuffle_buffer": used["shuffle_buffer"],
+        "split_block_size": summary["split"]["block_size"],
+    }
+    assert used["shuffle_buffer"] == summary["counts"]["train"]  # a small split: shuffled whole
+    assert constants["radiometric_jitter"] == 0.1 and constants["batch_norm_momentum"] == 0.9
+    assert isinstance(constants["split_block_size"], int) and constants["split_block_size"] >= 64
+    described = model_card.describe(model_card.read_card(out), str(out))
+    assert f"batch-norm momentum {BN_MOMENTUM}" in described and "shuffle buffer (patches)" in described
 
 
 def test_training_outputs_beside_the_model_and_nothing_else(trained):

@@ -1,5 +1,6 @@
-"""Fixtures for the dock/runner tests: isolated settings, a small real Amazon crop, and a way to
-wait for background tasks while the Qt event loop runs (QgsTask.finished needs it)."""
+"""Fixtures for the dock/runner tests: isolated settings, a small real Amazon crop (from the
+bundled sample, so every clone runs these tests), and a way to wait for background tasks while
+the Qt event loop runs (QgsTask.finished needs it)."""
 from __future__ import annotations
 
 import time
@@ -12,7 +13,6 @@ from qgis.core import QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-AMAZON = "Amazon_1110_25.tif"
 
 
 @pytest.fixture
@@ -26,11 +26,11 @@ def claro_settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def amazon_crop(tmp_path_factory):
-    """(image, mask): the top-left 256² of a real Amazon tile (RGB uint8 / 0 forest, 1 cleared)."""
-    from tests.conftest import require_shared
+    """(image, mask): the top-left 256² of a real Amazon tile (RGB uint8 / 0 forest, 1 cleared;
+    44 % cleared, most of it in one large area across its lower half)."""
+    from tests.conftest import sample_tile
 
-    image = require_shared("amazon-forest", "images", AMAZON)
-    mask = require_shared("amazon-forest", "masks", AMAZON)
+    image, mask = sample_tile()
     folder = tmp_path_factory.mktemp("amazon")
     out_image, out_mask = folder / "image.tif", folder / "mask.tif"
     gdal.Translate(str(out_image), str(image), srcWin=[0, 0, 256, 256])

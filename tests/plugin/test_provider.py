@@ -66,21 +66,12 @@ def tile(amazon_tile_module, tmp_path_factory):
     return crop(image, folder / "image.tif"), crop(mask, folder / "mask.tif")
 
 
-def _require_shared(*parts: str) -> Path:
-    """tests/conftest.py's rule (skip when absent, fail under CI), for module-scoped fixtures."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("claro_tests_conftest", ROOT / "tests" / "conftest.py")
-    conftest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conftest)
-    return conftest.require_shared(*parts)
-
-
 @pytest.fixture(scope="module")
 def amazon_tile_module():
-    require_shared = _require_shared
-    name = "Amazon_1110_25.tif"
-    return require_shared("amazon-forest", "images", name), require_shared("amazon-forest", "masks", name)
+    """(image, mask) of a real 512² Amazon tile from the bundled sample (tests/conftest.py)."""
+    from tests.conftest import sample_tile
+
+    return sample_tile()
 
 
 def run(algorithm: str, parameters: dict, feedback: QgsProcessingFeedback | None = None, context=None) -> dict:
