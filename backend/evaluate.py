@@ -24,7 +24,7 @@ import numpy as np
 from . import metrics, plots, style
 from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
-from .params import EvaluateParams
+from .params import EvaluateParams, check_bounds
 from .progress import Progress
 from .version import __version__
 
@@ -184,8 +184,7 @@ def run(params: EvaluateParams, progress: Progress) -> None:
                          "'claro predict', not its probabilities.")
     named = style.classes_from_band(band)
     nodata = band.GetNoDataValue()
-    if not (params.beta > 0 and math.isfinite(params.beta)):
-        raise ClaroError(f"--beta must be a number above 0 (2 favours recall, 0.5 precision); it was {params.beta}.")
+    check_bounds(params)  # --beta, --ignore-value: params.py's ranges
     polygons = raster.is_vector(params.reference)
     background = raster.parse_background(params.background, params.ignore_value) if polygons else None
     if background == params.ignore_value:

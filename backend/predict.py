@@ -491,12 +491,14 @@ def run(params: PredictParams, progress: Progress) -> None:
                 classified = values[index]
                 classified[~valid] = NODATA
                 counts[:] += np.bincount(index[valid], minlength=len(classes))
-                outputs["out"].GetRasterBand(1).WriteArray(classified, 0, top)
+                with raster.writing_into(out_path.parent):
+                    outputs["out"].GetRasterBand(1).WriteArray(classified, 0, top)
                 if "probs" in outputs:
-                    for b in range(len(prob_names)):
-                        layer = blended[..., b].copy()
-                        layer[~valid] = PROBABILITY_NODATA
-                        outputs["probs"].GetRasterBand(b + 1).WriteArray(layer, 0, top)
+                    with raster.writing_into(prob_path.parent):
+                        for b in range(len(prob_names)):
+                            layer = blended[..., b].copy()
+                            layer[~valid] = PROBABILITY_NODATA
+                            outputs["probs"].GetRasterBand(b + 1).WriteArray(layer, 0, top)
                 for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
                     del masks[key]
                 progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")

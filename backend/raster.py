@@ -8,6 +8,7 @@ image grid; GDAL reprojects them to the grid's CRS while burning.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -16,7 +17,7 @@ import uuid
 import weakref
 from xml.sax.saxutils import escape
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -403,6 +404,17 @@ def close_written(datasets: dict, key: str, target: str | os.PathLike,
     if failures:
         raise ClaroError(f"Writing {target} failed ({failures[0]}); free some space on its disk or choose another "
                          "folder.")
+
+
+@contextlib.contextmanager
+def writing_into(folder: str | os.PathLike) -> Iterator[None]:
+    """Blocks leave GDAL's bounded cache long before the close: a write error there (a full disk)
+    is the same sentence as one at the close, not an unexpected RuntimeError."""
+    try:
+        yield
+    except RuntimeError as error:
+        raise ClaroError(f"Writing into {folder} failed ({error}); free some space on its disk or choose another "
+                         "folder.") from error
 
 
 def discard_written(datasets: dict) -> None:

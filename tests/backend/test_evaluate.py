@@ -9,6 +9,10 @@ import pytest
 from osgeo import gdal, ogr, osr
 
 from claro.backend import cli, style
+from claro.backend.errors import ClaroError
+from claro.backend.evaluate import run
+from claro.backend.params import EvaluateParams
+from claro.backend.progress import Progress
 
 UTM = 32719
 ORIGIN = (500000.0, 9000000.0)
@@ -163,8 +167,13 @@ def test_a_sample_of_reference_polygons_scores_only_what_they_cover(tmp_path, ca
 def test_bad_beta_is_refused(tmp_path, capsys):
     prediction = write(tmp_path / "classes.tif", np.zeros((10, 10), np.uint8))
     reference = write(tmp_path / "reference.tif", np.zeros((10, 10), np.uint8), classes=None)
-    assert evaluate("--prediction", prediction, "--reference", reference, "--out", tmp_path / "r.json", "--beta", "0") == 2
-    assert "--beta must be a number above 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        evaluate("--prediction", prediction, "--reference", reference, "--out", tmp_path / "r.json", "--beta", "0")
+    assert exit_.value.code == 2
+    assert "--beta must be at least 0.1 and at most 10; it was 0.0." in capsys.readouterr().err
+    with pytest.raises(ClaroError, match="--beta must be at least 0.1"):  # from Python, the job checks the same range
+        run(EvaluateParams(prediction=str(prediction), reference=str(reference), out=str(tmp_path / "r.json"), beta=0.0),
+            Progress("json"))
     assert not (tmp_path / "r.json").exists()
 
 
