@@ -228,6 +228,20 @@ def test_the_makefiles_log_level_does_not_bring_the_noise_back(tile, tmp_path):
     assert _noise(done.stderr + done.stdout) == []
 
 
+def test_the_demo_is_quiet_too(dataset, tmp_path):
+    """scripts/demo.py calls main() in its own process, one step after another, under `make demo`'s
+    TF_CPP_MIN_LOG_LEVEL=2: no step prints TensorFlow's noise (training's DT_INT32 notice included)."""
+    folder, _ = dataset
+    steps = [["info", str(folder)],
+             ["train", "--data", str(folder), "--out", str(tmp_path / "m.keras"), "--epochs", "1", *TINY]]
+    code = f"import sys; from claro.backend.cli import main; sys.exit(max(main(argv) for argv in {steps!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environment(TF_CPP_MIN_LOG_LEVEL="2"), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _noise(done.stderr + done.stdout) == []
+    assert "epoch 1/1: loss" in done.stderr
+
+
 def test_verbose_shows_what_tensorflow_prints(tile, tmp_path):
     """--verbose changes nothing: whatever `import tensorflow` prints on this machine gets through."""
     baseline = subprocess.run([sys.executable, "-c", "import tensorflow"], capture_output=True, text=True,
