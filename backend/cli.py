@@ -136,16 +136,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     previous = interrupts.install()
     try:
         return _run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # landed outside the job (parsing, or while reporting its end): still 130
+        return 130
     finally:
         if not interrupts.interrupted():  # after an interrupt the process is exiting: keep ignoring them
             interrupts.restore(previous)
 
 
 def _run(argv: Sequence[str]) -> int:
-    try:
-        command, params, verbose = _parse_all(argv)
-    except KeyboardInterrupt:
-        return 130
+    command, params, verbose = _parse_all(argv)
     progress = Progress(getattr(params, "progress", "bar"))
     try:
         with quiet.tensorflow_logging(verbose):  # around the import too: a job module may import TensorFlow
