@@ -2,18 +2,23 @@
 
 Exit codes: 0 success, 2 bad input (one sentence on stderr and, with --progress json, an
 "error" event), 130 interrupted (Ctrl-C or SIGTERM from the plugin's Cancel), 1 a bug.
+
+Interrupts (interrupts.py): the first Ctrl-C / SIGTERM unwinds the job, which removes its
+temporaries and says what it kept (a training keeps its best model so far and its resume
+state); later ones are ignored, so the exit code is 130 whatever arrives during clean-up.
+TensorFlow's start-up chatter is hidden (quiet.py) unless `claro --verbose` asks for it.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import importlib
-import signal
 import sys
 import traceback
 import typing
 from typing import Any, Optional, Sequence
 
+from . import interrupts, quiet
 from . import params as P
 from .errors import ClaroError
 from .progress import Progress
@@ -92,14 +97,21 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
                                 help=help_text + (f" ({'; '.join(notes)})" if notes else ""))
 
 
+VERBOSE_HELP = ("Also show TensorFlow's own log messages (start-up notices, warnings), which Claro hides by "
+                "default; useful when reporting a problem.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claro", description="Claro: U-Net segmentation of rasters for forest monitoring.")
     parser.add_argument("--version", action="version", version=f"claro {__version__}")
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (cls, _module) in P.COMMANDS.items():
         p = sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
         add_arguments(p, cls)
+        # also after the command (`claro train … --verbose`); SUPPRESS keeps a flag given before it
+        p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     return parser
 
 
@@ -119,8 +131,8 @@ def params_from_args(cls: type, namespace: argparse.Namespace) -> Any:
     return cls(**values)
 
 
-def parse(argv: Sequence[str]) -> tuple[str, Any]:
-    """Command line → (sub-command, parameter dataclass)."""
+def _parse_all(argv: Sequence[str]) -> tuple[str, Any, bool]:
+    """Command line → (sub-command, parameter dataclass, --verbose)."""
     parser = build_parser()
     args = parser.parse_args(list(argv))
     cls, _module = P.COMMANDS[args.command]
@@ -134,30 +146,41 @@ def parse(argv: Sequence[str]) -> tuple[str, Any]:
                 Progress("json").error(sentence)
                 raise SystemExit(2)
             _subparser(parser, args.command).error(sentence)
-    return args.command, params
+    return args.command, params, bool(getattr(args, "verbose", False))
 
 
-def _raise_interrupt(signum, frame):  # pragma: no cover - exercised by the plugin's Cancel
-    raise KeyboardInterrupt
+def parse(argv: Sequence[str]) -> tuple[str, Any]:
+    """Command line → (sub-command, parameter dataclass)."""
+    command, params, _verbose = _parse_all(argv)
+    return command, params
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    command, params = parse(sys.argv[1:] if argv is None else argv)
-    progress = Progress(getattr(params, "progress", "bar"))
-    # Cancel from QGIS sends SIGTERM (CTRL_BREAK on Windows): unwind like Ctrl-C so temporary outputs are removed.
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    if hasattr(signal, "SIGBREAK"):  # Windows: the plugin's Cancel sends CTRL_BREAK_EVENT
-        signal.signal(signal.SIGBREAK, _raise_interrupt)
+    # First, so that a Cancel at any moment unwinds the job (and a second one cannot cut its clean-up short).
+    previous = interrupts.install()
     try:
-        module = importlib.import_module(f"{__package__}.{P.COMMANDS[command][1]}")
-        module.run(params, progress)
+        return _run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # landed outside the job (parsing, or while reporting its end): still 130
+        return 130
+    finally:
+        if not interrupts.interrupted():  # after an interrupt the process is exiting: keep ignoring them
+            interrupts.restore(previous)
+
+
+def _run(argv: Sequence[str]) -> int:
+    command, params, verbose = _parse_all(argv)
+    progress = Progress(getattr(params, "progress", "bar"))
+    try:
+        with quiet.tensorflow_logging(verbose):  # around the import too: a job module may import TensorFlow
+            module = importlib.import_module(f"{__package__}.{P.COMMANDS[command][1]}")
+            module.run(params, progress)
         return 0
     except ClaroError as error:
         progress.error(str(error))
         return 2
     except KeyboardInterrupt as interrupt:
-        # A job may say what it kept (training keeps its last checkpoint for --resume).
-        progress.error(str(interrupt) or "Interrupted; nothing was written.")
+        # A job may say what it kept (training keeps its best model so far and its resume state).
+        progress.error(str(interrupt) or "Interrupted; nothing was written.", **getattr(interrupt, "fields", {}))
         return 130
     except Exception as error:  # a bug: say so, with the details for a report
         traceback.print_exc()

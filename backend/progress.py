@@ -5,7 +5,8 @@ The JSON-lines protocol, read by the QGIS plugin and the Processing algorithms:
   {"event": "log", "message": "…"}
   {"event": "epoch", "epoch": 3, "epochs": 50, "metrics": {...}}      (training)
   {"event": "done", …result…}          last line on success
-  {"event": "error", "message": "…"}   last line on failure
+  {"event": "error", "message": "…"}   last line on failure; an interrupted training adds
+      "kept": {"model": …, "resume": …}, "epochs_run": n, "best_epoch": n
 """
 from __future__ import annotations
 
@@ -83,9 +84,10 @@ class Progress:
         else:
             self._end_bar()
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, **fields: Any) -> None:
+        """The job failed or was interrupted: one sentence (and, in JSON, fields such as what it kept)."""
         if self.mode == "json":
-            self._emit("error", message=message)
+            self._emit("error", message=message, **fields)
         else:
             self._end_bar()
         # Always on stderr too, so a person running the JSON mode by hand sees it.

@@ -15,6 +15,10 @@ What a user gets, and why it is built this way:
 - `--tensorboard DIR`: the same per-epoch numbers as TensorBoard event files (DIR/train, DIR/validation).
 - Each split's scores are recorded and printed beside what it holds (patches, pixels per class),
   so a small or unrepresentative split is not mistaken for a broken model.
+- Cancel / Ctrl-C keeps what finished epochs made: the best model so far (a complete model) and
+  the resume state, and says so; before the first epoch ends nothing is written. The end of an
+  epoch (model, resume state, history) is written whole: an interrupt arriving meanwhile waits
+  for it (interrupts.deferred), so what is kept never depends on where the signal fell.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import card as model_card
+from . import interrupts
 from . import metrics as M
 from .atomic import atomic_file, atomic_folder, check_can_write, job
 from .errors import ClaroError
@@ -560,7 +565,8 @@ class Trainer:
                     self.validation_matrix = metric.matrix()
 
             def on_epoch_end(self, epoch, logs=None):
-                trainer.end_epoch(epoch, dict(logs or {}), self.validation_matrix, model, export_model)
+                with interrupts.deferred():  # the epoch's files are written whole, or not at all
+                    trainer.end_epoch(epoch, dict(logs or {}), self.validation_matrix, model, export_model)
                 self.validation_matrix = None
                 if trainer.wait >= trainer.params.patience:
                     trainer.progress.log(f"No better {trainer.monitor} for {trainer.params.patience} epochs: stopping; "
@@ -692,12 +698,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
                       shuffle=False, verbose=0)
         finish(trainer, model, export_model, metric, params, progress)
     except KeyboardInterrupt:
-        if trainer.best_epoch:
-            message = (f"Interrupted after epoch {trainer.epochs_run}: {out} holds the best model so far (epoch "
-                       f"{trainer.best_epoch}); run the same command with --resume to continue.")
-        else:
-            message = "Interrupted before the first epoch ended; no model was written."
-        raise KeyboardInterrupt(message) from None
+        raise interrupted(trainer) from None
     except tf.errors.ResourceExhaustedError:
         raise ClaroError(f"Out of memory with batches of {params.batch_size} patches; lower --batch-size "
                          f"(or --base-filters) and run with --resume to continue.") from None
@@ -707,6 +708,23 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
         if sentence is None:
             raise
         raise ClaroError(sentence.group(0)) from None
+
+
+def interrupted(trainer: Trainer) -> interrupts.Interrupted:
+    """What an interrupted training kept, read from the disk: the CLI's sentence, and for the
+    plugin the kept files. The rule: finished epochs are kept (best model so far + resume state)."""
+    out = trainer.out
+    resume = resume_folder(out)
+    if (resume / "state.json").is_file() and out.is_file():
+        return interrupts.Interrupted(
+            f"Interrupted after epoch {trainer.epochs_run}: kept {out}, the best model so far (epoch "
+            f"{trainer.best_epoch}), and its resume state; run the same command with --resume to continue.",
+            kept={"model": str(out), "resume": str(resume)}, epochs_run=trainer.epochs_run, best_epoch=trainer.best_epoch)
+    if trainer.best_epoch and out.is_file():
+        return interrupts.Interrupted(
+            f"Interrupted after training finished: {out} is complete (best epoch {trainer.best_epoch}).",
+            kept={"model": str(out)}, epochs_run=trainer.epochs_run, best_epoch=trainer.best_epoch)
+    return interrupts.Interrupted("Interrupted before the first epoch ended; no model was written.")
 
 
 def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, progress: Progress) -> None:
@@ -734,8 +752,9 @@ def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, p
     history_path = sidecar(out, "history.json")
     write_json(history_path, trainer.history)
     curves_png = str(plots.training_curves(trainer.history, sidecar(out, "curves.png")))
-    save_model_file(export_model, trainer.best_weights or model.get_weights(), trainer.card(results, True), out)
-    shutil.rmtree(resume_folder(out), ignore_errors=True)
+    with interrupts.deferred():  # the final model and the end of its checkpoint go together
+        save_model_file(export_model, trainer.best_weights or model.get_weights(), trainer.card(results, True), out)
+        shutil.rmtree(resume_folder(out), ignore_errors=True)
     trainer.close_tensorboard()
     progress.update(1.0, "done")
     summary = {split: {"mean_iou": s.get("mean_iou"), "overall_accuracy": s.get("overall_accuracy"),

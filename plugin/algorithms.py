@@ -440,8 +440,9 @@ def run_job(params: Any, feedback: QgsProcessingFeedback, interpreter: Optional[
     finally:
         finished.set()
         watcher.join()
-    if result.cancelled or feedback.isCanceled():
-        raise QgsProcessingException(tr("Cancelled; nothing was written."))
+    if result.cancelled or feedback.isCanceled():  # the backend says what it kept (training: its best model so far)
+        message = (result.error or {}).get("message")
+        raise QgsProcessingException(tr("Cancelled: {}").format(message) if message else tr("Cancelled; nothing was written."))
     if not result.ok:
         tail = log_tail(result.log_path, 30).strip()
         if tail:

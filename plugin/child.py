@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..backend import params as P
+from ..backend.quiet import QUIET_ENVIRONMENT
 
 try:  # user-facing sentences are translated inside QGIS; plain English without Qt
     from qgis.PyQt.QtCore import QCoreApplication
@@ -122,7 +123,9 @@ def child_environment(base: Optional[dict[str, str]] = None, extra: Optional[dic
 
     QGIS sets PYTHONHOME/PYTHONPATH for its own Python (OSGeo4W does on Windows); a venv's
     interpreter given those would load QGIS's standard library. Only our import folder goes
-    on PYTHONPATH.
+    on PYTHONPATH. TensorFlow's logging is quietened as the CLI does without --verbose (the
+    child never gets --verbose: its stderr is the job log, which should hold Claro's messages
+    and tracebacks; to see TensorFlow's own, run the command at the top of the log with --verbose).
     """
     env = dict(os.environ if base is None else base)
     for name in ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "__PYVENV_LAUNCHER__"):
@@ -130,7 +133,7 @@ def child_environment(base: Optional[dict[str, str]] = None, extra: Optional[dic
     env["PYTHONPATH"] = str(import_dir())
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(QUIET_ENVIRONMENT)
     env.update(extra or {})
     return env
 
@@ -284,8 +287,13 @@ class ChildProcess:
 
     def cancel(self) -> None:
         """Ask the child to stop (SIGTERM: the backend unwinds and deletes its temporaries), then
-        kill it if it is still running after the grace period. Returns at once; safe from any thread."""
+        kill it if it is still running after the grace period. Returns at once; safe from any thread.
+
+        Idempotent: the signal is sent once, whatever the number of calls (a second one would
+        reach the backend while it cleans up; it ignores it, but there is no reason to send it)."""
         with self._lock:
+            if self.cancelled:
+                return
             self.cancelled = True
             process = self.process
             if process is None or process.poll() is not None:

@@ -217,7 +217,8 @@ class ClaroDock(QgsDockWidget):
         self.train_button = self._button(tr("Train"), tr("Cut the training data into patches, then train the U-Net."))
         self.train_button.setObjectName("ClaroTrainButton")
         self.train_button.clicked.connect(self.start_training)
-        self.train_cancel = self._button(tr("Cancel"), tr("Stop the running job; nothing half-written is left."))
+        self.train_cancel = self._button(tr("Cancel"), tr("Stop the running job; nothing half-written is left. A training "
+                                                          "keeps its best model so far and can be resumed (Resume)."))
         self.train_cancel.clicked.connect(self.cancel)
         row.addWidget(self.train_button)
         row.addWidget(self.train_cancel)

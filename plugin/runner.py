@@ -28,6 +28,20 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Claro", text)
 
 
+def cancelled_message(error: Optional[dict]) -> str:
+    """The dock's sentence for a cancelled job, from the backend's 'error' event (None: no event).
+    A training cancelled after an epoch keeps its best model so far and its resume state."""
+    error = error or {}
+    kept = error.get("kept") or {}
+    if kept.get("resume"):
+        return tr("Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; "
+                  "tick Resume (training options) and train again to continue.").format(
+            error.get("epochs_run", "?"), kept.get("model", ""), error.get("best_epoch", "?"))
+    if error.get("message"):
+        return tr("Cancelled: {}").format(error["message"])
+    return tr("Cancelled; nothing was written.")
+
+
 class ClaroTask(QgsTask):
     progressed = pyqtSignal(float, str)
     logged = pyqtSignal(str)
@@ -103,8 +117,11 @@ class ClaroTask(QgsTask):
             self.logged.emit(f"{command}: {event}")
 
     def cancel(self) -> None:
-        """Stop the running child (SIGTERM, then kill) and start no further job."""
+        """Stop the running child (SIGTERM, then kill) and start no further job. Idempotent:
+        Cancel clicked twice, or the plugin unloading during a cancel, sends nothing more."""
         with self._lock:
+            if self._canceled:
+                return
             self._canceled = True
             child = self.current
         if child is not None:
@@ -118,10 +135,9 @@ class ClaroTask(QgsTask):
             return
         self.was_cancelled = self._canceled or any(r.cancelled for r in self.results)
         if self.was_cancelled:
-            # the backend says what it kept (e.g. training's best model so far), else nothing was written
-            last = self.results[-1] if self.results else None
-            message = (last.error or {}).get("message") if last else None
-            message = tr("Cancelled: {}").format(message) if message else tr("Cancelled; nothing was written.")
+            # The backend says what it kept: a training cancelled after an epoch keeps its best model so
+            # far and its resume state (train.interrupted_message); otherwise nothing was written.
+            message = cancelled_message(self.results[-1].error if self.results else None)
         else:
             message = self.message or tr("The job failed; see the log.")
         self.failed.emit(message, self.log_path or "")

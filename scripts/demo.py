@@ -2,6 +2,8 @@
 
 Five Amazon tiles → patches → a small U-Net → prediction of a sixth tile it never saw →
 evaluation against that tile's mask. Each step is the same command an analyst would type.
+Each step runs in this process through the CLI's main(), which hides TensorFlow's start-up
+noise as the CLI does; `python scripts/demo.py --verbose` shows it (`claro --verbose`).
 """
 from __future__ import annotations
 
@@ -23,7 +25,11 @@ HELD_OUT = "Amazon_1712_26"
 CLASSES = "0:forest:#1a9641,1:cleared:#d7191c"
 
 
+VERBOSE = "--verbose" in sys.argv[1:]
+
+
 def step(title: str, argv: list[str]) -> None:
+    argv = ["--verbose", *argv] if VERBOSE else argv
     print(f"\n== {title}\n$ claro {shlex.join(argv)}", flush=True)
     started = time.monotonic()
     code = claro(argv)

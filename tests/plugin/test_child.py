@@ -81,20 +81,42 @@ def test_backend_error_reaches_the_result_with_exit_code_2_and_a_log(tmp_path):
     assert not (tmp_path / "out.tif").exists()
 
 
+def writing(event: dict) -> bool:
+    """A progress event of the patch-writing phase: the job is known to be writing, not done."""
+    return event["event"] == "progress" and str(event.get("message", "")).startswith("Writing patch")
+
+
 def test_cancel_stops_a_running_job_and_leaves_no_output(tmp_path, amazon_crop):
     image, mask = amazon_crop
     out = tmp_path / "patches"
-    # stride 4: thousands of patches, so the job is still running when Cancel arrives
+    # stride 4: thousands of patches, so the job is still writing when Cancel arrives
     child = C.ChildProcess(P.PatchParams(images=[str(image)], labels=[str(mask)], out=str(out), patch_size=32, stride=4),
-                           VENV_PYTHON, grace_seconds=20)
+                           VENV_PYTHON, grace_seconds=20, log_path=tmp_path.parent / f"{tmp_path.name}.log")
+    signals = []
     seen = []
     for event in child.events():
         seen.append(event)
-        if event["event"] == "progress":
-            child.cancel()  # from the reading thread here; the dock does it from the GUI thread
+        if writing(event) or child.cancelled:
+            if not signals:  # count what reaches the child from here on
+                send = child.process.send_signal
+                child.process.send_signal = lambda signum: (signals.append(signum), send(signum))
+            child.cancel()  # again on every later event, as an impatient user would click; from the
+            # reading thread here, the dock does it from the GUI thread
     result = child.result()
+    assert any(writing(e) for e in seen)
+    assert len(signals) == 1  # the signal is sent once, however often Cancel is pressed
     assert result.cancelled and not result.ok
     assert result.returncode == C.EXIT_INTERRUPTED
+    assert result.message() == "Interrupted; nothing was written."
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # no temporary folder left beside it
     assert all(e["event"] != "done" for e in seen)
+    # The job log holds Claro's lines, not TensorFlow's start-up chatter (`patches` imports it).
+    log = Path(result.log_path).read_text()
+    assert "oneDNN" not in log and "absl::InitializeLog" not in log
+
+
+def test_environment_quietens_tensorflow_whatever_qgis_had():
+    env = C.child_environment({"PATH": "/bin", "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == "3" and env["GLOG_minloglevel"] == "3"
+    assert "--verbose" not in C.build_command(P.InfoParams(path="m.keras"), "py")

@@ -139,30 +139,36 @@ def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_p
     assert "tensorflow" not in sys.modules and "keras" not in sys.modules  # TensorFlow ran in the child only
 
 
-def test_cancel_mid_training_leaves_no_model(dock, qgis_iface, clean_project, amazon_crop, tmp_path, wait_until):
+def test_cancel_after_an_epoch_keeps_the_best_model_and_says_how_to_resume(dock, qgis_iface, clean_project, amazon_crop,
+                                                                          tmp_path, wait_until):
+    """Cancel once the first epoch is reported (a known phase: no race with an epoch end): the
+    dataset, the best model so far and its resume state are kept, and the dock says so."""
     image, mask = amazon_crop
     set_up_training(dock, clean_project, image, mask, tmp_path, epochs=50)
+    dock.train_form.set_value("patience", 50)  # no early stop can end the run before Cancel arrives
     finished, stages = [], []
     dock.trainingFinished.connect(lambda ok, outputs: finished.append(ok))
     task = dock.start_training()
     assert task is not None
     task.jobDone.connect(lambda command, outputs: stages.append(command))
 
-    def cancel_once_training(fraction: float, message: str) -> None:
-        if stages == ["patches"] and fraction > PATCHES_WEIGHT and not task.was_cancelled:
+    def cancel_after_an_epoch(event: dict) -> None:
+        if "cancelled" not in stages:
             stages.append("cancelled")
             dock.cancel()
 
-    task.progressed.connect(cancel_once_training)
+    task.epoch.connect(cancel_after_an_epoch)
     assert wait_until(lambda: finished, 300), "the cancelled task did not finish"
     assert finished == [False]
     assert stages == ["patches", "cancelled"]
     assert task.was_cancelled
     assert (tmp_path / "patches" / "dataset.json").is_file()  # the finished first job is kept
-    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name != "patches")
-    assert leftovers == []  # no model, no temporary model, no checkpoint
+    kept = sorted(p.name for p in tmp_path.iterdir() if p.name != "patches")
+    model = Path(dock.train_form.value("out"))
+    assert kept == sorted([model.name, model.name + ".resume", model.stem + ".history.json"])  # no temporaries
     warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
-    assert any("Cancelled" in m for m in warnings), warnings
+    assert any("Cancelled after epoch" in m and "holds the best model so far" in m and "tick Resume" in m
+               for m in warnings), warnings
     assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
     assert dock.train_button.isEnabled()
     assert "tensorflow" not in sys.modules and "keras" not in sys.modules  # TensorFlow ran in the child only

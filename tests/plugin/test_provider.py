@@ -258,23 +258,61 @@ def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
 
 
 # -- cancel and errors --------------------------------------------------------------------------
-class CancelOnFirstEpoch(QgsProcessingFeedback):
-    """Cancels as soon as training reports an epoch or progress past the start."""
+class CancelWhen(QgsProcessingFeedback):
+    """Cancels once the job reports a line (log or progress text) starting with `prefix`: a
+    known phase, so the outcome does not depend on how fast the job runs."""
 
-    def setProgress(self, progress: float) -> None:  # noqa: N802
-        super().setProgress(progress)
-        if progress > 0:
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.seen: list[str] = []
+
+    def _check(self, text: str) -> None:
+        if text.startswith(self.prefix):
+            self.seen.append(text)
             self.cancel()
 
+    def pushInfo(self, info: str) -> None:  # noqa: N802
+        super().pushInfo(info)
+        self._check(info)
 
-def test_cancel_stops_training_and_leaves_nothing(provider, patches, tmp_path):
+    def setProgressText(self, text: str) -> None:  # noqa: N802
+        super().setProgressText(text)
+        self._check(text)
+
+
+def test_cancel_after_an_epoch_keeps_the_best_model_and_its_resume_state(provider, patches, tmp_path):
+    """The rule: Cancel keeps what finished epochs made (the best model so far, a complete model,
+    and the state --resume continues from), and says so; it leaves nothing half-written."""
     out = tmp_path / "cancelled.keras"
-    with pytest.raises(QgsProcessingException, match="Cancelled"):
+    feedback = CancelWhen("Epoch ")
+    with pytest.raises(QgsProcessingException) as raised:
         run("claro:train", {"DATA": patches["OUTPUT"], "OUTPUT": str(out), **TINY_MODEL, "EPOCHS": 200,
-                            "PATIENCE": 200}, feedback=CancelOnFirstEpoch())
-    assert not out.exists()
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".cancelled") or p.name == "cancelled.keras"]
-    assert leftovers == []
+                            "PATIENCE": 200}, feedback=feedback)
+    assert feedback.seen and feedback.seen[0].startswith("Epoch 1 of 200")
+    message = str(raised.value)
+    assert message.startswith("Cancelled: Interrupted after epoch ") and "the best model so far" in message
+    assert f"kept {out}" in message and "--resume" in message
+    card = read_card(out)
+    assert card["training"]["finished"] is False and card["training"]["best_epoch"] >= 1
+    state = json.loads((tmp_path / "cancelled.keras.resume" / "state.json").read_text())
+    assert f"after epoch {state['epochs_run']}:" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cancelled.history.json", "cancelled.keras",
+                                                          "cancelled.keras.resume"]
+
+
+def test_cancel_while_writing_patches_leaves_nothing(provider, tile, tmp_path):
+    """Before anything is finished, nothing is kept: no dataset folder, no temporary beside it."""
+    image, mask = tile
+    out = tmp_path / "dataset"
+    feedback = CancelWhen("Writing patch")
+    with pytest.raises(QgsProcessingException, match="^Cancelled: Interrupted; nothing was written.$"):
+        # stride 4: about 2,400 patches, so the job is still writing when Cancel arrives
+        run("claro:buildpatches", {"IMAGES": [str(image)], "LABELS": [str(mask)], "OUTPUT": str(out),
+                                   "PATCH_SIZE": 64, "STRIDE": 4, "CLASSES": CLASSES, "MIN_LABELLED": 0.0},
+            feedback=feedback)
+    assert feedback.seen
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_backend_error_becomes_one_sentence(provider, tile, tmp_path):
