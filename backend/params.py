@@ -25,7 +25,6 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .errors import ClaroError
 
 #: the largest seed: fits a 32-bit spin box (Qt) and every random generator Claro seeds
 MAX_SEED = 2**31 - 1
@@ -211,6 +210,8 @@ def bound_error(f: dataclasses.Field, value: Any) -> Optional[str]:
 def check_bounds(params: Any) -> None:
     """Refuse (ClaroError) the first numeric field of `params` outside its range: the jobs'
     own check, for callers that do not come through the command line."""
+    from .errors import ClaroError  # here, not at the top: scripts/i18n_sources.py loads this file alone
+
     for f, _kind in numeric_fields(type(params)):
         sentence = bound_error(f, getattr(params, f.name))
         if sentence:
