@@ -168,14 +168,6 @@
         <translation>La capa '{}' no es ni ráster ni vectorial.</translation>
     </message>
     <message>
-        <source>{} could not be opened as a raster.</source>
-        <translation>No se pudo abrir {} como ráster.</translation>
-    </message>
-    <message>
-        <source>{} has more than {} distinct values; a label raster holds class numbers.</source>
-        <translation>{} tiene más de {} valores distintos; un ráster de etiquetas contiene números de clase.</translation>
-    </message>
-    <message>
         <source>The layer &apos;{}&apos; has no field &apos;{}&apos;.</source>
         <translation>La capa '{}' no tiene el campo '{}'.</translation>
     </message>
@@ -607,6 +599,34 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
         <translation>No se pudo iniciar '{}' ({}); elija otro Python en la sección Entorno de Claro.</translation>
     </message>
+    <message>
+        <source>Stop the running job; nothing half-written is left. A training keeps its best model so far and can be resumed (Resume).</source>
+        <translation>Detiene el trabajo en curso; no queda nada escrito a medias. Un entrenamiento conserva su mejor modelo hasta el momento y se puede reanudar (Reanudar).</translation>
+    </message>
+    <message>
+        <source>Reading label values…</source>
+        <translation>Leyendo los valores de las etiquetas…</translation>
+    </message>
+    <message>
+        <source>Reading the label values was cancelled.</source>
+        <translation>Se canceló la lectura de los valores de las etiquetas.</translation>
+    </message>
+    <message>
+        <source>Classes from {:.0%} of the label raster; reading the rest…</source>
+        <translation>Clases del {:.0%} del ráster de etiquetas; leyendo el resto…</translation>
+    </message>
+    <message>
+        <source>Patches: train {}, validation {}, test {}</source>
+        <translation>Parches: entrenamiento {}, validación {}, prueba {}</translation>
+    </message>
+    <message>
+        <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; tick Resume (training options) and train again to continue.</source>
+        <translation>Cancelado tras la época {}: {} contiene el mejor modelo hasta el momento (época {}) y se conserva su estado para reanudar; marque Reanudar (opciones de entrenamiento) y entrene de nuevo para continuar.</translation>
+    </message>
+    <message>
+        <source>Claro: reading label values</source>
+        <translation>Claro: leyendo los valores de las etiquetas</translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -719,10 +739,6 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>Sobrescribir</translation>
     </message>
     <message>
-        <source>Replace the output folder if it exists.</source>
-        <translation>Reemplaza la carpeta de salida si ya existe.</translation>
-    </message>
-    <message>
         <source>Progress</source>
         <translation>Progreso</translation>
     </message>
@@ -831,10 +847,6 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>Semilla aleatoria para los pesos y la mezcla.</translation>
     </message>
     <message>
-        <source>Replace the model file if it exists.</source>
-        <translation>Reemplaza el archivo de modelo si ya existe.</translation>
-    </message>
-    <message>
         <source>Trained model file (.keras).</source>
         <translation>Archivo del modelo entrenado (.keras).</translation>
     </message>
@@ -891,10 +903,6 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>Para un modelo sin ficha de Claro: nombres y colores de las clases, p. ej. '0:forest:#1a9641,1:cleared:#d7191c'.</translation>
     </message>
     <message>
-        <source>Replace the outputs if they exist.</source>
-        <translation>Reemplaza las salidas si ya existen.</translation>
-    </message>
-    <message>
         <source>Class GeoTIFF made by &apos;claro predict&apos;.</source>
         <translation>GeoTIFF de clases creado con 'claro predict'.</translation>
     </message>
@@ -919,16 +927,8 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>Atributo con el valor de clase cuando la referencia son polígonos.</translation>
     </message>
     <message>
-        <source>Class of pixels outside every reference polygon, or &apos;ignore&apos;.</source>
-        <translation>Clase de los píxeles fuera de todo polígono de referencia, o 'ignore'.</translation>
-    </message>
-    <message>
         <source>Reference value meaning &apos;not labelled&apos;.</source>
         <translation>Valor de referencia que significa 'sin etiquetar'.</translation>
-    </message>
-    <message>
-        <source>Replace the report if it exists.</source>
-        <translation>Reemplaza el informe si ya existe.</translation>
     </message>
     <message>
         <source>A patch dataset folder or a model file (.keras).</source>
@@ -969,6 +969,42 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
     <message>
         <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
         <translation>Reduce a la mitad la tasa de aprendizaje tras este número de épocas sin mejorar la pérdida de validación (0 = nunca).</translation>
+    </message>
+    <message>
+        <source>Replace the output folder if it holds a patch dataset Claro made (a folder with other files is never replaced).</source>
+        <translation>Reemplaza la carpeta de salida si contiene un conjunto de parches creado por Claro (una carpeta con otros archivos nunca se reemplaza).</translation>
+    </message>
+    <message>
+        <source>F-beta β</source>
+        <translation>β de F-beta</translation>
+    </message>
+    <message>
+        <source>β of the F-beta score reported beside F1: above 1 favours recall (2: missing the class costs more than a false alarm), below 1 precision.</source>
+        <translation>β de la puntuación F-beta indicada junto a F1: por encima de 1 favorece la exhaustividad (2: omitir la clase cuesta más que una falsa alarma), por debajo de 1 la precisión.</translation>
+    </message>
+    <message>
+        <source>TensorBoard folder</source>
+        <translation>Carpeta de TensorBoard</translation>
+    </message>
+    <message>
+        <source>Also write TensorBoard logs (losses, learning rate, per-class scores per epoch) into this folder.</source>
+        <translation>Escribe también registros de TensorBoard (pérdidas, tasa de aprendizaje, puntuaciones por clase en cada época) en esta carpeta.</translation>
+    </message>
+    <message>
+        <source>Replace the model file (and its checkpoint, history and plots) if Claro made them.</source>
+        <translation>Reemplaza el archivo del modelo (y su punto de control, historial y gráficos) si los creó Claro.</translation>
+    </message>
+    <message>
+        <source>Replace the class raster, its style and the probability raster if they exist and are of their kind.</source>
+        <translation>Reemplaza el ráster de clases, su estilo y el ráster de probabilidades si existen y son de ese tipo.</translation>
+    </message>
+    <message>
+        <source>Class of pixels outside every reference polygon, or &apos;ignore&apos; to score only pixels inside the polygons.</source>
+        <translation>Clase de los píxeles fuera de todo polígono de referencia, o 'ignore' para evaluar solo los píxeles dentro de los polígonos.</translation>
+    </message>
+    <message>
+        <source>Replace the report and its figure if Claro made them.</source>
+        <translation>Reemplaza el informe y su figura si los creó Claro.</translation>
     </message>
 </context>
 </TS>

@@ -168,14 +168,6 @@
         <translation>A camada '{}' não é nem raster nem vetorial.</translation>
     </message>
     <message>
-        <source>{} could not be opened as a raster.</source>
-        <translation>Não foi possível abrir {} como raster.</translation>
-    </message>
-    <message>
-        <source>{} has more than {} distinct values; a label raster holds class numbers.</source>
-        <translation>{} tem mais de {} valores distintos; um raster de rótulos contém números de classe.</translation>
-    </message>
-    <message>
         <source>The layer &apos;{}&apos; has no field &apos;{}&apos;.</source>
         <translation>A camada '{}' não tem o campo '{}'.</translation>
     </message>
@@ -607,6 +599,34 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
         <translation>Não foi possível iniciar '{}' ({}); escolha outro Python na seção Ambiente do Claro.</translation>
     </message>
+    <message>
+        <source>Stop the running job; nothing half-written is left. A training keeps its best model so far and can be resumed (Resume).</source>
+        <translation>Interrompe o trabalho em andamento; nada fica escrito pela metade. Um treinamento mantém o melhor modelo até o momento e pode ser retomado (Retomar).</translation>
+    </message>
+    <message>
+        <source>Reading label values…</source>
+        <translation>Lendo os valores dos rótulos…</translation>
+    </message>
+    <message>
+        <source>Reading the label values was cancelled.</source>
+        <translation>A leitura dos valores dos rótulos foi cancelada.</translation>
+    </message>
+    <message>
+        <source>Classes from {:.0%} of the label raster; reading the rest…</source>
+        <translation>Classes de {:.0%} do raster de rótulos; lendo o restante…</translation>
+    </message>
+    <message>
+        <source>Patches: train {}, validation {}, test {}</source>
+        <translation>Patches: treino {}, validação {}, teste {}</translation>
+    </message>
+    <message>
+        <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; tick Resume (training options) and train again to continue.</source>
+        <translation>Cancelado após a época {}: {} contém o melhor modelo até o momento (época {}) e o estado para retomar foi mantido; marque Retomar (opções de treinamento) e treine de novo para continuar.</translation>
+    </message>
+    <message>
+        <source>Claro: reading label values</source>
+        <translation>Claro: lendo os valores dos rótulos</translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -719,10 +739,6 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>Sobrescrever</translation>
     </message>
     <message>
-        <source>Replace the output folder if it exists.</source>
-        <translation>Substitui a pasta de saída se ela existir.</translation>
-    </message>
-    <message>
         <source>Progress</source>
         <translation>Progresso</translation>
     </message>
@@ -831,10 +847,6 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>Semente aleatória para os pesos e o embaralhamento.</translation>
     </message>
     <message>
-        <source>Replace the model file if it exists.</source>
-        <translation>Substitui o arquivo do modelo se ele existir.</translation>
-    </message>
-    <message>
         <source>Trained model file (.keras).</source>
         <translation>Arquivo do modelo treinado (.keras).</translation>
     </message>
@@ -891,10 +903,6 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>Para um modelo sem ficha do Claro: nomes e cores das classes, p. ex. '0:forest:#1a9641,1:cleared:#d7191c'.</translation>
     </message>
     <message>
-        <source>Replace the outputs if they exist.</source>
-        <translation>Substitui as saídas se elas existirem.</translation>
-    </message>
-    <message>
         <source>Class GeoTIFF made by &apos;claro predict&apos;.</source>
         <translation>GeoTIFF de classes criado com 'claro predict'.</translation>
     </message>
@@ -919,16 +927,8 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>Atributo com o valor da classe quando a referência são polígonos.</translation>
     </message>
     <message>
-        <source>Class of pixels outside every reference polygon, or &apos;ignore&apos;.</source>
-        <translation>Classe dos pixels fora de todos os polígonos de referência, ou 'ignore'.</translation>
-    </message>
-    <message>
         <source>Reference value meaning &apos;not labelled&apos;.</source>
         <translation>Valor de referência que significa 'sem rótulo'.</translation>
-    </message>
-    <message>
-        <source>Replace the report if it exists.</source>
-        <translation>Substitui o relatório se ele existir.</translation>
     </message>
     <message>
         <source>A patch dataset folder or a model file (.keras).</source>
@@ -969,6 +969,42 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
     <message>
         <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
         <translation>Reduz pela metade a taxa de aprendizado após este número de épocas sem melhora da perda de validação (0 = nunca).</translation>
+    </message>
+    <message>
+        <source>Replace the output folder if it holds a patch dataset Claro made (a folder with other files is never replaced).</source>
+        <translation>Substitui a pasta de saída se ela contém um conjunto de patches criado pelo Claro (uma pasta com outros arquivos nunca é substituída).</translation>
+    </message>
+    <message>
+        <source>F-beta β</source>
+        <translation>β do F-beta</translation>
+    </message>
+    <message>
+        <source>β of the F-beta score reported beside F1: above 1 favours recall (2: missing the class costs more than a false alarm), below 1 precision.</source>
+        <translation>β do escore F-beta informado ao lado do F1: acima de 1 favorece a revocação (2: deixar de detectar a classe custa mais que um alarme falso), abaixo de 1 a precisão.</translation>
+    </message>
+    <message>
+        <source>TensorBoard folder</source>
+        <translation>Pasta do TensorBoard</translation>
+    </message>
+    <message>
+        <source>Also write TensorBoard logs (losses, learning rate, per-class scores per epoch) into this folder.</source>
+        <translation>Também grava registros do TensorBoard (perdas, taxa de aprendizado, escores por classe a cada época) nesta pasta.</translation>
+    </message>
+    <message>
+        <source>Replace the model file (and its checkpoint, history and plots) if Claro made them.</source>
+        <translation>Substitui o arquivo do modelo (e seu ponto de controle, histórico e gráficos) se foram criados pelo Claro.</translation>
+    </message>
+    <message>
+        <source>Replace the class raster, its style and the probability raster if they exist and are of their kind.</source>
+        <translation>Substitui o raster de classes, seu estilo e o raster de probabilidades se existirem e forem desse tipo.</translation>
+    </message>
+    <message>
+        <source>Class of pixels outside every reference polygon, or &apos;ignore&apos; to score only pixels inside the polygons.</source>
+        <translation>Classe dos pixels fora de todo polígono de referência, ou 'ignore' para avaliar somente os pixels dentro dos polígonos.</translation>
+    </message>
+    <message>
+        <source>Replace the report and its figure if Claro made them.</source>
+        <translation>Substitui o relatório e sua figura se foram criados pelo Claro.</translation>
     </message>
 </context>
 </TS>
