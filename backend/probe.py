@@ -32,8 +32,10 @@ def _tensorflow() -> dict:
             details = [tf.config.experimental.get_device_details(d).get("device_name") for d in gpus]
             if all(details):
                 names = details
-        except Exception:  # noqa: BLE001 - device names are a nicety
-            pass
+        except Exception as error:  # noqa: BLE001 - device names are a nicety: keep TensorFlow's ids
+            # stderr, not stdout: the caller reads the one JSON line on stdout
+            print(f"probe: GPU model names unavailable ({type(error).__name__}: {error}); "
+                  "showing TensorFlow's device names.", file=sys.stderr)
         return {"tensorflow": tf.__version__, "gpus": names}
     except Exception as error:  # noqa: BLE001 - reported, not raised
         return {"tensorflow": None, "tensorflow_error": f"{type(error).__name__}: {error}"[:300], "gpus": []}

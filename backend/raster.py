@@ -9,13 +9,13 @@ image grid; GDAL reprojects them to the grid's CRS while burning.
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import shutil
 import sys
 import tempfile
 import uuid
 import weakref
-from xml.sax.saxutils import escape
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
 
@@ -189,7 +189,7 @@ def _warp_labels(source: gdal.Dataset, path: Path, grid: gdal.Dataset, ignore_va
         sw, sh = source.RasterXSize, source.RasterYSize
         nodata_xml = f"<NODATA>{nodata!r}</NODATA>" if nodata is not None else ""
         source_xml = f"""<ComplexSource>
-      <SourceFilename relativeToVRT="0">{escape(str(path.resolve()))}</SourceFilename>
+      <SourceFilename relativeToVRT="0">{html.escape(str(path.resolve()), quote=False)}</SourceFilename>
       <SourceBand>1</SourceBand>{nodata_xml}
       <SrcRect xOff="0" yOff="0" xSize="{sw}" ySize="{sh}"/>
       <DstRect xOff="{offset[0]}" yOff="{offset[1]}" xSize="{sw}" ySize="{sh}"/>
@@ -218,7 +218,7 @@ def _warp_labels(source: gdal.Dataset, path: Path, grid: gdal.Dataset, ignore_va
       <LUT>{_NO_LABEL}:{ignore_value},{_NO_LABEL + 1}:{_NO_LABEL + 1},2147483647:2147483647</LUT>
     </ComplexSource>"""
         scratch = [grid_path, warped_path]
-    srs = f"<SRS>{escape(grid.GetProjection())}</SRS>" if grid.GetProjection() else ""
+    srs = f"<SRS>{html.escape(grid.GetProjection(), quote=False)}</SRS>" if grid.GetProjection() else ""
     geotransform = ", ".join(repr(v) for v in grid.GetGeoTransform())
     xml = f"""<VRTDataset rasterXSize="{width}" rasterYSize="{height}">{srs}
   <GeoTransform>{geotransform}</GeoTransform>

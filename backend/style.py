@@ -7,8 +7,8 @@ too; only `color_table`/`apply_classes` touch GDAL (imported lazily).
 """
 from __future__ import annotations
 
+import html
 import os
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Optional
 
@@ -37,44 +37,66 @@ def class_name(cls: dict, index: int = 0) -> str:
     return str(cls.get("name") or f"class {cls.get('value', index)}")
 
 
+#: an XML element for `_xml`: (tag, attributes, text or child elements)
+Element = tuple[str, dict[str, str], "str | list[Element]"]
+
+
+def _escape(value: str) -> str:
+    """Text or attribute value as XML; line breaks kept as character references (as ElementTree writes them)."""
+    return html.escape(value, quote=True).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#09;")
+
+
+def _xml(element: Element, depth: int = 0) -> str:
+    """ElementTree's indented layout, written directly: Claro only writes this XML, never parses it."""
+    tag, attributes, content = element
+    pad = "  " * depth
+    head = tag + "".join(f' {key}="{_escape(value)}"' for key, value in attributes.items())
+    if isinstance(content, str):
+        return f"{pad}<{head}>{_escape(content)}</{tag}>" if content else f"{pad}<{head} />"
+    if not content:
+        return f"{pad}<{head} />"
+    children = "\n".join(_xml(child, depth + 1) for child in content)
+    return f"{pad}<{head}>\n{children}\n{pad}</{tag}>"
+
+
 def qml_text(classes: list[dict[str, Any]], nodata: Optional[int] = NODATA, band: int = 1) -> str:
     """A QGIS 3 paletted-renderer style: one legend entry per class; nodata drawn transparent.
 
     Values not in the palette are not drawn by the paletted renderer; nodata is also listed
     as fully transparent so a raster whose nodata flag was lost still shows nothing there.
     """
-    qgis = ET.Element("qgis", {"version": "3.22.0", "styleCategories": "AllStyleCategories",
-                               "hasScaleBasedVisibilityFlag": "0", "minScale": "1e+08", "maxScale": "0"})
-    pipe = ET.SubElement(qgis, "pipe")
-    provider = ET.SubElement(pipe, "provider")
-    # Class rasters must never be interpolated: nearest neighbour in and out.
-    ET.SubElement(provider, "resampling", {"enabled": "false", "maxOversampling": "2",
-                                           "zoomedInResamplingMethod": "nearestNeighbour",
-                                           "zoomedOutResamplingMethod": "nearestNeighbour"})
-    renderer = ET.SubElement(pipe, "rasterrenderer", {"type": "paletted", "band": str(band), "opacity": "1",
-                                                       "alphaBand": "-1", "nodataColor": ""})
-    transparency = ET.SubElement(renderer, "rasterTransparency")
+    transparent: list[Element] = []
     if nodata is not None:
-        pixels = ET.SubElement(transparency, "singleValuePixelList")
-        ET.SubElement(pixels, "pixelListEntry", {"min": str(nodata), "max": str(nodata), "percentTransparent": "100"})
-    origin = ET.SubElement(renderer, "minMaxOrigin")
-    for tag, text in (("limits", "None"), ("extent", "WholeRaster"), ("statAccuracy", "Estimated"),
-                      ("cumulativeCutLower", "0.02"), ("cumulativeCutUpper", "0.98"), ("stdDevFactor", "2")):
-        ET.SubElement(origin, tag).text = text
-    palette = ET.SubElement(renderer, "colorPalette")
-    for i, cls in enumerate(classes):
-        ET.SubElement(palette, "paletteEntry", {"value": str(int(cls["value"])),
+        transparent = [("singleValuePixelList", {}, [
+            ("pixelListEntry", {"min": str(nodata), "max": str(nodata), "percentTransparent": "100"}, "")])]
+    origin: list[Element] = [(tag, {}, text) for tag, text in (
+        ("limits", "None"), ("extent", "WholeRaster"), ("statAccuracy", "Estimated"),
+        ("cumulativeCutLower", "0.02"), ("cumulativeCutUpper", "0.98"), ("stdDevFactor", "2"))]
+    palette: list[Element] = [("paletteEntry", {"value": str(int(cls["value"])),
                                                 "color": rgb_to_hex(hex_to_rgb(cls.get("color"), i)),
-                                                "alpha": "255", "label": class_name(cls, i)})
-    ET.SubElement(pipe, "brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"})
-    ET.SubElement(pipe, "huesaturation", {"saturation": "0", "grayscaleMode": "0", "invertColors": "0",
-                                          "colorizeOn": "0", "colorizeRed": "255", "colorizeGreen": "128",
-                                          "colorizeBlue": "128", "colorizeStrength": "100"})
-    ET.SubElement(pipe, "rasterresampler", {"maxOversampling": "2"})
-    ET.SubElement(pipe, "resamplingStage").text = "resamplingFilter"
-    ET.SubElement(qgis, "blendMode").text = "0"
-    ET.indent(qgis, "  ")
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(qgis, encoding="unicode") + "\n"
+                                                "alpha": "255", "label": class_name(cls, i)}, "")
+                              for i, cls in enumerate(classes)]
+    renderer: Element = ("rasterrenderer", {"type": "paletted", "band": str(band), "opacity": "1",
+                                            "alphaBand": "-1", "nodataColor": ""},
+                         [("rasterTransparency", {}, transparent), ("minMaxOrigin", {}, origin),
+                          ("colorPalette", {}, palette)])
+    pipe: Element = ("pipe", {}, [
+        # Class rasters must never be interpolated: nearest neighbour in and out.
+        ("provider", {}, [("resampling", {"enabled": "false", "maxOversampling": "2",
+                                          "zoomedInResamplingMethod": "nearestNeighbour",
+                                          "zoomedOutResamplingMethod": "nearestNeighbour"}, "")]),
+        renderer,
+        ("brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"}, ""),
+        ("huesaturation", {"saturation": "0", "grayscaleMode": "0", "invertColors": "0", "colorizeOn": "0",
+                           "colorizeRed": "255", "colorizeGreen": "128", "colorizeBlue": "128",
+                           "colorizeStrength": "100"}, ""),
+        ("rasterresampler", {"maxOversampling": "2"}, ""),
+        ("resamplingStage", {}, "resamplingFilter"),
+    ])
+    qgis: Element = ("qgis", {"version": "3.22.0", "styleCategories": "AllStyleCategories",
+                              "hasScaleBasedVisibilityFlag": "0", "minScale": "1e+08", "maxScale": "0"},
+                     [pipe, ("blendMode", {}, "0")])
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + _xml(qgis) + "\n"
 
 
 def write_qml(path: str | os.PathLike, classes: list[dict[str, Any]], nodata: Optional[int] = NODATA) -> Path:

@@ -21,7 +21,7 @@ import dataclasses
 import json
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 # TensorFlow runs in a child Python, never in QGIS's process
 import sys
 import tempfile
 import threading
@@ -236,7 +236,7 @@ class ChildProcess:
             else:
                 kwargs["start_new_session"] = True  # a Ctrl-C meant for QGIS's terminal does not hit the job
             try:
-                self.process = subprocess.Popen(
+                self.process = subprocess.Popen(  # nosec B603 # an argv list, no shell: the chosen Python runs claro.backend
                     self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
                     text=True, encoding="utf-8", errors="replace", bufsize=1,
                     env=child_environment(self.env), cwd=self.cwd, **kwargs)
@@ -246,11 +246,17 @@ class ChildProcess:
             finally:
                 log.close()  # the child holds its own handle
 
+    def _started(self) -> subprocess.Popen:
+        """The running child (started if need be), with its stdout pipe; ChildError otherwise."""
+        self.start()
+        if self.process is None or self.process.stdout is None:
+            raise ChildError(tr("The job's Python process did not start; see its log {}.").format(self.log_path))
+        return self.process
+
     def events(self) -> Iterator[dict]:
         """Parsed events until the child closes stdout (ends, fails or is cancelled)."""
-        self.start()
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
+        process = self._started()
+        for line in process.stdout:
             event = parse_line(line)
             if event is None:
                 continue
@@ -259,16 +265,15 @@ class ChildProcess:
             elif event["event"] == "error":
                 self.last_error = event
             yield event
-        self.process.stdout.close()
+        process.stdout.close()
 
     def result(self) -> ChildResult:
         """Wait for the child to exit and say how it ended."""
-        self.start()
-        assert self.process is not None
-        if self.process.stdout is not None and not self.process.stdout.closed:
+        process = self._started()
+        if not process.stdout.closed:
             for _ in self.events():  # drain what nobody read, so the child never blocks on a full pipe
                 pass
-        returncode = self.process.wait()
+        returncode = process.wait()
         if self._kill_timer is not None:
             self._kill_timer.cancel()
         done = {k: v for k, v in self.last_done.items() if k != "event"} if self.last_done else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404 # TensorFlow and pip run in child processes, never in QGIS's
 import sys
 from pathlib import Path
 from typing import Optional
@@ -101,7 +101,8 @@ def probe(interpreter: str | os.PathLike, timeout: float = PROBE_TIMEOUT_SECONDS
         return {"error": tr("The Python '{}' does not exist.").format(path)}
     kwargs = {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)} if sys.platform == "win32" else {}
     try:
-        completed = subprocess.run([str(path), "-m", f"{PACKAGE}.backend.probe"], capture_output=True, text=True, timeout=timeout,
+        completed = subprocess.run(  # nosec B603 # argv list, no shell: the chosen Python runs the probe
+            [str(path), "-m", f"{PACKAGE}.backend.probe"], capture_output=True, text=True, timeout=timeout,
                                    env=child_environment(), stdin=subprocess.DEVNULL, **kwargs)
     except subprocess.TimeoutExpired:
         return {"error": tr("The Python '{}' did not answer within {} s.").format(path, int(timeout))}
@@ -143,7 +144,7 @@ def has_nvidia_gpu() -> bool:
     if not tool:
         return False
     try:
-        completed = subprocess.run([tool, "-L"], capture_output=True, text=True, timeout=20)
+        completed = subprocess.run([tool, "-L"], capture_output=True, text=True, timeout=20)  # nosec B603 # argv list, no shell
     except (OSError, subprocess.TimeoutExpired):
         return False
     return completed.returncode == 0 and "GPU" in completed.stdout
@@ -246,11 +247,11 @@ class CreateEnvironmentTask(QgsTask):
                 env.pop("PYTHONPATH", None)
                 try:
                     self._process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                                     stdin=subprocess.DEVNULL, text=True, bufsize=1, env=env)
+                                                     stdin=subprocess.DEVNULL, text=True, bufsize=1, env=env)  # nosec B603 # argv list, no shell
                 except OSError as error:
                     self.message = tr("{} failed: {}").format(label, error.strerror or error)
                     return False
-                assert self._process.stdout is not None
+                # stdout=PIPE above: Popen always gives a pipe to read (no assert: python -O drops them)
                 for line in self._process.stdout:
                     log.write(line)
                     self.logged.emit(line.rstrip())

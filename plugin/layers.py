@@ -8,7 +8,6 @@ whatever GIS opens the file. Reading a card is pure Python (claro.backend.card),
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
@@ -17,6 +16,7 @@ from qgis.core import (QgsColorRampShader, QgsLayerTreeGroup, QgsPalettedRasterR
                        QgsSingleBandPseudoColorRenderer, QgsStyle)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtXml import QDomDocument
 
 from ..backend.card import default_classes, read_card
 
@@ -29,19 +29,27 @@ def tr(text: str) -> str:
 
 
 def read_qml_classes(qml: str | os.PathLike) -> list[dict]:
-    """Classes from a QGIS paletted style (<paletteEntry value label color>); [] when none."""
+    """Classes from a QGIS paletted style (<paletteEntry value label color>); [] when none.
+
+    Read with Qt's DOM, as QGIS reads styles (it expands no external entities), not xml.etree.
+    """
     try:
-        root = ET.parse(qml).getroot()
-    except (OSError, ET.ParseError):
+        content = Path(qml).read_bytes()
+    except OSError:
         return []
+    document = QDomDocument()
+    if not document.setContent(content)[0]:
+        return []
+    entries = document.elementsByTagName("paletteEntry")
     classes = []
-    for entry in root.iter("paletteEntry"):
+    for i in range(entries.count()):
+        entry = entries.item(i).toElement()
         try:
-            value = int(float(entry.get("value", "")))
+            value = int(float(entry.attribute("value", "")))
         except ValueError:
             continue
-        classes.append({"value": value, "name": entry.get("label") or f"class {value}",
-                        "color": entry.get("color") or None})
+        classes.append({"value": value, "name": entry.attribute("label") or f"class {value}",
+                        "color": entry.attribute("color") or None})
     return classes
 
 

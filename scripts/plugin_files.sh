@@ -13,10 +13,11 @@ else
   list=$(git ls-files --cached)
 fi
 
-# Development-only paths: tests, benchmarks, scripts, docs and README screenshots, CI, build and
+# Development-only paths: tests, benchmarks, scripts, docs and README screenshots, the demo's sample
+# tiles (third-party data only scripts/demo.py and the tests read, from the checkout), CI, build and
 # editor files, the development environment's pins (the plugin makes its own TensorFlow
 # environment), Qt Linguist sources.
-exclude='^(tests|bench|scripts|docs|\.ci|\.github|\.venv|dist|build|resources/screenshots)/|^\.|/\.|^(Makefile|pytest\.ini|setup\.cfg|pyproject\.toml|tox\.ini|requirements[^/]*\.txt|constraints\.txt)$|^i18n/.*\.ts$|__pycache__|\.pyc$|\.aux\.xml$'
+exclude='^(tests|bench|scripts|docs|\.ci|\.github|\.venv|dist|build|resources/screenshots|resources/sample)/|^\.|/\.|^(Makefile|pytest\.ini|setup\.cfg|pyproject\.toml|tox\.ini|requirements[^/]*\.txt|constraints\.txt)$|^i18n/.*\.ts$|__pycache__|\.pyc$|\.aux\.xml$'
 printf '%s\n' "$list" | grep -Ev "$exclude" | while IFS= read -r path; do
   [ -f "$path" ] && printf '%s\n' "$path"   # a file deleted but not yet committed is not shipped
 done

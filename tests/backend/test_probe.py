@@ -14,3 +14,23 @@ def test_probe_reports_this_python_tensorflow_and_gdal():
     assert info["python"] == ".".join(map(str, sys.version_info[:3]))
     assert info["tensorflow"].startswith("2.") and isinstance(info["gpus"], list)
     assert info["numpy"].startswith("1.") and info["gdal"] and info["claro"] is True
+
+
+def test_gpu_without_model_name_keeps_tensorflows_name_and_says_why(monkeypatch, capsys):
+    """A driver that cannot describe its GPU is not silently ignored: the device id is shown
+    and the reason goes to stderr (stdout carries only the JSON line)."""
+    import tensorflow as tf
+
+    class Device:
+        name = "/physical_device:GPU:0"
+
+    def no_details(device):
+        raise RuntimeError("driver too old")
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [Device()])
+    monkeypatch.setattr(tf.config.experimental, "get_device_details", no_details)
+    info = probe._tensorflow()
+    assert info["gpus"] == ["/physical_device:GPU:0"]
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "GPU model names unavailable (RuntimeError: driver too old)" in captured.err

@@ -69,3 +69,12 @@ def test_hex_colours_parse_and_fall_back():
     assert style.hex_to_rgb("#1A9641") == (26, 150, 65)
     assert style.hex_to_rgb("green", 1) == style.hex_to_rgb("#d7191c")
     assert style.rgb_to_hex((26, 150, 65)) == "#1a9641"
+
+
+def test_class_names_with_xml_characters_and_line_breaks_survive_the_qml():
+    """The .qml is written as text (no xml.etree in shipped code): markup in a name stays a name."""
+    names = ['forest & "secondary" <regrowth>', "it's\ncleared", "\tagua"]
+    classes = [{"value": i, "name": name, "color": "#000000"} for i, name in enumerate(names)]
+    root = ET.fromstring(style.qml_text(classes).split("\n", 1)[1])
+    assert [e.get("label") for e in root.iter("paletteEntry")] == names
+    assert len(list(root.iter("paletteEntry"))) == 3 and root.find("blendMode").text == "0"

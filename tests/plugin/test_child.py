@@ -120,3 +120,13 @@ def test_environment_quietens_tensorflow_whatever_qgis_had():
     env = C.child_environment({"PATH": "/bin", "TF_CPP_MIN_LOG_LEVEL": "0"})
     assert env["TF_CPP_MIN_LOG_LEVEL"] == "3" and env["GLOG_minloglevel"] == "3"
     assert "--verbose" not in C.build_command(P.InfoParams(path="m.keras"), "py")
+
+
+def test_a_child_that_never_started_is_a_sentence_not_an_assert(tmp_path, monkeypatch):
+    """Shipped code has no `assert` for control flow (python -O drops them; plugins.qgis.org's
+    scan flags them): reading a child whose process is missing is a ChildError with one sentence."""
+    child = C.ChildProcess(P.InfoParams(path="x"), sys.executable, log_path=tmp_path / "job.log")
+    monkeypatch.setattr(child, "start", lambda: None)  # as if starting had silently done nothing
+    for read in (lambda: list(child.events()), child.result):
+        with pytest.raises(C.ChildError, match=r"^The job's Python process did not start; see its log .*job\.log\.$"):
+            read()

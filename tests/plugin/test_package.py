@@ -1,13 +1,18 @@
-"""`make package` gives a zip QGIS installs: one folder `claro/` with code, metadata, resources and
-compiled translations, nothing for developers; unpacked into a fresh profile, the real QGIS
-desktop (under Xvfb, in Spanish) loads it, opens the dock and lists the Processing algorithms.
+"""`make package` gives a zip QGIS installs: one folder `claro/` with code, metadata, resources,
+LICENSE and compiled translations, nothing for developers; unpacked into a fresh profile, the real
+QGIS desktop (under Xvfb, in Spanish) loads it, opens the dock and lists the Processing algorithms.
+The zip passes plugins.qgis.org's upload rules (scripts/validate_package.py) and its security scan
+(bandit, `make lint`).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,6 +20,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("es", "pt_BR")
+VALIDATOR = ROOT / "scripts" / "validate_package.py"
+
+
+def load_validator():
+    """scripts/validate_package.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("validate_package", VALIDATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+V = load_validator()
 
 #: runs inside QGIS (--code): checks, writes a JSON result, quits QGIS
 CHECK_SCRIPT = r'''
@@ -70,8 +87,9 @@ QTimer.singleShot(500, check)
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    """The zip scripts/package.sh builds (translations compiled first, as `make package` does)."""
+def package_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The zip scripts/package.sh builds (translations compiled first, as `make package` does) and
+    what the script printed."""
     for tool in ("lrelease", "zip"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is missing: run 'make setup'")
@@ -84,7 +102,12 @@ def package(tmp_path_factory) -> Path:
     assert completed.returncode == 0, completed.stderr
     zips = list(dist.glob("claro-*.zip"))
     assert len(zips) == 1
-    return zips[0]
+    return zips[0], completed
+
+
+@pytest.fixture(scope="module")
+def package(package_run) -> Path:
+    return package_run[0]
 
 
 def metadata_version() -> str:
@@ -98,7 +121,7 @@ def test_zip_holds_the_plugin_and_nothing_else(package):
     assert package.name == f"claro-{metadata_version()}.zip"
     names = zipfile.ZipFile(package).namelist()
     assert {name.split("/")[0] for name in names} == {"claro"}
-    for needed in ("metadata.txt", "__init__.py", "plugin/main.py", "plugin/provider.py", "plugin/dock.py",
+    for needed in ("metadata.txt", "__init__.py", "LICENSE", "plugin/main.py", "plugin/provider.py", "plugin/dock.py",
                    "backend/cli.py", "backend/params.py", "resources/icon.svg",
                    "i18n/claro_es.qm", "i18n/claro_pt_BR.qm"):
         assert f"claro/{needed}" in names, needed
@@ -106,7 +129,8 @@ def test_zip_holds_the_plugin_and_nothing_else(package):
                  if name.split("/")[1] in ("tests", "bench", "scripts", ".venv", ".ci", "dist", "build", ".git",
                                            "Makefile", "pytest.ini", ".gitignore", ".qgis-settings", "docs",
                                            "requirements.txt", "constraints.txt")
-                 or name.startswith("claro/resources/screenshots/") or "__pycache__" in name or name.endswith((".pyc", ".ts", ".aux.xml"))]
+                 or name.startswith(("claro/resources/screenshots/", "claro/resources/sample/"))
+                 or "__pycache__" in name or name.endswith((".pyc", ".ts", ".aux.xml"))]
     assert forbidden == []
     # the version lives in metadata.txt only, and the zip carries that same file
     assert f"version={metadata_version()}" in zipfile.ZipFile(package).read("claro/metadata.txt").decode()
@@ -178,3 +202,169 @@ def test_deploy_copies_the_same_tree_into_a_profile(tmp_path):
     completed = subprocess.run(["bash", str(script), str(foreign.parent)], capture_output=True, text=True, timeout=120)
     assert completed.returncode != 0 and "not a Claro plugin" in completed.stderr
     assert (foreign / "precious.txt").read_text() == "not ours"
+
+
+def test_license_is_gpl2_or_later_at_the_root_and_in_the_zip(package):
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert license_text.startswith("Claro is licensed under the GNU General Public License version 2 or (at your option) any\nlater version")
+    assert "GNU GENERAL PUBLIC LICENSE\n                       Version 2, June 1991" in license_text
+    assert "END OF TERMS AND CONDITIONS" in license_text  # the full text, not a summary
+    assert zipfile.ZipFile(package).read("claro/LICENSE").decode("utf-8") == license_text
+    about = V.read_metadata((ROOT / "metadata.txt").read_text(encoding="utf-8"))["about"]
+    assert "GNU GPL version 2 or (at your option) any later version" in about
+
+
+def test_sample_tiles_stay_out_of_the_zip_and_no_shipped_code_uses_them(package):
+    archive = zipfile.ZipFile(package)
+    assert not [n for n in archive.namelist() if n.startswith("claro/resources/sample")]
+    assert [n for n in archive.namelist() if n.startswith("claro/resources/")] == ["claro/resources/icon.svg"]
+    python = [n for n in archive.namelist() if n.endswith(".py")]
+    assert len(python) > 20
+    assert [n for n in python if re.search(r"resources[/\"', ]+sample|[\"']sample[\"']", archive.read(n).decode())] == []
+    assert package.stat().st_size < 1_000_000  # with the sample tiles it was over 2 MB
+
+
+def test_the_real_zip_follows_the_plugin_repository_rules(package):
+    failures, warnings = V.check_zip(package)
+    assert failures == []
+    completed = subprocess.run([sys.executable, str(VALIDATOR), str(package)], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert "follows the plugin repository's rules" in completed.stdout
+
+
+def test_make_package_warns_while_email_and_urls_are_placeholders(package_run):
+    """Until Claro has a public home, metadata.txt holds placeholders: a WARNING from `make package`
+    (and from validate-package), never a failure."""
+    metadata = V.read_metadata((ROOT / "metadata.txt").read_text(encoding="utf-8"))
+    expected = V.placeholder_warnings(metadata)
+    printed = [line[len("WARNING: "):] for line in package_run[1].stderr.splitlines() if line.startswith("WARNING: ")]
+    assert printed == expected
+    if "example.org" in metadata["email"]:  # today's metadata.txt
+        assert printed[0] == (f"metadata.txt: email={metadata['email']} is a placeholder; set Claro's real address "
+                              "before uploading to plugins.qgis.org.")
+        assert {line.split("=")[0].split(": ")[1] for line in printed} == {"email", "repository", "tracker", "homepage"}
+
+
+def test_what_counts_as_a_placeholder():
+    real = {"email": "team@claro.dev", "repository": "https://github.com/someone/claro",
+            "tracker": "https://github.com/someone/claro/issues", "homepage": "https://claro.dev"}
+    assert V.placeholder_warnings(real) == []
+    assert V.placeholder_warnings({**real, "email": "me@EXAMPLE.com"}) == [
+        "metadata.txt: email=me@EXAMPLE.com is a placeholder; set Claro's real address before uploading to "
+        "plugins.qgis.org."]
+    assert V.placeholder_warnings({**real, "homepage": "https://github.com/claro-gis"}) == [
+        "metadata.txt: homepage=https://github.com/claro-gis is a placeholder; set Claro's real URL before "
+        "uploading to plugins.qgis.org."]
+
+
+GOOD_METADATA = """[general]
+name=Claro
+qgisMinimumVersion=3.22
+description=Segment rasters.
+about=A U-Net in QGIS.
+version=0.1.0
+author=Claro developers
+email=team@claro.dev
+repository=https://github.com/someone/claro
+tracker=https://github.com/someone/claro/issues
+homepage=https://claro.dev
+icon=resources/icon.svg
+"""
+GOOD_FILES = {"claro/__init__.py": b"def classFactory(iface):\n    pass\n", "claro/metadata.txt": GOOD_METADATA.encode(),
+              "claro/LICENSE": b"GPL-2.0-or-later", "claro/resources/icon.svg": b"<svg/>"}
+
+
+def build_zip(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name), data)
+    return path
+
+
+def without(key: str) -> bytes:
+    return "".join(line + "\n" for line in GOOD_METADATA.splitlines() if not line.startswith(key + "=")).encode()
+
+
+def replaced(key: str, value: str) -> bytes:
+    return re.sub(rf"(?m)^{key}=.*$", f"{key}={value}", GOOD_METADATA).encode()
+
+
+BAD_ZIPS = {
+    "two top folders": ({**GOOD_FILES, "other/x.py": b""},
+                        "the zip must hold exactly one top folder (the plugin), not claro, other."),
+    "top folder not a module name": ({k.replace("claro/", "Claro-Plugin/"): v for k, v in GOOD_FILES.items()},
+                                     "the top folder 'Claro-Plugin' is not a Python module name (lowercase letters, "
+                                     "digits, underscores, not starting with a digit)."),
+    "no __init__.py": ({k: v for k, v in GOOD_FILES.items() if k != "claro/__init__.py"},
+                       "claro/__init__.py is missing; QGIS imports the plugin folder as a Python package."),
+    "no metadata.txt": ({k: v for k, v in GOOD_FILES.items() if k != "claro/metadata.txt"},
+                        "claro/metadata.txt is missing; the plugin folder needs a metadata.txt."),
+    "metadata without [general]": ({**GOOD_FILES, "claro/metadata.txt": b"name=Claro\n"},
+                                   "claro/metadata.txt cannot be read (File contains no section headers.); write it "
+                                   "as UTF-8 with a [general] section."),
+    "required keys missing": ({**GOOD_FILES, "claro/metadata.txt": without("tracker").replace(b"about=A U-Net in QGIS.", b"about=")},
+                              "claro/metadata.txt lacks about, tracker; plugins.qgis.org requires name, "
+                              "qgisMinimumVersion, description, about, version, author, email, repository, tracker."),
+    "tracker not a URL": ({**GOOD_FILES, "claro/metadata.txt": replaced("tracker", "http://bugs")},
+                          "claro/metadata.txt: tracker=http://bugs is not a web address; give a full https:// URL."),
+    "author with a slash": ({**GOOD_FILES, "claro/metadata.txt": replaced("author", "Ana/Bea")},
+                            "claro/metadata.txt: author=Ana/Bea contains a slash, which plugins.qgis.org refuses."),
+    "icon missing": ({k: v for k, v in GOOD_FILES.items() if k != "claro/resources/icon.svg"},
+                     "claro/metadata.txt names the icon resources/icon.svg, but claro/resources/icon.svg is missing "
+                     "or empty in the zip."),
+    "no LICENSE": ({k: v for k, v in GOOD_FILES.items() if k != "claro/LICENSE"},
+                   "claro/LICENSE is missing; plugins.qgis.org requires a LICENSE file in the plugin folder."),
+    ".pyc": ({**GOOD_FILES, "claro/main.pyc": b"\0"},
+             "'claro/main.pyc' is compiled Python (.pyc); leave compiled files out of the zip."),
+    "__pycache__": ({**GOOD_FILES, "claro/plugin/__pycache__/x.txt": b""},
+                    "'claro/plugin/__pycache__/x.txt' is inside a __pycache__ folder; leave __pycache__ out of the zip."),
+    ".git": ({**GOOD_FILES, "claro/.git": b"gitdir: /somewhere"},
+             "'claro/.git' is inside a .git folder; leave .git out of the zip."),
+    "__MACOSX": ({**{k.replace("claro/", "__MACOSX/claro/"): v for k, v in GOOD_FILES.items()}, **GOOD_FILES},
+                 "'__MACOSX/claro/__init__.py' is inside a __MACOSX folder; leave __MACOSX out of the zip."),
+    "absolute path": ({**GOOD_FILES, "/etc/claro.conf": b""},
+                      "'/etc/claro.conf' is an absolute path or contains '..'; the zip may hold only paths inside the "
+                      "plugin folder."),
+    "parent path": ({**GOOD_FILES, "claro/../evil.py": b""},
+                    "'claro/../evil.py' is an absolute path or contains '..'; the zip may hold only paths inside the "
+                    "plugin folder."),
+}
+
+
+def test_a_good_zip_passes(tmp_path):
+    assert V.check_zip(build_zip(tmp_path / "good.zip", GOOD_FILES)) == ([], [])
+
+
+@pytest.mark.parametrize("case", list(BAD_ZIPS))
+def test_each_rule_of_the_plugin_repository_fails_with_its_sentence(tmp_path, case):
+    files, sentence = BAD_ZIPS[case]
+    failures, _ = V.check_zip(build_zip(tmp_path / "bad.zip", files))
+    assert sentence in failures, failures
+
+
+def test_a_zip_of_25_mb_or_more_is_refused(tmp_path, monkeypatch):
+    path = build_zip(tmp_path / "big.zip", GOOD_FILES)
+    monkeypatch.setattr(V, "MAX_SIZE", path.stat().st_size)
+    failures, _ = V.check_zip(path)
+    assert failures == [f"big.zip is {path.stat().st_size / 1e6:.1f} MB; plugins.qgis.org takes less than 0 MB."]
+    assert load_validator().MAX_SIZE == 25_000_000  # the site's PLUGIN_MAX_UPLOAD_SIZE
+
+
+def test_validate_package_prints_one_sentence_per_failure_and_exits_1(tmp_path):
+    files = {k: v for k, v in GOOD_FILES.items() if k not in ("claro/LICENSE", "claro/__init__.py")}
+    completed = subprocess.run([sys.executable, str(VALIDATOR), str(build_zip(tmp_path / "bad.zip", files))],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [
+        "validate-package: claro/__init__.py is missing; QGIS imports the plugin folder as a Python package.",
+        "validate-package: claro/LICENSE is missing; plugins.qgis.org requires a LICENSE file in the plugin folder.",
+        "validate-package: bad.zip would be refused by plugins.qgis.org (2 problems).",
+    ]
+
+
+def test_bandit_finds_nothing_in_the_shipped_code():
+    """`make lint`: the security scan plugins.qgis.org runs, over __init__.py, backend/ and plugin/."""
+    completed = subprocess.run(["make", "--no-print-directory", "lint"], cwd=ROOT, capture_output=True, text=True,
+                               timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "Issue:" not in completed.stdout and "WARNING" not in completed.stderr
