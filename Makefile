@@ -16,10 +16,10 @@ demo: setup
 # Backend tests run without pytest-qgis: the plugin tests check that QGIS's process never
 # imports TensorFlow, so the two suites run in separate processes.
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(TEST_ENV) $(PY) -m pytest tests/backend -p no:cacheprovider -p no:pytest_qgis
 	$(TEST_ENV) $(PY) -m pytest tests/plugin -p no:cacheprovider
 	$(MAKE) --no-print-directory test-desktop
-	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate-package
 
 test-backend: setup
