@@ -532,7 +532,7 @@ class ClaroDock(QgsDockWidget):
             union.update(values)
             if raster and image_like_warning(name, values):
                 warnings.append(image_like_warning(name, values))
-        known = {**reading["known"], **{c["value"]: c for c in self.class_table.classes()}}
+        known = reading["known"]
         defaults = default_classes(sorted(union - self.class_table.removed))
         classes = [{**d, **{k: v for k, v in known.get(d["value"], {}).items() if v}} for d in defaults]
         self.class_table.set_classes(classes)
@@ -572,6 +572,7 @@ class ClaroDock(QgsDockWidget):
             reading.setdefault("partial", {})[task.key] = (task.path, task.sample)
         if reading["pending"]:
             return  # the table fills when every label raster has been sampled
+        reading["known"].update({c["value"]: c for c in self.class_table.classes()})  # named while reading
         if self._show_classes() is None:
             return  # the reason is in the message
         partial = reading.pop("partial", {})
