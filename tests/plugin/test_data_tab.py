@@ -283,3 +283,34 @@ def test_resume_with_the_patches_already_cut_does_not_cut_them_again(dock, clean
     assert [type(j) for j in task.jobs] == [P.TrainParams] and task.jobs[0].data == str(crop_dataset)
     assert wait_until(lambda: finished, 300)
     assert "no interrupted training to resume" in dock.train_status.text()  # train ran, patches did not refuse
+
+
+def test_a_large_label_raster_of_a_second_scene_is_read_in_the_background(dock, clean_project, amazon_crop, tmp_path,
+                                                                         wait_until):
+    """Scene 1: the real Amazon crop (0/1, read at once). Scene 2: 5000² labels, read off the GUI
+    thread (a sample, then every pixel): the table waits for the sample, then shows the union,
+    then adds a value that only an unsampled block holds, keeping the names given meanwhile."""
+    from claro.backend import labels
+    from georaster import write_large_labels
+
+    image, mask = amazon_crop
+    windows = labels.sample_windows(5000, 5000, 256, 256)
+    sampled = {(x // 256, y // 256) for x, y, _, _ in windows}
+    x, y, _, _ = windows[len(windows) // 2]
+    unsampled = next((c, r) for r in range(19) for c in range(19) if (c, r) not in sampled)
+    large = write_large_labels(tmp_path / "large.tif", 5000, {(x + 3, y + 3, 2, 2): 7,
+                                                              (unsampled[0] * 256 + 5, unsampled[1] * 256 + 5, 1, 1): 12})
+    image_layer, mask_layer = QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")
+    large_layer = QgsRasterLayer(str(large), "large labels")
+    clean_project.addMapLayers([image_layer, mask_layer, large_layer])
+    dock.label_combo.setLayer(mask_layer)
+    dock.class_table.item(1, 1).setText("cleared")
+    dock.scenes.add_scene(image_layer, large_layer)
+    assert dock.class_table.rowCount() == 0 and dock.data_message.text() == "Reading label values…"
+    assert wait_until(lambda: dock.class_table.rowCount() > 0, 120)
+    assert table(dock) == [(0, "class 0"), (1, "cleared"), (7, "class 7")]
+    assert dock.data_message.text().endswith("of the label raster; reading the rest…")
+    dock.class_table.item(2, 1).setText("rare")
+    assert wait_until(lambda: dock.class_table.rowCount() == 4, 300)
+    assert table(dock) == [(0, "class 0"), (1, "cleared"), (7, "rare"), (12, "class 12")]
+    assert dock.data_message.text() == "" and not dock._values_tasks
