@@ -18,9 +18,9 @@ from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, Q
 from qgis.gui import QgsCollapsibleGroupBox, QgsColorButton, QgsDockWidget, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QPixmap
-from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction, QButtonGroup, QRadioButton, QCheckBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                                 QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QTableWidget,
-                                 QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction, QButtonGroup, QCheckBox, QFormLayout, QHBoxLayout, QHeaderView,
+                                 QLabel, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton, QScrollArea,
+                                 QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ..backend import params as P
 from ..backend.card import default_classes, describe, read_card
@@ -438,6 +438,9 @@ class ClaroDock(QgsDockWidget):
         self.existing_page.setVisible(existing)
         self.cut_page.setVisible(not existing)
         if existing:
+            cut = self.patch_form.value("out")  # the dataset cut last is the one most often trained again
+            if not self.dataset_widget.filePath().strip() and cut and (Path(cut) / "dataset.json").is_file():
+                self.dataset_widget.setFilePath(cut)
             self.show_dataset_summary()
 
     def show_dataset_summary(self) -> str:

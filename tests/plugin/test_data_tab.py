@@ -231,8 +231,9 @@ def tiny_training(dock, out: Path, epochs: int) -> None:
 def test_an_existing_dataset_trains_without_cutting_and_resumes(dock, crop_dataset, tmp_path, wait_until):
     summary = json.loads((crop_dataset / "dataset.json").read_text())
     before = (crop_dataset / "dataset.json").stat().st_mtime_ns
+    dock.patch_form.set_value("out", str(crop_dataset))  # cut before: offered as the existing dataset
     dock.existing_radio.setChecked(True)
-    dock.dataset_widget.setFilePath(str(crop_dataset))
+    assert dock.dataset_widget.filePath() == str(crop_dataset)
     assert dock.cut_page.isHidden() and not dock.existing_page.isHidden()
     text = dock.dataset_summary.text()
     assert "Classes: 0 forest, 1 cleared" in text
