@@ -32,6 +32,8 @@ T = TypeVar("T")
 NEVER_KEPT = frozenset({"overwrite", "resume", "progress"})
 #: fields read from the old format (plain values): paths only
 LEGACY_KEPT = frozenset({"out", "data", "model"})
+#: label sources whose class names are remembered (the most recently named ones)
+MAX_NAMED_SOURCES = 100
 
 
 def _command_of(cls: type) -> str:
@@ -119,6 +121,33 @@ class Settings:
     @classes.setter
     def classes(self, text: str) -> None:
         self._set("classes", text or "")
+
+    def class_names(self, source: str) -> list[dict]:
+        """The class table last edited for the label source `source` ([] when none was).
+
+        Why per source: names remembered by value alone came back for any layer with the same
+        values (Sen1Floods11's water 0/1 offered as "forest/cleared")."""
+        text = self._class_names().get(source, "")
+        try:
+            return P.parse_classes(text) if isinstance(text, str) else []
+        except ValueError:
+            return []
+
+    def remember_class_names(self, source: str, classes: list[dict]) -> None:
+        """Remember the class table for the label source `source` (the newest MAX_NAMED_SOURCES kept)."""
+        stored = self._class_names()
+        stored.pop(source, None)
+        if classes:
+            stored[source] = P.format_classes(classes)
+        kept = dict(list(stored.items())[-MAX_NAMED_SOURCES:])
+        self._set("class_names", json.dumps(kept))
+
+    def _class_names(self) -> dict:
+        try:
+            stored = json.loads(self._get("class_names", "", str) or "{}")
+        except ValueError:
+            return {}
+        return stored if isinstance(stored, dict) else {}
 
     # -- parameter sets -----------------------------------------------------------------------
     def params(self, cls: type[T]) -> T:

@@ -21,6 +21,7 @@ from qgis.core import (QgsCoordinateTransformContext, QgsMapLayer, QgsProject, Q
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
 from ..backend import labels as label_rule
+from ..backend.dataset import SPLITS, read_summary
 from ..backend.errors import ClaroError
 
 #: raster providers whose layers have no file to read: they cannot be used for training
@@ -29,6 +30,8 @@ IGNORE_VALUE = label_rule.IGNORE_VALUE
 #: label rasters up to this many pixels are read at once on the GUI thread (milliseconds);
 #: larger ones in a LabelValuesTask
 READ_NOW_PIXELS = 1 << 20
+#: a label raster with more distinct values than this is most likely an image chosen as labels
+IMAGE_LIKE_VALUES = 50
 
 
 class SourceError(ValueError):
@@ -194,3 +197,34 @@ def label_values(layer: QgsMapLayer, class_field: Optional[str] = None, backgrou
                 raise SourceError(tr("Background '{}' must be a class value or 'ignore'.").format(background))
         return sorted(values)
     raise SourceError(tr("The layer '{}' is neither a raster nor a vector layer.").format(layer.name()))
+
+
+def label_source(layer: QgsMapLayer) -> str:
+    """What class names are remembered under: the layer's source (its file, with the sub-layer
+    for a multi-layer file); a memory layer, which has no file, by its layer id."""
+    return f"memory:{layer.id()}" if layer.providerType() == "memory" else layer.source()
+
+
+def image_like_warning(layer_name: str, values: list[int]) -> str:
+    """A sentence when a label raster holds so many values that it is probably an image ('' otherwise)."""
+    if len(values) <= IMAGE_LIKE_VALUES:
+        return ""
+    return tr("The label layer '{}' holds {} different values: this looks like an image, not labels; choose a "
+              "raster of class values (or polygons) as the label layer.").format(layer_name, len(values))
+
+
+def dataset_summary(folder: str | os.PathLike) -> str:
+    """A patch dataset's classes, patches per split and scenes, for the Training data tab;
+    SourceError (the backend's sentence) when the folder is not a patch dataset."""
+    try:
+        summary = read_summary(folder)
+    except ClaroError as error:
+        raise SourceError(str(error))
+    counts = summary.get("counts") or {}
+    k, bands = summary["patch_size"], len(summary["bands"])
+    lines = [tr("Classes: {}").format(", ".join(f"{c['value']} {c['name']}" for c in summary["classes"])),
+             tr("Patches: train {}, validation {}, test {}").format(*(counts.get(split, 0) for split in SPLITS)),
+             tr("{} × {} pixels, {} bands").format(k, k, bands)]
+    for source in summary.get("sources") or []:
+        lines.append(tr("Scene: {} + {}").format(Path(str(source.get("image"))).name, Path(str(source.get("labels"))).name))
+    return "\n".join(lines)

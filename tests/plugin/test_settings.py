@@ -74,3 +74,20 @@ def test_keys_live_under_the_claro_prefix_and_can_be_removed(tmp_path):
     assert json.loads(raw.value("claro/params/predict"))["overlap"] == {"value": 0.5, "default": 0.25}
     settings.remove_all()
     assert settings.interpreter == "" and settings.params(P.PredictParams) == P.PredictParams()
+
+
+def test_class_names_are_kept_per_label_source_and_only_the_newest_sources(claro_settings, monkeypatch):
+    from claro.plugin import settings as S
+
+    forest = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 1, "name": "cleared", "color": "#d7191c"}]
+    water = [{"value": 0, "name": "dry", "color": "#ffffbf"}, {"value": 1, "name": "water", "color": "#2b83ba"}]
+    claro_settings.remember_class_names("/data/amazon/mask.tif", forest)
+    claro_settings.remember_class_names("/data/sen1floods11/LabelHand.tif", water)
+    assert claro_settings.class_names("/data/amazon/mask.tif") == forest
+    assert claro_settings.class_names("/data/sen1floods11/LabelHand.tif") == water
+    assert claro_settings.class_names("/data/other.tif") == []
+    monkeypatch.setattr(S, "MAX_NAMED_SOURCES", 2)
+    claro_settings.remember_class_names("/data/amazon/mask.tif", forest)  # named again: now the newest
+    claro_settings.remember_class_names("/data/third.tif", forest)
+    assert claro_settings.class_names("/data/sen1floods11/LabelHand.tif") == []
+    assert claro_settings.class_names("/data/amazon/mask.tif") == forest == claro_settings.class_names("/data/third.tif")
