@@ -552,13 +552,13 @@ class ClaroDock(QgsDockWidget):
         python = self.interpreter()
         if not python:
             sentence = tr("No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in "
-                          "Claro's Environment tab.")
+                          "{}.").format(self._environment_place())
             self.banner.show_problem(sentence)
             self.log.error(sentence)
             return None
         info = environment.checked(python)
         self._show_probe(python, info)
-        sentence = environment.problem(info)
+        sentence = environment.problem(info, self._environment_place())
         if sentence:
             self.log.error(sentence)
             return None
@@ -814,11 +814,15 @@ class ClaroDock(QgsDockWidget):
     def _show_probe(self, python: str, info: dict) -> None:
         """The probe in the Environment tab; the banner says why jobs cannot start, or hides."""
         self.env_info.setText(f"{python}\n{environment.describe(info)}")
-        sentence = environment.problem(info)
+        sentence = environment.problem(info, self._environment_place())
         if sentence:
             self.banner.show_problem(sentence)
         else:
             self.banner.clear()
+
+    def _environment_place(self) -> str:
+        """Where the user fixes the environment, named by the tab's own title."""
+        return tr("Claro's {} tab").format(self.tabs.tabText(ENVIRONMENT_TAB))
 
     def _show_environment_state(self) -> None:
         """A half-made environment in the profile: say so, and offer Repair (and Remove, if Claro made it)."""

@@ -202,17 +202,18 @@ def forget(interpreter: Optional[str | os.PathLike] = None) -> None:
             _probes.pop(str(interpreter), None)
 
 
-def problem(info: dict) -> Optional[str]:
-    """Why no job may start with this Python, as one sentence in the dock's words; None when it can."""
+def problem(info: dict, place: str = "") -> Optional[str]:
+    """Why no job may start with this Python, as one sentence in the dock's words; None when it can.
+    `place` names where to fix it (the dock passes its tab's title)."""
+    place = place or tr("the Environment tab of Claro's dock")
     if "error" in info:
-        return tr("{} Choose another Python or create a TensorFlow environment in Claro's Environment tab.").format(
-            info["error"])
+        return tr("{} Choose another Python or create a TensorFlow environment in {}.").format(info["error"], place)
     missing = [name for key, name in (("tensorflow", "TensorFlow"), ("gdal", tr("GDAL's Python bindings")),
                                       ("numpy", "numpy")) if not info.get(key)]
     if not missing:
         return None
     return tr("The Python '{}' has no {}, so Claro cannot run with it: create a TensorFlow environment or choose "
-              "another Python in Claro's Environment tab.").format(info.get("interpreter", "?"), tr(" or ").join(missing))
+              "another Python in {}.").format(info.get("interpreter", "?"), tr(" or ").join(missing), place)
 
 
 def describe(info: dict) -> str:
@@ -305,9 +306,11 @@ def qgis_gdal_version() -> Optional[str]:
 def check_base_python(python: str | os.PathLike, version: str, gdal_version: Optional[str]) -> Optional[str]:
     """None when `python` can build Claro's environment (same Python version as QGIS, QGIS's GDAL
     importable, venv available); else the reason, a few words."""
+    kwargs = {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)} if sys.platform == "win32" else {}
     try:
-        completed = subprocess.run([str(python), "-I", "-c", BASE_CHECK], capture_output=True, text=True,  # nosec B603 - argv list, no shell: a Python program the user's system provides
-                                   timeout=BASE_CHECK_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL, env=child_environment())
+        completed = subprocess.run([str(python), "-I", "-c", BASE_CHECK], capture_output=True, text=True,  # nosec B603 # argv list, no shell: a Python program the user's system provides
+                                   timeout=BASE_CHECK_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL, env=child_environment(),
+                                   **kwargs)
     except (OSError, subprocess.TimeoutExpired) as error:
         return tr("does not start ({})").format(getattr(error, "strerror", None) or error)
     line = next((line for line in completed.stdout.splitlines() if line.startswith(BASE_MARKER)), None)
@@ -447,14 +450,14 @@ class CreateEnvironmentTask(QgsTask):
                 group = {"start_new_session": True} if os.name == "posix" else {}
                 try:
                     with self._process_lock:
-                        self._process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # nosec B603 - argv list, no shell: venv and pip of the user's Python
+                        self._process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # nosec B603 # argv list, no shell: venv and pip of the user's Python
                                                          stdin=subprocess.DEVNULL, text=True, bufsize=1, env=env, **group)
                 except OSError as error:
                     self.message = tr("{} failed: {}").format(label, error.strerror or error)
                     return False
                 if self.isCanceled():  # cancelled while it was starting
                     self._stop()
-                assert self._process.stdout is not None
+                # stdout=PIPE above: Popen always gives a pipe to read (no assert: python -O drops them)
                 for line in self._process.stdout:
                     log.write(line)
                     self.logged.emit(line.rstrip())
