@@ -56,6 +56,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Claro", text)
 
 
+def no_python_sentence() -> str:
+    """The banner's sentence when no Python is found at all."""
+    return tr("No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet.")
+
+
 def probabilities_path(out: str) -> str:
     """Where the probability raster goes when 'probabilities' is ticked: beside the class raster."""
     path = Path(out)
@@ -553,7 +558,7 @@ class ClaroDock(QgsDockWidget):
         if not python:
             sentence = tr("No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in "
                           "{}.").format(self._environment_place())
-            self.banner.show_problem(sentence)
+            self.banner.show_problem(no_python_sentence())
             self.log.error(sentence)
             return None
         info = environment.checked(python)
@@ -795,7 +800,7 @@ class ClaroDock(QgsDockWidget):
         if not python:
             self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create TensorFlow environment' "
                                      "or choose an existing Python."))
-            self.banner.show_problem(tr("No Python with TensorFlow and GDAL was found: Claro cannot train or predict yet."))
+            self.banner.show_problem(no_python_sentence())
             return
         info = None if refresh else environment.cached(python)
         if info is not None:
@@ -814,7 +819,7 @@ class ClaroDock(QgsDockWidget):
     def _show_probe(self, python: str, info: dict) -> None:
         """The probe in the Environment tab; the banner says why jobs cannot start, or hides."""
         self.env_info.setText(f"{python}\n{environment.describe(info)}")
-        sentence = environment.problem(info, self._environment_place())
+        sentence = environment.summary(info)
         if sentence:
             self.banner.show_problem(sentence)
         else:
@@ -886,6 +891,9 @@ class ClaroDock(QgsDockWidget):
         self.env_task = None
         self.env_progress.setVisible(False)
         self.settings.interpreter = ""  # the profile venv is found automatically
+        self.interpreter_widget.blockSignals(True)
+        self.interpreter_widget.setFilePath("")
+        self.interpreter_widget.blockSignals(False)
         self.log.success(tr("TensorFlow environment ready: {}").format(python))
         self.check_environment(refresh=True)
 

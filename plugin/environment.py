@@ -208,12 +208,25 @@ def problem(info: dict, place: str = "") -> Optional[str]:
     place = place or tr("the Environment tab of Claro's dock")
     if "error" in info:
         return tr("{} Choose another Python or create a TensorFlow environment in {}.").format(info["error"], place)
-    missing = [name for key, name in (("tensorflow", "TensorFlow"), ("gdal", tr("GDAL's Python bindings")),
-                                      ("numpy", "numpy")) if not info.get(key)]
+    missing = _missing(info)
     if not missing:
         return None
     return tr("The Python '{}' has no {}, so Claro cannot run with it: create a TensorFlow environment or choose "
               "another Python in {}.").format(info.get("interpreter", "?"), tr(" or ").join(missing), place)
+
+
+def _missing(info: dict) -> list[str]:
+    return [name for key, name in (("tensorflow", "TensorFlow"), ("gdal", tr("GDAL's Python bindings")),
+                                   ("numpy", "numpy")) if not info.get(key)]
+
+
+def summary(info: dict) -> Optional[str]:
+    """problem() in a few words, for the banner above the dock's tabs; None when the Python works."""
+    if "error" in info:
+        return tr("Claro's Python does not start, so Claro cannot train or predict yet.")
+    missing = _missing(info)
+    return tr("Claro's Python has no {}, so Claro cannot train or predict yet.").format(tr(" or ").join(missing)) \
+        if missing else None
 
 
 def describe(info: dict) -> str:

@@ -373,7 +373,8 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
     assert sum(sentence in m for m in qgis_iface.messageBar().get_messages(Qgis.Critical)) == 4
     assert wait_until(lambda: "No TensorFlow" in dock.env_info.text(), 30)
     assert calls(python) == ["-m claro.backend.probe"]  # remembered: one probe for four clicks
-    assert not dock.banner.isHidden() and dock.banner.text() == sentence
+    assert not dock.banner.isHidden()
+    assert dock.banner.text() == "Claro's Python has no TensorFlow or GDAL's Python bindings, so Claro cannot train or predict yet."
     dock.tabs.setCurrentIndex(0)
     dock.banner.details_button.click()
     assert dock.tabs.currentIndex() == 3
@@ -391,7 +392,7 @@ def test_the_banner_shows_on_every_tab_until_a_working_python_is_chosen(
     widget = ClaroDock(qgis_iface, settings=claro_settings)
     try:
         assert not widget.banner.isHidden()
-        assert widget.banner.text() == "No Python with TensorFlow and GDAL was found: Claro cannot train or predict yet."
+        assert widget.banner.text() == "No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet."
         assert widget.banner.create_button.text() == "Create…" and widget.banner.choose_button.text() == "Choose a Python…"
         assert widget.banner.parent() is widget.widget() and widget.tabs.parent() is widget.widget()  # above every tab
         good = fake_python(tmp_path / "env" / "bin", "python")
@@ -463,6 +464,7 @@ def test_cancel_leaves_an_incomplete_environment_offered_for_repair_and_remove(
     assert any("left incomplete" in m for m in qgis_iface.messageBar().get_messages(Qgis.Warning))
 
     hang["value"] = False
+    dock.interpreter_widget.setFilePath(str(tmp_path / "old" / "python"))  # chosen before: the new environment replaces it
     dock.repair_button.click()
     assert wait_until(lambda: dock.env_task is None, 60)
     assert requested == [False, True]
