@@ -900,7 +900,8 @@ class ClaroDock(QgsDockWidget):
     def remove_environment(self) -> None:
         """Remove: delete the incomplete environment folder Claro made (asks first)."""
         venv = environment.profile_venv()
-        if QMessageBox.question(self, tr("Claro"), tr("Delete the incomplete environment in\n{}?").format(venv)) != QMessageBox.Yes:
+        question = tr("Delete the incomplete environment in\n{}?").format(venv)
+        if QMessageBox.question(self, tr("Claro"), question) != QMessageBox.Yes:
             return
         try:
             environment.remove_environment(venv)

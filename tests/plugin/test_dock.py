@@ -374,7 +374,8 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
     assert wait_until(lambda: "No TensorFlow" in dock.env_info.text(), 30)
     assert calls(python) == ["-m claro.backend.probe"]  # remembered: one probe for four clicks
     assert not dock.banner.isHidden()
-    assert dock.banner.text() == "Claro's Python has no TensorFlow or GDAL's Python bindings, so Claro cannot train or predict yet."
+    assert dock.banner.text() == ("Claro's Python has no TensorFlow or GDAL's Python bindings, so Claro cannot train or "
+                                  "predict yet.")
     dock.tabs.setCurrentIndex(0)
     dock.banner.details_button.click()
     assert dock.tabs.currentIndex() == 3
@@ -393,7 +394,7 @@ def test_the_banner_shows_on_every_tab_until_a_working_python_is_chosen(
     try:
         assert not widget.banner.isHidden()
         assert widget.banner.text() == "No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet."
-        assert widget.banner.create_button.text() == "Create…" and widget.banner.choose_button.text() == "Choose a Python…"
+        assert (widget.banner.create_button.text(), widget.banner.choose_button.text()) == ("Create…", "Choose a Python…")
         assert widget.banner.parent() is widget.widget() and widget.tabs.parent() is widget.widget()  # above every tab
         good = fake_python(tmp_path / "env" / "bin", "python")
         chosen = []
