@@ -377,6 +377,17 @@ def _interpreter() -> str:
     return str(found)
 
 
+def _ready(interpreter: str) -> str:
+    """`interpreter` when it has TensorFlow and GDAL (the dock's remembered probe), else the
+    dock's sentence as a QgsProcessingException: no job starts to fail on a missing module."""
+    from .environment import checked, problem
+
+    sentence = problem(checked(interpreter))
+    if sentence:
+        raise QgsProcessingException(sentence)
+    return interpreter
+
+
 def _describe_event(event: dict) -> Optional[str]:
     """A log line for an event that is not progress ('epoch', 'done', job-specific ones)."""
     kind = event.get("event")
@@ -400,7 +411,7 @@ def run_job(params: Any, feedback: QgsProcessingFeedback, interpreter: Optional[
     """
     from .settings import Settings
 
-    child = ChildProcess(params, interpreter or _interpreter(), grace_seconds=Settings().cancel_grace_seconds)
+    child = ChildProcess(params, _ready(interpreter or _interpreter()), grace_seconds=Settings().cancel_grace_seconds)
     feedback.pushCommandInfo(" ".join(shlex.quote(part) for part in child.command))
     finished = threading.Event()
 

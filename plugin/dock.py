@@ -18,15 +18,16 @@ from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, Q
 from qgis.gui import QgsCollapsibleGroupBox, QgsColorButton, QgsDockWidget, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QPixmap
-from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction, QButtonGroup, QCheckBox, QFormLayout, QHBoxLayout, QHeaderView,
-                                 QLabel, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton, QScrollArea,
-                                 QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction, QButtonGroup, QCheckBox, QFileDialog, QFormLayout, QHBoxLayout,
+                                 QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton,
+                                 QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ..backend import params as P
 from ..backend.card import default_classes, describe, read_card
 from ..backend.errors import ClaroError
 from ..backend.labels import MAX_SAMPLE_PIXELS, check_class_values, raster_size
 from . import environment
+from .banner import EnvironmentBanner
 from .child import log_tail
 from .curves import CurvePlot, iou_key
 from .forms import ParamsForm, field_help, field_label
@@ -48,10 +49,17 @@ PREDICT_MAIN = ("model", "overlap", "out", "overwrite")
 PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
 #: share of the Train progress bar taken by cutting patches
 PATCHES_WEIGHT = 0.15
+#: index of the Environment tab
+ENVIRONMENT_TAB = 3
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Claro", text)
+
+
+def no_python_sentence() -> str:
+    """The banner's sentence when no Python is found at all."""
+    return tr("No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet.")
 
 
 def probabilities_path(out: str) -> str:
@@ -163,10 +171,20 @@ class ClaroDock(QgsDockWidget):
         self.tabs.addTab(self._scroll(self._build_predict()), tr("Predict"))
         self.tabs.addTab(self._scroll(self._build_environment()), tr("Environment"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.setWidget(self.tabs)
+        self.banner = EnvironmentBanner()  # above every tab while no working Python is selected
+        self.banner.createClicked.connect(lambda: (self.tabs.setCurrentIndex(ENVIRONMENT_TAB), self.create_environment()))
+        self.banner.chooseClicked.connect(self.choose_python)
+        self.banner.detailsClicked.connect(lambda: self.tabs.setCurrentIndex(ENVIRONMENT_TAB))
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.banner)
+        body_layout.addWidget(self.tabs)
+        self.setWidget(body)
         self._restore()
         self._update_label_controls()
         self._update_running(False)
+        self.check_environment()  # in the background; the answer is remembered for the jobs' start
 
     # ================================================================== building
     @staticmethod
@@ -382,13 +400,28 @@ class ClaroDock(QgsDockWidget):
         layout.addWidget(self.env_info)
         row = QHBoxLayout()
         self.check_button = self._button(tr("Check"), tr("Start this Python and report its TensorFlow version and devices."))
-        self.check_button.clicked.connect(self.check_environment)
+        self.check_button.clicked.connect(lambda: self.check_environment(refresh=True))
         self.create_button = self._button(tr("Create TensorFlow environment"),
                                           tr("Make a Python environment in the QGIS profile and install TensorFlow "
                                              "into it (a download of several hundred MB)."))
-        self.create_button.clicked.connect(self.create_environment)
+        # clicked(bool) would arrive as confirm=False and skip the question
+        self.create_button.clicked.connect(lambda: self.create_environment())
         row.addWidget(self.check_button)
         row.addWidget(self.create_button)
+        layout.addLayout(row)
+        self.env_state = QLabel()  # a half-made environment Claro left: Repair or Remove
+        self.env_state.setObjectName("ClaroEnvironmentState")
+        self.env_state.setWordWrap(True)
+        layout.addWidget(self.env_state)
+        row = QHBoxLayout()
+        self.repair_button = self._button(tr("Repair"), tr("Install TensorFlow again into the incomplete environment "
+                                                           "(asks before downloading)."))
+        self.repair_button.clicked.connect(lambda: self.create_environment(repair=True))
+        self.remove_button = self._button(tr("Remove"), tr("Delete the incomplete environment folder Claro made."))
+        self.remove_button.clicked.connect(lambda: self.remove_environment())
+        row.addWidget(self.repair_button)
+        row.addWidget(self.remove_button)
+        row.addStretch()
         layout.addLayout(row)
         note = QLabel(environment.WINDOWS_GPU_NOTE if os.name == "nt" else
                       tr("With an NVIDIA GPU and driver, the environment gets TensorFlow's GPU build."))
@@ -398,6 +431,11 @@ class ClaroDock(QgsDockWidget):
         self.env_progress.setRange(0, 100)
         self.env_progress.setVisible(False)
         layout.addWidget(self.env_progress)
+        self.env_cancel = self._button(tr("Cancel"), tr("Stop creating the environment; it is left incomplete, "
+                                                        "to repair or remove."))
+        self.env_cancel.clicked.connect(self.cancel_environment)
+        self.env_cancel.setVisible(False)
+        layout.addWidget(self.env_cancel)
         self.env_log = QPlainTextEdit()
         self.env_log.setReadOnly(True)
         self.env_log.setMaximumBlockCount(2000)
@@ -405,6 +443,7 @@ class ClaroDock(QgsDockWidget):
         layout.addWidget(self.env_log)
         self.interpreter_widget.fileChanged.connect(self._interpreter_changed)
         self._env_checked = False
+        self._show_environment_state()
         return page
 
     # ================================================================== settings
@@ -657,13 +696,24 @@ class ClaroDock(QgsDockWidget):
         return str(found) if found else ""
 
     def _check_ready(self) -> Optional[str]:
+        """The Python to run a job with, or None (said in the message bar and the banner, whose
+        Details button opens the Environment tab) when it lacks TensorFlow or GDAL. The probe is
+        remembered: only the first job with an interpreter waits for it."""
         if self.task is not None:
             self.log.warning(tr("A Claro job is already running; wait for it or cancel it."))
             return None
         python = self.interpreter()
         if not python:
-            self.log.error(tr("No Python with TensorFlow was found; create one in Claro's Environment section."))
-            self.tabs.setCurrentIndex(3)
+            sentence = tr("No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in "
+                          "{}.").format(self._environment_place())
+            self.banner.show_problem(no_python_sentence())
+            self.log.error(sentence)
+            return None
+        info = environment.checked(python)
+        self._show_probe(python, info)
+        sentence = environment.problem(info, self._environment_place())
+        if sentence:
+            self.log.error(sentence)
             return None
         return python
 
@@ -882,37 +932,86 @@ class ClaroDock(QgsDockWidget):
 
     # ================================================================== environment
     def _tab_changed(self, index: int) -> None:
-        if index == 3 and not self._env_checked:
+        if index == ENVIRONMENT_TAB and not self._env_checked:
             self.check_environment()
 
     def _interpreter_changed(self, path: str) -> None:
         self.settings.interpreter = path.strip()
         self.check_environment()
 
-    def check_environment(self) -> None:
-        """Probe the interpreter in the background and show what it has."""
+    def choose_python(self) -> None:
+        """The banner's *Choose a Python…*: pick a program, then check it (Environment tab)."""
+        self.tabs.setCurrentIndex(ENVIRONMENT_TAB)
+        path, _filter = QFileDialog.getOpenFileName(self, tr("Choose the Python with TensorFlow"),
+                                                    self.interpreter_widget.filePath() or str(Path.home()))
+        if path:
+            self.interpreter_widget.setFilePath(path)  # fileChanged: remembered and checked
+
+    def check_environment(self, refresh: bool = False) -> None:
+        """Show what the interpreter has: the remembered probe, else a probe in the background
+        (`refresh`, the Check button: always a new probe)."""
         python = self.interpreter()
         self._env_checked = True
+        self._show_environment_state()
         if not python:
             self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create TensorFlow environment' "
                                      "or choose an existing Python."))
+            self.banner.show_problem(no_python_sentence())
             return
-        from .environment import ProbeTask
-
+        info = None if refresh else environment.cached(python)
+        if info is not None:
+            self._show_probe(python, info)
+            return
         self.env_info.setText(tr("Checking {}…").format(python))
-        task = ProbeTask(python)
-        task.probed.connect(lambda info: self.env_info.setText(f"{python}\n{environment.describe(info)}"))
+        task = environment.ProbeTask(python, refresh=refresh)
+        task.probed.connect(lambda info: self._probed(python, info))
         self.probe_task = task
         QgsApplication.taskManager().addTask(task)
 
-    def create_environment(self, confirm: bool = True) -> None:
-        """Create the venv under the QGIS profile and install TensorFlow: only on the user's click."""
+    def _probed(self, python: str, info: dict) -> None:
+        if not self._shut_down and python == self.interpreter():  # not an answer about a Python no longer chosen
+            self._show_probe(python, info)
+
+    def _show_probe(self, python: str, info: dict) -> None:
+        """The probe in the Environment tab; the banner says why jobs cannot start, or hides."""
+        self.env_info.setText(f"{python}\n{environment.describe(info)}")
+        sentence = environment.summary(info)
+        if sentence:
+            self.banner.show_problem(sentence)
+        else:
+            self.banner.clear()
+
+    def _environment_place(self) -> str:
+        """Where the user fixes the environment, named by the tab's own title."""
+        return tr("Claro's {} tab").format(self.tabs.tabText(ENVIRONMENT_TAB))
+
+    def _show_environment_state(self) -> None:
+        """A half-made environment in the profile: say so, and offer Repair (and Remove, if Claro made it)."""
         venv = environment.profile_venv()
+        creating = self.env_task is not None
+        incomplete = environment.environment_state(venv) == "incomplete" and not creating
+        self.env_state.setText(tr("The environment in {} is incomplete (its installation did not finish), so it is not "
+                                  "used: repair or remove it.").format(venv) if incomplete else "")
+        self.env_state.setVisible(incomplete)
+        self.repair_button.setVisible(incomplete)
+        self.remove_button.setVisible(incomplete and environment.made_by_claro(venv))
+        self.create_button.setEnabled(not creating and not incomplete)
+        self.env_cancel.setVisible(creating)
+
+    def create_environment(self, confirm: bool = True, repair: bool = False) -> None:
+        """Create the venv under the QGIS profile and install TensorFlow (`repair`: again, into a
+        half-made one): only on the user's click, after a Yes."""
+        if self.env_task is not None:
+            return
+        venv = environment.profile_venv()
+        repair = repair or environment.environment_state(venv) == "incomplete"  # never build over a half-made one
         gpu = environment.has_nvidia_gpu()
         requirement = environment.tensorflow_requirement(gpu)
         if confirm:
-            text = tr("Create a Python environment in\n{}\nand install {} into it? This downloads several hundred MB "
-                      "and takes a few minutes.").format(venv, requirement)
+            text = (tr("Install {} again into the environment in\n{}? This downloads several hundred MB and takes a few "
+                       "minutes.") if repair else
+                    tr("Create a Python environment in\n{1}\nand install {0} into it? This downloads several hundred MB "
+                       "and takes a few minutes.")).format(requirement, venv)
             if os.name == "nt":
                 text += "\n\n" + environment.WINDOWS_GPU_NOTE
             if QMessageBox.question(self, tr("Claro"), text) != QMessageBox.Yes:
@@ -921,19 +1020,50 @@ class ClaroDock(QgsDockWidget):
         self.env_log.clear()
         self.env_progress.setVisible(True)
         self.env_progress.setValue(0)
-        task = environment.CreateEnvironmentTask(venv, gpu, log_path)
+        task = environment.CreateEnvironmentTask(venv, gpu, log_path, repair=repair)
         task.logged.connect(self.env_log.appendPlainText)
         task.progressChanged.connect(lambda value: self.env_progress.setValue(int(value)))
         task.created.connect(self._environment_created)
-        task.failed.connect(lambda message: (self.env_progress.setVisible(False),
-                                             self.log.error(message, log_tail(log_path, 30))))
+        task.failed.connect(lambda message: self._environment_failed(task, message, log_path))
         self.env_task = task
+        self._show_environment_state()
         QgsApplication.taskManager().addTask(task)
 
+    def cancel_environment(self) -> None:
+        """Cancel while creating: the pip process is killed, the environment left incomplete."""
+        if self.env_task is not None:
+            self.env_task.cancel()
+
+    def _environment_failed(self, task, message: str, log_path: str) -> None:
+        self.env_task = None
+        self.env_progress.setVisible(False)
+        self._show_environment_state()
+        if task.cancelled:
+            self.log.warning(message)
+        else:
+            self.log.error(message, log_tail(log_path, 30))
+
     def _environment_created(self, python: str) -> None:
+        self.env_task = None
         self.env_progress.setVisible(False)
         self.settings.interpreter = ""  # the profile venv is found automatically
+        self.interpreter_widget.blockSignals(True)
+        self.interpreter_widget.setFilePath("")
+        self.interpreter_widget.blockSignals(False)
         self.log.success(tr("TensorFlow environment ready: {}").format(python))
+        self.check_environment(refresh=True)
+
+    def remove_environment(self) -> None:
+        """Remove: delete the incomplete environment folder Claro made (asks first)."""
+        venv = environment.profile_venv()
+        question = tr("Delete the incomplete environment in\n{}?").format(venv)
+        if QMessageBox.question(self, tr("Claro"), question) != QMessageBox.Yes:
+            return
+        try:
+            environment.remove_environment(venv)
+        except (RuntimeError, OSError) as error:
+            self.log.error(str(error))
+        environment.forget(environment.venv_python(venv))
         self.check_environment()
 
     # ================================================================== teardown

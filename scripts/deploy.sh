@@ -2,6 +2,8 @@
 # Copy the plugin into a local QGIS profile, for development: the same file list as the zip
 # (plus files not yet committed), so what you try is what ships. Restart QGIS (or use the
 # Plugin Reloader) afterwards, and enable Claro once in Plugins ▸ Manage and Install Plugins.
+# The checkout's .venv Python is recorded in the copy (development-python.txt) and used when
+# no Python is chosen in the dock.
 #   usage: scripts/deploy.sh [PLUGINS_FOLDER]
 #   default: ~/.local/share/QGIS/QGIS3/profiles/default/python/plugins (or $QGIS_PLUGINS_DIR)
 set -euo pipefail
@@ -28,6 +30,14 @@ mkdir -p "$stage"
 bash scripts/plugin_files.sh --working | while IFS= read -r path; do
   mkdir -p "$stage/$(dirname "$path")"
   cp -p "$path" "$stage/$path"
+done
+# The copy has no .venv: record the checkout's, so the plugin finds its TensorFlow Python
+# (plugin/environment.py, DEVELOPMENT_POINTER) instead of whatever python3 is first on PATH.
+for python in "$(pwd)/.venv/bin/python" "$(pwd)/.venv/Scripts/python.exe"; do
+  if [ -f "$python" ]; then
+    printf '%s\n' "$python" > "$stage/development-python.txt"
+    break
+  fi
 done
 mv "$stage" "$target"
 trap - EXIT

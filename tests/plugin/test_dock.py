@@ -5,11 +5,13 @@ reaches the message bar."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from osgeo import ogr
 from qgis.core import (Qgis, QgsFeature, QgsGeometry, QgsRasterLayer, QgsVectorFileWriter, QgsVectorLayer,
                        QgsCoordinateTransformContext)
+from qgis.PyQt.QtWidgets import QMessageBox
 
 from claro.backend import params as P
 from claro.plugin.dock import ClaroDock
@@ -330,3 +332,156 @@ def test_class_values_outside_0_254_are_refused_in_the_dock_as_in_patches(dock, 
     clean_project.addMapLayer(layer)
     dock.label_combo.setLayer(layer)
     assert [c["value"] for c in dock.class_table.classes()] == [0, 1] and dock.data_message.text() == ""
+
+
+# ---------------------------------------------------------------- the environment (fake interpreters)
+@pytest.fixture
+def no_probes_kept():
+    from claro.plugin import environment
+
+    environment.forget()
+    yield
+    environment.forget()
+
+
+@pytest.fixture
+def profile_venv(tmp_path, monkeypatch):
+    """The profile's venv folder, in tmp_path (nothing there yet)."""
+    from claro.plugin import environment
+
+    venv = tmp_path / "profile" / "claro" / "venv"
+    monkeypatch.setattr(environment, "profile_venv", lambda: venv)
+    return venv
+
+
+def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way_to_the_tab(
+        dock, qgis_iface, tmp_path, wait_until, no_probes_kept):
+    """The walkthrough's Python had neither TensorFlow nor GDAL: Train and Predict must not start
+    (no child, no 'No module named osgeo'), the sentence says it in the dock's words, the banner
+    on every tab has a button to the Environment tab, and the probe runs once, not per click."""
+    from fake_python import calls, fake_python
+
+    python = fake_python(tmp_path / "bin", "python3", probe={"tensorflow": None, "gdal": None})
+    dock.interpreter_widget.setFilePath(str(python))
+    assert dock.settings.interpreter == str(python)
+    for _ in range(2):
+        assert dock.start_training() is None
+        assert dock.start_prediction() is None
+    assert dock.task is None
+    sentence = (f"The Python '{python}' has no TensorFlow or GDAL's Python bindings, so Claro cannot run with it: "
+                f"create a TensorFlow environment or choose another Python in Claro's {dock.tabs.tabText(3)} tab.")
+    assert sum(sentence in m for m in qgis_iface.messageBar().get_messages(Qgis.Critical)) == 4
+    assert wait_until(lambda: "No TensorFlow" in dock.env_info.text(), 30)
+    assert calls(python) == ["-m claro.backend.probe"]  # remembered: one probe for four clicks
+    assert not dock.banner.isHidden()
+    assert dock.banner.text() == ("Claro's Python has no TensorFlow or GDAL's Python bindings, so Claro cannot train or "
+                                  "predict yet.")
+    dock.tabs.setCurrentIndex(0)
+    dock.banner.details_button.click()
+    assert dock.tabs.currentIndex() == 3
+    dock.check_button.click()  # Check: a new probe
+    assert wait_until(lambda: len(calls(python)) == 2, 30)
+
+
+def test_the_banner_shows_on_every_tab_until_a_working_python_is_chosen(
+        qgis_iface, claro_settings, clean_project, tmp_path, wait_until, monkeypatch, no_probes_kept):
+    from fake_python import fake_python
+
+    from claro.plugin import environment
+
+    monkeypatch.setattr(environment, "find_interpreter", lambda configured="": Path(configured) if configured else None)
+    widget = ClaroDock(qgis_iface, settings=claro_settings)
+    try:
+        assert not widget.banner.isHidden()
+        assert widget.banner.text() == "No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet."
+        assert (widget.banner.create_button.text(), widget.banner.choose_button.text()) == ("Create…", "Choose a Python…")
+        assert widget.banner.parent() is widget.widget() and widget.tabs.parent() is widget.widget()  # above every tab
+        good = fake_python(tmp_path / "env" / "bin", "python")
+        chosen = []
+
+        def choose(*args, **kwargs):
+            chosen.append(args)
+            return str(good), ""
+
+        monkeypatch.setattr("claro.plugin.dock.QFileDialog.getOpenFileName", choose)
+        widget.banner.choose_button.click()
+        assert len(chosen) == 1 and widget.tabs.currentIndex() == 3
+        assert widget.interpreter() == str(good) and claro_settings.interpreter == str(good)
+        assert wait_until(lambda: widget.banner.isHidden(), 30), widget.banner.text()
+        assert "TensorFlow 2.21.0 on CPU only" in widget.env_info.text()
+    finally:
+        widget.shutdown()
+        widget.deleteLater()
+
+
+def test_create_asks_before_downloading_and_no_installs_nothing(dock, monkeypatch, profile_venv):
+    """The real button: clicked(False) must not reach create_environment as confirm=False."""
+    from claro.plugin import environment
+
+    asked, built = [], []
+    monkeypatch.setattr("claro.plugin.dock.QMessageBox.question",
+                        lambda parent, title, text, *rest: asked.append(text) or QMessageBox.No)
+    monkeypatch.setattr(environment, "CreateEnvironmentTask", lambda *args, **kwargs: built.append(args))
+    dock.create_button.click()
+    assert len(asked) == 1 and "This downloads several hundred MB" in asked[0] and str(profile_venv) in asked[0]
+    assert built == [] and dock.env_task is None and not profile_venv.exists()
+    dock.banner.create_button.click()  # the banner's Create… asks too
+    assert len(asked) == 2 and built == []
+
+
+def test_cancel_leaves_an_incomplete_environment_offered_for_repair_and_remove(
+        dock, qgis_iface, monkeypatch, profile_venv, tmp_path, wait_until, no_probes_kept):
+    """Create with a fake 'pip' that hangs: Cancel stops it; the half-made environment is shown
+    as incomplete, never selected; Repair reinstalls into it and only then it is used; a
+    half-made one Claro made can be removed."""
+    from fake_python import fake_python
+
+    from claro.plugin import environment
+
+    template = fake_python(tmp_path / "template", "python")
+    hang = {"value": True}
+    requested = []
+
+    def fake_steps(venv, gpu, python=None, repair=False):
+        requested.append(repair)
+        pip = "echo downloading; sleep 120" if hang["value"] else "echo installed"
+        return [("Creating the environment", ["sh", "-c", f"mkdir -p '{venv}/bin' && cp '{template}' '{venv}/bin/python'"]),
+                ("Installing tensorflow", ["sh", "-c", pip])]
+
+    monkeypatch.setattr(environment, "install_steps", fake_steps)
+    monkeypatch.setattr("claro.plugin.dock.QMessageBox.question", lambda *args: QMessageBox.Yes)
+    python = environment.venv_python(profile_venv)
+    dock.create_button.click()
+    assert dock.env_task is not None and not dock.env_cancel.isHidden()
+    assert wait_until(lambda: "downloading" in dock.env_log.toPlainText(), 60)
+    dock.env_cancel.click()
+    assert wait_until(lambda: dock.env_task is None, 15)
+    assert environment.environment_state(profile_venv) == "incomplete" and python.is_file()
+    assert dock.env_cancel.isHidden() and not dock.env_state.isHidden()
+    assert "is incomplete" in dock.env_state.text()
+    assert not dock.repair_button.isHidden() and not dock.remove_button.isHidden()
+    assert not dock.create_button.isEnabled()
+    assert dock.interpreter() != str(python)  # never selected silently
+    assert any("left incomplete" in m for m in qgis_iface.messageBar().get_messages(Qgis.Warning))
+
+    hang["value"] = False
+    dock.interpreter_widget.setFilePath(str(tmp_path / "old" / "python"))  # chosen before: the new environment replaces it
+    dock.repair_button.click()
+    assert wait_until(lambda: dock.env_task is None, 60)
+    assert requested == [False, True]
+    assert environment.environment_state(profile_venv) == "complete"
+    assert dock.env_state.isHidden() and dock.repair_button.isHidden() and dock.create_button.isEnabled()
+    assert dock.interpreter() == str(python)
+    assert wait_until(lambda: str(python) in dock.env_info.text() and "TensorFlow 2.21.0" in dock.env_info.text(), 30)
+
+    (profile_venv / environment.COMPLETE_MARKER).unlink()  # as a crash during a repair would leave it
+    dock.check_environment()
+    assert not dock.remove_button.isHidden()
+    dock.remove_button.click()
+    assert not profile_venv.exists() and dock.env_state.isHidden()
+
+
+def test_remove_is_not_offered_for_a_folder_claro_did_not_mark(dock, profile_venv):
+    (profile_venv / "bin").mkdir(parents=True)
+    dock.check_environment()
+    assert not dock.repair_button.isHidden() and dock.remove_button.isHidden()
