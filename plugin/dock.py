@@ -125,10 +125,17 @@ class ClaroDock(QgsDockWidget):
         self._values_tasks: list[LabelValuesTask] = []
         self._shut_down = False
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._scroll(self._build_data()), tr("Training data"))
-        self.tabs.addTab(self._scroll(self._build_train()), tr("Train"))
-        self.tabs.addTab(self._scroll(self._build_predict()), tr("Predict"))
-        self.tabs.addTab(self._scroll(self._build_environment()), tr("Environment"))
+        # Short tab names, so all four show in a new dock (~300 px) without scroll arrows; the
+        # tooltips say more. In a narrower dock the names are elided rather than scrolled away.
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.ElideRight)
+        pages = ((self._build_data, tr("Data"), tr("Training data: the image, the labels and the classes")),
+                 (self._build_train, tr("Train"), tr("Train a U-Net on the training data")),
+                 (self._build_predict, tr("Predict"), tr("Classify a raster with a trained model")),
+                 (self._build_environment, tr("Setup"), tr("The Python environment with TensorFlow that runs the jobs")))
+        for build, title, tooltip in pages:
+            index = self.tabs.addTab(self._scroll(build()), title)
+            self.tabs.setTabToolTip(index, tooltip)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setWidget(self.tabs)
         self._restore()
@@ -142,6 +149,8 @@ class ClaroDock(QgsDockWidget):
         area.setWidgetResizable(True)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # forms follow the dock's width
         area.setWidget(widget)
+        for form in widget.findChildren(QFormLayout):  # the dock's own forms wrap as ParamsForm's do
+            form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         return area
 
     def _button(self, text: str, tooltip: str = "") -> QPushButton:
@@ -268,9 +277,9 @@ class ClaroDock(QgsDockWidget):
         self.predict_combo.setToolTip(field_help(image_field))
         form.addRow(tr("Raster layer"), self.predict_combo)
         probabilities = [f for f in dataclasses.fields(P.PredictParams) if f.name == "probabilities"][0]
-        self.probabilities_check = QCheckBox(tr("Also write class probabilities"))
+        self.probabilities_check = QCheckBox(tr("Also write probabilities"))
         self.probabilities_check.setToolTip(field_help(probabilities))
-        form.addRow(field_label(probabilities), self.probabilities_check)
+        form.addRow(self.probabilities_check)
         layout.addLayout(form)
         self.model_card = QPlainTextEdit()
         self.model_card.setReadOnly(True)
@@ -319,7 +328,7 @@ class ClaroDock(QgsDockWidget):
         row = QHBoxLayout()
         self.check_button = self._button(tr("Check"), tr("Start this Python and report its TensorFlow version and devices."))
         self.check_button.clicked.connect(self.check_environment)
-        self.create_button = self._button(tr("Create TensorFlow environment"),
+        self.create_button = self._button(tr("Create…"),  # short: it fits beside Check in a new dock
                                           tr("Make a Python environment in the QGIS profile and install TensorFlow "
                                              "into it (a download of several hundred MB)."))
         self.create_button.clicked.connect(self.create_environment)
@@ -738,7 +747,7 @@ class ClaroDock(QgsDockWidget):
         python = self.interpreter()
         self._env_checked = True
         if not python:
-            self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create TensorFlow environment' "
+            self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create…' "
                                      "or choose an existing Python."))
             return
         from .environment import ProbeTask

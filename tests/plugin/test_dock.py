@@ -330,3 +330,48 @@ def test_class_values_outside_0_254_are_refused_in_the_dock_as_in_patches(dock, 
     clean_project.addMapLayer(layer)
     dock.label_combo.setLayer(layer)
     assert [c["value"] for c in dock.class_table.classes()] == [0, 1] and dock.data_message.text() == ""
+
+
+#: the width QGIS gives a new dock on the right of the main window
+DEFAULT_DOCK_WIDTH = 300
+
+
+def _laid_out(dock, width: int = DEFAULT_DOCK_WIDTH):
+    """The dock shown at `width` with every collapsible section open (Advanced must fit too)."""
+    from qgis.gui import QgsCollapsibleGroupBox
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    for box in dock.findChildren(QgsCollapsibleGroupBox):
+        box.setCollapsed(False)
+    dock.resize(width, 900)
+    dock.show()
+    for _ in range(3):
+        QCoreApplication.processEvents()
+    return dock
+
+
+def test_every_tab_fits_the_default_dock_width(dock):
+    """At 300 px every tab label shows without scroll arrows and, on every tab, every visible
+    widget lies inside the visible width (no horizontal scrolling, no cut-off button)."""
+    from qgis.PyQt.QtCore import QCoreApplication, QPoint
+    from qgis.PyQt.QtWidgets import QWidget
+
+    dock._env_checked = True  # no background probe of the Python: this test is about the layout
+    _laid_out(dock)
+    bar = dock.tabs.tabBar()
+    assert [bar.tabRect(i).right() <= bar.width() for i in range(bar.count())] == [True] * bar.count(), \
+        [(bar.tabText(i), bar.tabRect(i).right(), bar.width()) for i in range(bar.count())]
+    for index in range(dock.tabs.count()):
+        dock.tabs.setCurrentIndex(index)
+        QCoreApplication.processEvents()
+        area = dock.tabs.widget(index)
+        viewport = area.viewport()
+        assert area.widget().width() <= viewport.width(), (dock.tabs.tabText(index), area.widget().width(), viewport.width())
+        outside = []
+        for child in area.widget().findChildren(QWidget):
+            if not child.isVisibleTo(area.widget()) or child.width() == 0:
+                continue
+            left = child.mapTo(viewport, QPoint(0, 0)).x()
+            if left < 0 or left + child.width() > viewport.width():
+                outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
+        assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
