@@ -26,6 +26,7 @@ from ..backend import params as P
 from ..backend.card import default_classes, describe, read_card
 from ..backend.errors import ClaroError
 from ..backend.labels import MAX_SAMPLE_PIXELS, check_class_values, raster_size
+from ..backend.predict import select_bands
 from . import environment
 from .child import log_tail
 from .curves import CurvePlot, iou_key
@@ -34,6 +35,7 @@ from .layers import add_class_layer, add_probability_layer
 from .log import ClaroLog
 from .runner import ClaroTask
 from .settings import Settings
+from .words import DockWords, Place
 from .sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceError, backend_path, label_values,
                       raster_values)
 
@@ -129,13 +131,22 @@ class ClaroDock(QgsDockWidget):
         # tooltips say more. In a narrower dock the names are elided rather than scrolled away.
         self.tabs.setUsesScrollButtons(False)
         self.tabs.setElideMode(Qt.ElideRight)
-        pages = ((self._build_data, tr("Data"), tr("Training data: the image, the labels and the classes")),
-                 (self._build_train, tr("Train"), tr("Train a U-Net on the training data")),
-                 (self._build_predict, tr("Predict"), tr("Classify a raster with a trained model")),
+        data, train, predict = tr("Data"), tr("Train"), tr("Predict")
+        pages = ((self._build_data, data, tr("Training data: the image, the labels and the classes")),
+                 (self._build_train, train, tr("Train a U-Net on the training data")),
+                 (self._build_predict, predict, tr("Classify a raster with a trained model")),
                  (self._build_environment, tr("Setup"), tr("The Python environment with TensorFlow that runs the jobs")))
         for build, title, tooltip in pages:
             index = self.tabs.addTab(self._scroll(build()), title)
             self.tabs.setTabToolTip(index, tooltip)
+        #: backend sentences name command-line options; the dock says where that option is instead
+        self.words = DockWords({
+            "patches": Place(data, (*PATCH_MAIN, "class_field"), PATCH_ADVANCED, {
+                "images": tr("Image layer"), "labels": tr("Label layer"), "classes": tr("Classes")}),
+            "train": Place(train, TRAIN_MAIN, TRAIN_ADVANCED),
+            "predict": Place(predict, PREDICT_MAIN, PREDICT_ADVANCED, {
+                "image": tr("Raster layer"), "probabilities": self.probabilities_check.text()}),
+        }, tr("Advanced"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setWidget(self.tabs)
         self._restore()
@@ -537,7 +548,7 @@ class ClaroDock(QgsDockWidget):
             patches = self.patch_params()
             train = self.train_params(patches.out)
         except (SourceError, ValueError, ClaroError) as error:
-            self.log.error(str(error))
+            self.log.error(self.words(str(error), "train"))
             return None
         self.settings.save_params(patches)
         self.settings.save_params(train)
@@ -554,7 +565,7 @@ class ClaroDock(QgsDockWidget):
                          grace_seconds=self.settings.cancel_grace_seconds)
         task.progressed.connect(self._train_progress)
         task.epoch.connect(self._epoch)
-        task.logged.connect(self.log.log)
+        task.logged.connect(self._logged)
         task.jobDone.connect(self._job_done)
         task.succeeded.connect(lambda outputs: self._training_done(train, outputs))
         task.failed.connect(lambda message, log: self._failed(message, log, self.train_status, self.trainingFinished, {}))
@@ -632,12 +643,18 @@ class ClaroDock(QgsDockWidget):
             else:
                 label.clear()
         try:
-            self.card_view.setPlainText(describe(read_card(model), model))
+            self.card_view.setPlainText(self.words(describe(read_card(model), model), "predict"))
         except ClaroError as error:
             self.card_view.setPlainText(str(error))
 
+    def _logged(self, message: str) -> None:
+        """A job's log line ('train: …'), in the dock's words."""
+        command = message.split(":", 1)[0]
+        self.log.log(self.words(message, command))
+
     def _failed(self, message: str, log_path: str, status: QLabel, signal, payload) -> None:
         cancelled = bool(self.task is not None and self.task.was_cancelled)
+        message = self.words(message, self.task.command if self.task is not None else "")
         self.task = None
         self._update_running(False)
         status.setText(message)
@@ -662,7 +679,7 @@ class ClaroDock(QgsDockWidget):
         except ClaroError as error:
             self.model_card.setPlainText(str(error))
             return None
-        self.model_card.setPlainText(describe(card, path))
+        self.model_card.setPlainText(self.words(describe(card, path), "predict"))
         return card
 
     def predict_params(self) -> P.PredictParams:
@@ -676,6 +693,15 @@ class ClaroDock(QgsDockWidget):
         probabilities = probabilities_path(values["out"]) if self.probabilities_check.isChecked() else None
         return P.PredictParams(image=image, probabilities=probabilities, **values)
 
+    def check_bands(self, predict: P.PredictParams) -> None:
+        """A band-count mismatch is known from the model card before the child starts: refuse it
+        now, by prediction's own rule (ClaroError), rather than after the child loaded TensorFlow."""
+        card = read_card(predict.model)
+        layer = self.predict_combo.currentLayer()
+        if card is None or not card.get("bands") or not isinstance(layer, QgsRasterLayer):
+            return  # a plain Keras model: only the child can load it and count its inputs
+        select_bands(predict, card, layer.bandCount(), len(card["bands"]), layer.name())
+
     def start_prediction(self) -> Optional[ClaroTask]:
         """Predict button: one `predict` task; the result is added as a styled layer."""
         python = self._check_ready()
@@ -683,8 +709,9 @@ class ClaroDock(QgsDockWidget):
             return None
         try:
             predict = self.predict_params()
-        except (SourceError, ValueError) as error:
-            self.log.error(str(error))
+            self.check_bands(predict)
+        except (SourceError, ValueError, ClaroError) as error:
+            self.log.error(self.words(str(error), "predict"))
             return None
         self.settings.save_params(predict)
         self.predict_status.setText(tr("Predicting…"))
@@ -692,7 +719,7 @@ class ClaroDock(QgsDockWidget):
                          grace_seconds=self.settings.cancel_grace_seconds)
         task.progressed.connect(lambda f, m: (self.predict_progress.setValue(int(round(f * 100))),
                                               self.predict_status.setText(m) if m else None))
-        task.logged.connect(self.log.log)
+        task.logged.connect(self._logged)
         task.succeeded.connect(lambda outputs: self._prediction_done(predict, outputs))
         task.failed.connect(lambda message, log: self._failed(message, log, self.predict_status,
                                                               self.predictionFinished, None))

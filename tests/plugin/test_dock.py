@@ -242,6 +242,8 @@ def test_the_dock_shows_the_patches_per_split_after_cutting(dock, clean_project,
     assert dock.patch_counts.text() == ""
     assert wait_until(lambda: finished, 120)
     assert finished == [False] and "no interrupted training to resume" in dock.train_status.text()
+    # said in the dock's words, not the command line's
+    assert dock.train_status.text().endswith("train with Resume unticked in Train ▸ Advanced."), dock.train_status.text()
     counts = json.loads((tmp_path / "patches" / "dataset.json").read_text())["counts"]
     assert min(counts.values()) > 0
     assert dock.patch_counts.text() == "Patches: train {train}, validation {validation}, test {test}".format(**counts)

@@ -168,7 +168,8 @@ def test_cancel_after_an_epoch_keeps_the_best_model_and_says_how_to_resume(dock,
     model = Path(dock.train_form.value("out"))
     assert kept == sorted([model.name, model.name + ".resume", model.stem + ".history.json"])  # no temporaries
     warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
-    assert any("Cancelled after epoch" in m and "holds the best model so far" in m and "tick Resume" in m
+    assert any("Cancelled after epoch" in m and "holds the best model so far" in m
+               and "train again with Resume ticked in Train ▸ Advanced" in m
                for m in warnings), warnings
     assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
     assert dock.train_button.isEnabled()
