@@ -377,3 +377,29 @@ def test_every_tab_fits_the_default_dock_width(dock):
             if left < 0 or left + child.width() > viewport.width():
                 outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
         assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
+
+
+def test_a_band_count_the_model_cannot_read_is_said_before_the_job_starts(dock, qgis_iface, clean_project,
+                                                                            amazon_crop, tmp_path):
+    """The model card says the model was trained on 4-band images; the chosen raster has 3: the
+    dock refuses at once, in its words (no child, no TensorFlow), instead of after loading."""
+    import zipfile
+
+    from claro.backend.card import write_card
+
+    image, _mask = amazon_crop
+    layer = QgsRasterLayer(str(image), "image")
+    clean_project.addMapLayer(layer)
+    model = tmp_path / "four-bands.keras"
+    with zipfile.ZipFile(model, "w") as archive:
+        archive.writestr("config.json", "{}")
+    write_card(model, {"bands": ["b1", "b2", "b3", "b4"], "source_bands": [1, 2, 3, 4], "image_band_count": 4,
+                       "classes": [{"value": 0, "name": "forest"}, {"value": 1, "name": "cleared"}]})
+    dock.predict_form.set_value("model", str(model))
+    dock.predict_form.set_value("out", str(tmp_path / "classes.tif"))
+    dock.predict_combo.setLayer(layer)
+    assert dock.start_prediction() is None and dock.task is None
+    messages = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any("has 3 bands but the model was trained on images with 4 bands" in m
+               and "choose Bands in Predict ▸ Advanced to say which 4 image bands" in m for m in messages), messages
+    assert not (tmp_path / "classes.tif").exists()
