@@ -223,6 +223,11 @@ def smoke_fit(dock, index):
 def smoke_tab_saved():
     dock = SMOKE["dock"]
     index = SMOKE["tab"]
+    probe = dock.probe_task  # the Setup tab checks its Python when first shown: show (and wait for) the result
+    if probe is not None and SMOKE.setdefault("probe_waits", 0) < 120 and "Checking" in dock.env_info.text():
+        SMOKE["probe_waits"] += 1
+        QTimer.singleShot(500, smoke_guard(smoke_tab_saved))
+        return
     name = dock.tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
     outside = smoke_fit(dock, index)
     if outside:
