@@ -287,6 +287,8 @@ class ClaroDock(QgsDockWidget):
         self.predict_combo = QgsMapLayerComboBox()
         self.predict_combo.setObjectName("ClaroPredictCombo")
         self.predict_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.predict_combo.setAllowEmptyLayer(True)  # no default: the user says which raster to classify
+        self.predict_combo.setLayer(None)
         self.predict_combo.setToolTip(field_help(image_field))
         form.addRow(tr("Raster layer"), self.predict_combo)
         probabilities = [f for f in dataclasses.fields(P.PredictParams) if f.name == "probabilities"][0]
@@ -631,9 +633,7 @@ class ClaroDock(QgsDockWidget):
         model = str(outputs.get("model") or outputs.get("out") or train.out)
         self.last_training = {**outputs, "model": model}
         self.show_training_results(model, outputs)
-        self.predict_form.set_value("model", model)
-        if self.predict_combo.currentLayer() is None or self.predict_combo.currentLayer() == self.label_combo.currentLayer():
-            self.predict_combo.setLayer(self.image_combo.currentLayer())
+        self.predict_form.set_value("model", model)  # the raster to classify stays the user's choice
         self.train_status.setText(tr("Model saved: {}").format(model))
         self.log.success(tr("Training finished: {}").format(model))
         self.trainingFinished.emit(True, self.last_training)
@@ -701,6 +701,8 @@ class ClaroDock(QgsDockWidget):
             raise SourceError(tr("Choose a model file in Predict."))
         if not values.get("out"):
             raise SourceError(tr("Choose where to write the class raster in Predict."))
+        if self.predict_combo.currentLayer() is None:
+            raise SourceError(tr("Choose the raster to classify (Raster layer) in Predict."))
         image = backend_path(self.predict_combo.currentLayer(), self._exports())
         probabilities = probabilities_path(values["out"]) if self.probabilities_check.isChecked() else None
         return P.PredictParams(image=image, probabilities=probabilities, **values)

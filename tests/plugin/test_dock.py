@@ -403,3 +403,23 @@ def test_a_band_count_the_model_cannot_read_is_said_before_the_job_starts(dock, 
     assert any("has 3 bands but the model was trained on images with 4 bands" in m
                and "choose Bands in Predict ▸ Advanced to say which 4 image bands" in m for m in messages), messages
     assert not (tmp_path / "classes.tif").exists()
+
+
+def test_the_raster_to_classify_has_no_default_not_even_after_training(dock, qgis_iface, clean_project, amazon_crop,
+                                                                        tmp_path):
+    """The Predict tab never picks a raster by itself (before, it pointed at the training image
+    after a training): the user chooses, and Predict without one says where to choose it."""
+    image, mask = amazon_crop
+    image_layer, mask_layer = QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")
+    clean_project.addMapLayers([image_layer, mask_layer])
+    dock.image_combo.setLayer(image_layer)
+    dock.label_combo.setLayer(mask_layer)
+    assert dock.predict_combo.currentLayer() is None
+    model = str(tmp_path / "model.keras")
+    dock._training_done(P.TrainParams(out=model), {"model": model})
+    assert dock.predict_form.value("model") == model
+    assert dock.predict_combo.currentLayer() is None
+    dock.predict_form.set_value("out", str(tmp_path / "classes.tif"))
+    assert dock.start_prediction() is None
+    assert any(m.endswith("Choose the raster to classify (Raster layer) in Predict.")
+               for m in qgis_iface.messageBar().get_messages(Qgis.Critical))

@@ -92,9 +92,10 @@ def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_p
     assert dock.train_progress.value() == 100
     assert any("Training finished" in m for m in qgis_iface.messageBar().get_messages(Qgis.Success))
 
-    # Predict: the dock already points at the new model and the training image
+    # Predict: the dock already points at the new model; the raster to classify is the user's choice
     assert dock.predict_form.value("model") == str(model)
-    assert dock.predict_combo.currentLayer().source() == str(image)
+    assert dock.predict_combo.currentLayer() is None
+    dock.predict_combo.setLayer(clean_project.mapLayersByName("image")[0])
     assert "forest" in dock.model_card.toPlainText()
     out = tmp_path / "classes.tif"
     dock.predict_form.set_value("out", str(out))
