@@ -35,6 +35,7 @@ from .forms import ParamsForm, field_help, field_label
 from .layers import add_class_layer, add_probability_layer
 from .log import ClaroLog
 from .runner import ClaroTask
+from .pace import EpochPace, pace_text
 from .settings import Settings
 from .words import DockWords, Place
 from .sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceError, backend_path, label_values,
@@ -50,6 +51,8 @@ PREDICT_MAIN = ("model", "overlap", "out", "overwrite")
 PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
 #: share of the Train progress bar taken by cutting patches
 PATCHES_WEIGHT = 0.15
+#: the lighter U-Net offered when the TensorFlow Python has no GPU (the user's own choice is kept)
+CPU_DEFAULTS = {"depth": 4, "base_filters": 16}
 
 
 def tr(text: str) -> str:
@@ -120,6 +123,9 @@ class ClaroDock(QgsDockWidget):
         self.settings = settings or Settings()
         self.log = ClaroLog(iface)
         self.task: Optional[ClaroTask] = None
+        self._pace: Optional[EpochPace] = None  # the running training's time per epoch
+        self._pace_text = ""
+        self._cpu_defaults_offered = False
         self.env_task = None
         self.probe_task = None
         self.last_training: dict = {}
@@ -563,6 +569,7 @@ class ClaroDock(QgsDockWidget):
         self.matrix_image.clear()
         self.card_view.clear()
         self.patch_counts.clear()
+        self._pace, self._pace_text = EpochPace(train.epochs), ""
         self.train_status.setText(tr("Cutting patches…"))
         task = ClaroTask(tr("Claro: train {}").format(Path(train.out).name), [patches, train], python,
                          weights=[PATCHES_WEIGHT, 1 - PATCHES_WEIGHT],
@@ -590,8 +597,10 @@ class ClaroDock(QgsDockWidget):
 
     def _train_progress(self, fraction: float, message: str) -> None:
         self.train_progress.setValue(int(round(fraction * 100)))
+        if fraction > PATCHES_WEIGHT and message.startswith("epoch ") and self._pace is not None:
+            self._pace_text = pace_text(self._pace.update((fraction - PATCHES_WEIGHT) / (1 - PATCHES_WEIGHT)))
         if message:
-            self.train_status.setText(message)
+            self.train_status.setText(" · ".join(t for t in (message, self._pace_text) if t))
 
     def _job_done(self, command: str, outputs: dict) -> None:
         """After cutting: how many patches each split got (from the patches job's 'done' counts)."""
@@ -619,7 +628,7 @@ class ClaroDock(QgsDockWidget):
             validation = None if targets and set(targets) <= set(absent) else metrics.get(f"val_{iou}")
             parts.append(tr("{} {} (validation {})").format(iou_title(metrics), score_text(metrics.get(iou)),
                                                             score_text(validation)))
-        text = " · ".join(parts)
+        text = " · ".join(p for p in (*parts, self._pace_text) if p)
         if absent:
             text += "\n" + tr("Warning: the validation patches hold no {} pixels, so {} scores are n/a; another "
                               "split (Data ▸ Advanced) or more labels would score them.").format(
@@ -776,7 +785,8 @@ class ClaroDock(QgsDockWidget):
 
     # ================================================================== environment
     def _tab_changed(self, index: int) -> None:
-        if index == 3 and not self._env_checked:
+        # Setup shows the check; Train needs it too, to offer lighter defaults without a GPU
+        if index in (1, 3) and not self._env_checked:
             self.check_environment()
 
     def _interpreter_changed(self, path: str) -> None:
@@ -796,8 +806,26 @@ class ClaroDock(QgsDockWidget):
         self.env_info.setText(tr("Checking {}…").format(python))
         task = ProbeTask(python)
         task.probed.connect(lambda info: self.env_info.setText(f"{python}\n{environment.describe(info)}"))
+        task.probed.connect(self.offer_cpu_defaults)
         self.probe_task = task
         QgsApplication.taskManager().addTask(task)
+
+    def offer_cpu_defaults(self, info: dict) -> bool:
+        """A Python with TensorFlow but no GPU: offer the lighter U-Net (CPU_DEFAULTS) in Train, once,
+        and only where the user kept the defaults. Returns whether it did."""
+        if self._cpu_defaults_offered or "error" in info or not info.get("tensorflow") or info.get("gpus"):
+            return False
+        self._cpu_defaults_offered = True
+        defaults = P.TrainParams()
+        if any(self.train_form.value(name) != getattr(defaults, name) for name in CPU_DEFAULTS):
+            return False  # the user chose a size: theirs to keep
+        for name, value in CPU_DEFAULTS.items():
+            self.train_form.set_value(name, value)
+        self.train_status.setText(tr("No GPU found: Train offers a lighter U-Net (depth {}, {} base filters), which a "
+                                     "CPU trains much faster; set Depth and Base filters back to {} and {} for the full "
+                                     "one.").format(CPU_DEFAULTS["depth"], CPU_DEFAULTS["base_filters"],
+                                                    P.TrainParams().depth, P.TrainParams().base_filters))
+        return True
 
     def create_environment(self, confirm: bool = True) -> None:
         """Create the venv under the QGIS profile and install TensorFlow: only on the user's click."""
