@@ -544,7 +544,7 @@ class ClaroDock(QgsDockWidget):
             return None
         python = self.interpreter()
         if not python:
-            self.log.error(tr("No Python with TensorFlow was found; create one in Claro's Environment section."))
+            self.log.error(tr("No Python with TensorFlow was found; create one in Claro's Setup tab."))
             self.tabs.setCurrentIndex(3)
             return None
         return python

@@ -117,7 +117,7 @@ def probe(interpreter: str | os.PathLike, timeout: float = PROBE_TIMEOUT_SECONDS
 
 
 def describe(info: dict) -> str:
-    """One or two lines for the Environment section."""
+    """One or two lines for the Setup tab."""
     if "error" in info:
         return info["error"]
     lines = [tr("Python {}").format(info.get("python"))]
