@@ -18,6 +18,8 @@ from qgis.PyQt.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 
+from ..backend.metrics import target_classes
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Claro", text)
@@ -32,10 +34,15 @@ def class_names(metrics: dict) -> list[str]:
     return [k[len("val_iou_"):] for k in metrics if k.startswith("val_iou_")]
 
 
+def target_names(metrics: dict) -> list[str]:
+    """The classes the reported IoU is over (the backend's rule, metrics.target_classes)."""
+    names = class_names(metrics)
+    return [names[i] for i in target_classes(len(names))] if names else []
+
+
 def iou_title(metrics: dict) -> str:
     """What the reported IoU is: 'IoU of the target class (cleared)' or 'mean IoU of the 3 classes'."""
-    names = class_names(metrics)
-    targets = names[1:] if len(names) == 2 else names
+    targets = target_names(metrics)
     if len(targets) == 1:
         return tr("IoU of the target class ({})").format(targets[0])
     if targets:
@@ -50,6 +57,16 @@ def _missing(value) -> bool:
 def absent_classes(metrics: dict) -> list[str]:
     """Classes without a pixel in the validation patches (their recall has no denominator)."""
     return [name for name in class_names(metrics) if _missing(metrics.get(f"val_recall_{name}"))]
+
+
+def validation_iou(metrics: dict, key: str = "val_mean_iou") -> Optional[float]:
+    """The validation IoU, or None when there is none: NaN, or every target class absent from the
+    validation patches (its 0 then only counts false alarms)."""
+    targets = target_names(metrics)
+    value = metrics.get(key)
+    if _missing(value) or (targets and set(targets) <= set(absent_classes(metrics))):
+        return None
+    return float(value)
 
 
 def iou_key(metrics: dict) -> Optional[str]:
@@ -75,12 +92,11 @@ class CurvePlot(QWidget):
         """Append one epoch's metrics (missing values stay gaps: NaN, and the validation IoU when a
         target class has no validation pixel, whose 0 would be no score at all)."""
         epochs = max((len(v) for v in self.history.values()), default=0)
-        names = class_names(metrics)
-        targets = names[1:] if len(names) == 2 else names
-        no_score = bool(targets) and set(targets) <= set(absent_classes(metrics))
         for key, value in metrics.items():
             if isinstance(value, (int, float)) or value is None:
-                if value is not None and (math.isnan(value) or (no_score and key == "val_mean_iou")):
+                if key == "val_mean_iou":
+                    value = validation_iou(metrics)
+                elif value is not None and math.isnan(value):
                     value = None
                 series = self.history.setdefault(key, [None] * epochs)
                 series.append(None if value is None else float(value))

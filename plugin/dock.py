@@ -30,16 +30,16 @@ from ..backend.metrics import score_text
 from ..backend.predict import select_bands
 from . import environment
 from .child import log_tail
-from .curves import CurvePlot, absent_classes, class_names, iou_key, iou_title
+from .curves import CurvePlot, absent_classes, iou_key, iou_title, validation_iou
 from .forms import ParamsForm, field_help, field_label
 from .layers import add_class_layer, add_probability_layer
 from .log import ClaroLog
 from .runner import ClaroTask
 from .pace import EpochPace, pace_text
 from .settings import Settings
-from .words import DockWords, Place
 from .sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceError, backend_path, label_values,
                       raster_values)
+from .words import DockWords, Place
 
 #: fields shown in each section; the rest of each dataclass is under "Advanced"
 PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
@@ -623,11 +623,8 @@ class ClaroDock(QgsDockWidget):
         iou = iou_key(metrics)
         absent = absent_classes(metrics)
         if iou:
-            names = class_names(metrics)
-            targets = names[1:] if len(names) == 2 else names
-            validation = None if targets and set(targets) <= set(absent) else metrics.get(f"val_{iou}")
             parts.append(tr("{} {} (validation {})").format(iou_title(metrics), score_text(metrics.get(iou)),
-                                                            score_text(validation)))
+                                                            score_text(validation_iou(metrics, f"val_{iou}"))))
         text = " · ".join(p for p in (*parts, self._pace_text) if p)
         if absent:
             text += "\n" + tr("Warning: the validation patches hold no {} pixels, so {} scores are n/a; another "
