@@ -92,6 +92,34 @@ def write_card(path: str | os.PathLike, card: dict[str, Any]) -> None:
         archive.writestr(CARD_MEMBER, json.dumps(card, indent=2))
 
 
+def split_scores(split: str, values: dict) -> list[str]:
+    """A split's IoU as a person reads it: the headline number is the IoU of the target class (with
+    two classes the second one, the thing mapped) or the mean over the classes, named as such, so
+    it never reads as a wrong average of the per-class numbers beside it. A class with no pixel in
+    the split has no score: "n/a" and a warning line, never 0.000."""
+    from .metrics import score_text  # numpy, not Keras: fine for the plugin
+
+    per_class = values.get("per_class") or {}
+    absent = [name for name, n in (values.get("class_pixels") or {}).items() if n == 0]
+    targets = values.get("mean_iou_classes") or (list(per_class)[1:] if len(per_class) == 2 else list(per_class))
+
+    def iou(name: str) -> Optional[float]:
+        return None if name in absent else (per_class.get(name) or {}).get("iou")
+
+    headline = None if targets and set(targets) <= set(absent) else values.get("mean_iou")
+    if len(targets) == 1:
+        line = f"  {split}: IoU of the target class ({targets[0]}) {score_text(headline)}"
+    else:
+        line = f"  {split}: mean IoU of the {len(targets)} classes {score_text(headline)}"
+    if per_class:
+        line += "; per class: " + ", ".join(f"{name} {score_text(iou(name))}" for name in per_class)
+    lines = [line]
+    if absent:
+        lines.append(f"    warning: the {split} patches hold no {' or '.join(absent)} pixels, so "
+                     f"{'its' if len(absent) == 1 else 'their'} scores are n/a; a bigger or other split would score them.")
+    return lines
+
+
 def describe(card: Optional[dict], path: str = "") -> str:
     """Human-readable card for `claro info` and the dock."""
     if card is None:
@@ -112,9 +140,7 @@ def describe(card: Optional[dict], path: str = "") -> str:
     metrics = card.get("metrics") or {}
     for split, values in metrics.items():
         if isinstance(values, dict) and "mean_iou" in values:
-            per_class = values.get("per_class", {})
-            ious = ", ".join(f"{name} {m.get('iou', float('nan')):.3f}" for name, m in per_class.items())
-            lines.append(f"  {split}: mean IoU {values['mean_iou']:.3f}" + (f" (IoU {ious})" if ious else ""))
+            lines += split_scores(split, values)
     software = card.get("software") or {}
     if software:
         lines.append("  software: " + ", ".join(f"{k} {v}" for k, v in software.items()))

@@ -169,7 +169,9 @@ def _check_outputs(params: PredictParams) -> list[Path]:
     return targets
 
 
-def _select_bands(params: PredictParams, card: dict, image_bands: int, input_bands: int, image: str) -> list[int]:
+def select_bands(params: PredictParams, card: dict, image_bands: int, input_bands: int, image: str) -> list[int]:
+    """The image bands to feed the model, or ClaroError when they do not match it. Public: the dock
+    asks it before starting a prediction, so a wrong band count is said before any work."""
     bands = list(params.bands or card.get("source_bands") or range(1, input_bands + 1))
     if params.bands is None and not card.get("source_bands") and image_bands != input_bands:
         raise ClaroError(f"The model reads {input_bands} bands but the image {image} has {image_bands}; "
@@ -427,7 +429,7 @@ def run(params: PredictParams, progress: Progress) -> None:
         raise ClaroError("No model file was given; pass --model.")
     model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes)
     fixed_h, fixed_w, input_bands, channels = model_io.model_shape(model)
-    bands = _select_bands(params, card, image.RasterCount, input_bands, params.image)
+    bands = select_bands(params, card, image.RasterCount, input_bands, params.image)
     classes = card["classes"]
     _check_classes(classes)
     sigmoid = channels == 1

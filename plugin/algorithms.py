@@ -366,14 +366,14 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
 
 
 def _interpreter() -> str:
-    """The Python with TensorFlow the dock uses (its Environment section), found the same way."""
+    """The Python with TensorFlow the dock uses (its Setup tab), found the same way."""
     from .environment import find_interpreter
     from .settings import Settings
 
     found = find_interpreter(Settings().interpreter)
     if found is None:
         raise QgsProcessingException(tr("No Python with TensorFlow was found; create one or choose one in Claro's "
-                                        "dock (Environment section), then run the algorithm again."))
+                                        "dock (Setup tab), then run the algorithm again."))
     return str(found)
 
 

@@ -224,7 +224,7 @@ class ChildProcess:
                 raise ChildError(tr("The job was cancelled before it started."))
             if not self.interpreter or not Path(self.interpreter).is_file():
                 raise ChildError(tr("The Python interpreter '{}' does not exist; choose the Python with TensorFlow "
-                                    "in Claro's Environment section (or create one there).").format(self.interpreter))
+                                    "in Claro's Setup tab (or create one there).").format(self.interpreter))
             log = open(self.log_path, "a", encoding="utf-8")
             log.write("$ " + " ".join(self.command) + "\n")
             log.flush()
@@ -241,8 +241,8 @@ class ChildProcess:
                     text=True, encoding="utf-8", errors="replace", bufsize=1,
                     env=child_environment(self.env), cwd=self.cwd, **kwargs)
             except OSError as error:
-                raise ChildError(tr("Could not start '{}' ({}); choose another Python in Claro's Environment "
-                                    "section.").format(self.interpreter, error.strerror or error)) from error
+                raise ChildError(tr("Could not start '{}' ({}); choose another Python in Claro's Setup "
+                                    "tab.").format(self.interpreter, error.strerror or error)) from error
             finally:
                 log.close()  # the child holds its own handle
 

@@ -26,18 +26,22 @@ from ..backend import params as P
 from ..backend.card import default_classes, describe, read_card
 from ..backend.errors import ClaroError
 from ..backend.labels import MAX_SAMPLE_PIXELS, check_class_values, raster_size
+from ..backend.metrics import score_text
+from ..backend.predict import select_bands
 from . import environment
 from .banner import EnvironmentBanner
 from .child import log_tail
-from .curves import CurvePlot, iou_key
+from .curves import CurvePlot, absent_classes, iou_key, iou_title, validation_iou
 from .forms import ParamsForm, field_help, field_label
 from .layers import add_class_layer, add_probability_layer
 from .log import ClaroLog
 from .runner import ClaroTask
+from .pace import EpochPace, pace_text
 from .scenes import ScenesWidget
 from .settings import Settings
 from .sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceError, backend_path, dataset_summary,
                       image_like_warning, label_source, label_values, raster_values)
+from .words import DockWords, Place
 
 #: fields shown in each section; the rest of each dataclass is under "Advanced"
 PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
@@ -51,6 +55,8 @@ PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
 PATCHES_WEIGHT = 0.15
 #: index of the Environment tab
 ENVIRONMENT_TAB = 3
+#: the lighter U-Net offered when the TensorFlow Python has no GPU (the user's own choice is kept)
+CPU_DEFAULTS = {"depth": 4, "base_filters": 16}
 
 
 def tr(text: str) -> str:
@@ -158,6 +164,9 @@ class ClaroDock(QgsDockWidget):
         self.settings = settings or Settings()
         self.log = ClaroLog(iface)
         self.task: Optional[ClaroTask] = None
+        self._pace: Optional[EpochPace] = None  # the running training's time per epoch
+        self._pace_text = ""
+        self._cpu_defaults_offered = False
         self.env_task = None
         self.probe_task = None
         self.last_training: dict = {}
@@ -166,10 +175,26 @@ class ClaroDock(QgsDockWidget):
         self._values_tasks: list[LabelValuesTask] = []
         self._shut_down = False
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._scroll(self._build_data()), tr("Training data"))
-        self.tabs.addTab(self._scroll(self._build_train()), tr("Train"))
-        self.tabs.addTab(self._scroll(self._build_predict()), tr("Predict"))
-        self.tabs.addTab(self._scroll(self._build_environment()), tr("Environment"))
+        # Short tab names, so all four show in a new dock (~300 px) without scroll arrows; the
+        # tooltips say more. In a narrower dock the names are elided rather than scrolled away.
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.ElideRight)
+        data, train, predict = tr("Data"), tr("Train"), tr("Predict")
+        pages = ((self._build_data, data, tr("Training data: the image, the labels and the classes")),
+                 (self._build_train, train, tr("Train a U-Net on the training data")),
+                 (self._build_predict, predict, tr("Classify a raster with a trained model")),
+                 (self._build_environment, tr("Setup"), tr("The Python environment with TensorFlow that runs the jobs")))
+        for build, title, tooltip in pages:
+            index = self.tabs.addTab(self._scroll(build()), title)
+            self.tabs.setTabToolTip(index, tooltip)
+        #: backend sentences name command-line options; the dock says where that option is instead
+        self.words = DockWords({
+            "patches": Place(data, (*PATCH_MAIN, "class_field"), PATCH_ADVANCED, {
+                "images": tr("Image layer"), "labels": tr("Label layer"), "classes": tr("Classes")}),
+            "train": Place(train, TRAIN_MAIN, TRAIN_ADVANCED),
+            "predict": Place(predict, PREDICT_MAIN, PREDICT_ADVANCED, {
+                "image": tr("Raster layer"), "probabilities": self.probabilities_check.text()}),
+        }, tr("Advanced"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.banner = EnvironmentBanner()  # above every tab while no working Python is selected
         self.banner.createClicked.connect(lambda: (self.tabs.setCurrentIndex(ENVIRONMENT_TAB), self.create_environment()))
@@ -193,6 +218,8 @@ class ClaroDock(QgsDockWidget):
         area.setWidgetResizable(True)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # forms follow the dock's width
         area.setWidget(widget)
+        for form in widget.findChildren(QFormLayout):  # the dock's own forms wrap as ParamsForm's do
+            form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         return area
 
     def _button(self, text: str, tooltip: str = "") -> QPushButton:
@@ -317,7 +344,8 @@ class ClaroDock(QgsDockWidget):
         self.patch_counts.setObjectName("ClaroPatchCounts")
         layout.addWidget(self.patch_counts)
         self.curves = CurvePlot()
-        self.curves.setToolTip(tr("Loss and IoU per epoch: training solid blue, validation dashed red."))
+        self.curves.setToolTip(tr("Loss and the IoU of the target class per epoch, on the training and the "
+                                  "validation patches (see the legend)."))
         layout.addWidget(self.curves)
 
         box, inner = _section(tr("Results"))
@@ -347,12 +375,14 @@ class ClaroDock(QgsDockWidget):
         self.predict_combo = QgsMapLayerComboBox()
         self.predict_combo.setObjectName("ClaroPredictCombo")
         self.predict_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.predict_combo.setAllowEmptyLayer(True)  # no default: the user says which raster to classify
+        self.predict_combo.setLayer(None)
         self.predict_combo.setToolTip(field_help(image_field))
         form.addRow(tr("Raster layer"), self.predict_combo)
         probabilities = [f for f in dataclasses.fields(P.PredictParams) if f.name == "probabilities"][0]
-        self.probabilities_check = QCheckBox(tr("Also write class probabilities"))
+        self.probabilities_check = QCheckBox(tr("Also write probabilities"))
         self.probabilities_check.setToolTip(field_help(probabilities))
-        form.addRow(field_label(probabilities), self.probabilities_check)
+        form.addRow(self.probabilities_check)
         layout.addLayout(form)
         self.model_card = QPlainTextEdit()
         self.model_card.setReadOnly(True)
@@ -401,7 +431,7 @@ class ClaroDock(QgsDockWidget):
         row = QHBoxLayout()
         self.check_button = self._button(tr("Check"), tr("Start this Python and report its TensorFlow version and devices."))
         self.check_button.clicked.connect(lambda: self.check_environment(refresh=True))
-        self.create_button = self._button(tr("Create TensorFlow environment"),
+        self.create_button = self._button(tr("Create…"),  # short: it fits beside Check in a new dock
                                           tr("Make a Python environment in the QGIS profile and install TensorFlow "
                                              "into it (a download of several hundred MB)."))
         # clicked(bool) would arrive as confirm=False and skip the question
@@ -729,7 +759,7 @@ class ClaroDock(QgsDockWidget):
             patches = None if self.existing_radio.isChecked() else self.patch_params()
             train = self.train_params(self.existing_dataset() if patches is None else patches.out)
         except (SourceError, ValueError, ClaroError) as error:
-            self.log.error(str(error))
+            self.log.error(self.words(str(error), "train"))
             return None
         if patches is not None:
             self.settings.save_params(patches)
@@ -744,6 +774,7 @@ class ClaroDock(QgsDockWidget):
         self.matrix_image.clear()
         self.card_view.clear()
         self.patch_counts.clear()
+        self._pace, self._pace_text = EpochPace(train.epochs), ""
         jobs = [train] if patches is None else [patches, train]
         self.train_status.setText(tr("Training…") if patches is None else tr("Cutting patches…"))
         task = ClaroTask(tr("Claro: train {}").format(Path(train.out).name), jobs, python,
@@ -751,7 +782,7 @@ class ClaroDock(QgsDockWidget):
                          grace_seconds=self.settings.cancel_grace_seconds)
         task.progressed.connect(self._train_progress)
         task.epoch.connect(self._epoch)
-        task.logged.connect(self.log.log)
+        task.logged.connect(self._logged)
         task.jobDone.connect(self._job_done)
         task.succeeded.connect(lambda outputs: self._training_done(train, outputs))
         task.failed.connect(lambda message, log: self._failed(message, log, self.train_status, self.trainingFinished, {}))
@@ -772,8 +803,10 @@ class ClaroDock(QgsDockWidget):
 
     def _train_progress(self, fraction: float, message: str) -> None:
         self.train_progress.setValue(int(round(fraction * 100)))
+        if fraction > PATCHES_WEIGHT and message.startswith("epoch ") and self._pace is not None:
+            self._pace_text = pace_text(self._pace.update((fraction - PATCHES_WEIGHT) / (1 - PATCHES_WEIGHT)))
         if message:
-            self.train_status.setText(message)
+            self.train_status.setText(" · ".join(t for t in (message, self._pace_text) if t))
 
     def _job_done(self, command: str, outputs: dict) -> None:
         """After cutting: how many patches each split got (from the patches job's 'done' counts)."""
@@ -786,17 +819,24 @@ class ClaroDock(QgsDockWidget):
         self.log.log(text)
 
     def _epoch(self, event: dict) -> None:
+        """'Epoch 3/50 · loss 0.221 (validation 0.395) · IoU of the target class (cleared) 0.412
+        (validation 0.432)': what the numbers are, in words; a score with no pixels is n/a."""
         metrics = event.get("metrics") or {k: v for k, v in event.items() if k not in ("epoch", "epochs")}
         self.curves.add_epoch(metrics)
         parts = [tr("Epoch {}/{}").format(event.get("epoch", "?"), event.get("epochs", "?"))]
-        for key in ("loss", "val_loss"):
-            if isinstance(metrics.get(key), (int, float)):
-                parts.append(f"{key} {metrics[key]:.4f}")
+        if isinstance(metrics.get("loss"), (int, float)):
+            parts.append(tr("loss {} (validation {})").format(score_text(metrics["loss"]), score_text(metrics.get("val_loss"))))
         iou = iou_key(metrics)
-        for key in ([iou, f"val_{iou}"] if iou else []):
-            if isinstance(metrics.get(key), (int, float)):
-                parts.append(f"{key} {metrics[key]:.3f}")
-        self.train_status.setText(" · ".join(parts))
+        absent = absent_classes(metrics)
+        if iou:
+            parts.append(tr("{} {} (validation {})").format(iou_title(metrics), score_text(metrics.get(iou)),
+                                                            score_text(validation_iou(metrics, f"val_{iou}"))))
+        text = " · ".join(p for p in (*parts, self._pace_text) if p)
+        if absent:
+            text += "\n" + tr("Warning: the validation patches hold no {} pixels, so {} scores are n/a; another "
+                              "split (Data ▸ Advanced) or more labels would score them.").format(
+                tr(" or ").join(absent), tr("its") if len(absent) == 1 else tr("their"))
+        self.train_status.setText(text)
 
     def _training_done(self, train: P.TrainParams, outputs: dict) -> None:
         self.task = None
@@ -805,9 +845,7 @@ class ClaroDock(QgsDockWidget):
         model = str(outputs.get("model") or outputs.get("out") or train.out)
         self.last_training = {**outputs, "model": model}
         self.show_training_results(model, outputs)
-        self.predict_form.set_value("model", model)
-        if self.predict_combo.currentLayer() is None or self.predict_combo.currentLayer() == self.label_combo.currentLayer():
-            self.predict_combo.setLayer(self.image_combo.currentLayer())
+        self.predict_form.set_value("model", model)  # the raster to classify stays the user's choice
         self.train_status.setText(tr("Model saved: {}").format(model))
         self.log.success(tr("Training finished: {}").format(model))
         self.trainingFinished.emit(True, self.last_training)
@@ -829,12 +867,18 @@ class ClaroDock(QgsDockWidget):
             else:
                 label.clear()
         try:
-            self.card_view.setPlainText(describe(read_card(model), model))
+            self.card_view.setPlainText(self.words(describe(read_card(model), model), "predict"))
         except ClaroError as error:
             self.card_view.setPlainText(str(error))
 
+    def _logged(self, message: str) -> None:
+        """A job's log line ('train: …'), in the dock's words."""
+        command = message.split(":", 1)[0]
+        self.log.log(self.words(message, command))
+
     def _failed(self, message: str, log_path: str, status: QLabel, signal, payload) -> None:
         cancelled = bool(self.task is not None and self.task.was_cancelled)
+        message = self.words(message, self.task.command if self.task is not None else "")
         self.task = None
         self._update_running(False)
         status.setText(message)
@@ -859,7 +903,7 @@ class ClaroDock(QgsDockWidget):
         except ClaroError as error:
             self.model_card.setPlainText(str(error))
             return None
-        self.model_card.setPlainText(describe(card, path))
+        self.model_card.setPlainText(self.words(describe(card, path), "predict"))
         return card
 
     def predict_params(self) -> P.PredictParams:
@@ -869,9 +913,20 @@ class ClaroDock(QgsDockWidget):
             raise SourceError(tr("Choose a model file in Predict."))
         if not values.get("out"):
             raise SourceError(tr("Choose where to write the class raster in Predict."))
+        if self.predict_combo.currentLayer() is None:
+            raise SourceError(tr("Choose the raster to classify (Raster layer) in Predict."))
         image = backend_path(self.predict_combo.currentLayer(), self._exports())
         probabilities = probabilities_path(values["out"]) if self.probabilities_check.isChecked() else None
         return P.PredictParams(image=image, probabilities=probabilities, **values)
+
+    def check_bands(self, predict: P.PredictParams) -> None:
+        """A band-count mismatch is known from the model card before the child starts: refuse it
+        now, by prediction's own rule (ClaroError), rather than after the child loaded TensorFlow."""
+        card = read_card(predict.model)
+        layer = self.predict_combo.currentLayer()
+        if card is None or not card.get("bands") or not isinstance(layer, QgsRasterLayer):
+            return  # a plain Keras model: only the child can load it and count its inputs
+        select_bands(predict, card, layer.bandCount(), len(card["bands"]), layer.name())
 
     def start_prediction(self) -> Optional[ClaroTask]:
         """Predict button: one `predict` task; the result is added as a styled layer."""
@@ -880,8 +935,9 @@ class ClaroDock(QgsDockWidget):
             return None
         try:
             predict = self.predict_params()
-        except (SourceError, ValueError) as error:
-            self.log.error(str(error))
+            self.check_bands(predict)
+        except (SourceError, ValueError, ClaroError) as error:
+            self.log.error(self.words(str(error), "predict"))
             return None
         self.settings.save_params(predict)
         self.predict_status.setText(tr("Predicting…"))
@@ -889,7 +945,7 @@ class ClaroDock(QgsDockWidget):
                          grace_seconds=self.settings.cancel_grace_seconds)
         task.progressed.connect(lambda f, m: (self.predict_progress.setValue(int(round(f * 100))),
                                               self.predict_status.setText(m) if m else None))
-        task.logged.connect(self.log.log)
+        task.logged.connect(self._logged)
         task.succeeded.connect(lambda outputs: self._prediction_done(predict, outputs))
         task.failed.connect(lambda message, log: self._failed(message, log, self.predict_status,
                                                               self.predictionFinished, None))
@@ -932,7 +988,8 @@ class ClaroDock(QgsDockWidget):
 
     # ================================================================== environment
     def _tab_changed(self, index: int) -> None:
-        if index == ENVIRONMENT_TAB and not self._env_checked:
+        # Setup shows the check; Train needs it too, to offer lighter defaults without a GPU
+        if index in (1, ENVIRONMENT_TAB) and not self._env_checked:
             self.check_environment()
 
     def _interpreter_changed(self, path: str) -> None:
@@ -954,7 +1011,7 @@ class ClaroDock(QgsDockWidget):
         self._env_checked = True
         self._show_environment_state()
         if not python:
-            self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create TensorFlow environment' "
+            self.env_info.setText(tr("No Python with TensorFlow was found. Click 'Create…' "
                                      "or choose an existing Python."))
             self.banner.show_problem(no_python_sentence())
             return
@@ -975,6 +1032,7 @@ class ClaroDock(QgsDockWidget):
     def _show_probe(self, python: str, info: dict) -> None:
         """The probe in the Environment tab; the banner says why jobs cannot start, or hides."""
         self.env_info.setText(f"{python}\n{environment.describe(info)}")
+        self.offer_cpu_defaults(info)
         sentence = environment.summary(info)
         if sentence:
             self.banner.show_problem(sentence)
@@ -984,6 +1042,23 @@ class ClaroDock(QgsDockWidget):
     def _environment_place(self) -> str:
         """Where the user fixes the environment, named by the tab's own title."""
         return tr("Claro's {} tab").format(self.tabs.tabText(ENVIRONMENT_TAB))
+
+    def offer_cpu_defaults(self, info: dict) -> bool:
+        """A Python with TensorFlow but no GPU: offer the lighter U-Net (CPU_DEFAULTS) in Train, once,
+        and only where the user kept the defaults. Returns whether it did."""
+        if self._cpu_defaults_offered or "error" in info or not info.get("tensorflow") or info.get("gpus"):
+            return False
+        self._cpu_defaults_offered = True
+        defaults = P.TrainParams()
+        if any(self.train_form.value(name) != getattr(defaults, name) for name in CPU_DEFAULTS):
+            return False  # the user chose a size: theirs to keep
+        for name, value in CPU_DEFAULTS.items():
+            self.train_form.set_value(name, value)
+        self.train_status.setText(tr("No GPU found: Train offers a lighter U-Net (depth {}, {} base filters), which a "
+                                     "CPU trains much faster; set Depth and Base filters back to {} and {} for the full "
+                                     "one.").format(CPU_DEFAULTS["depth"], CPU_DEFAULTS["base_filters"],
+                                                    P.TrainParams().depth, P.TrainParams().base_filters))
+        return True
 
     def _show_environment_state(self) -> None:
         """A half-made environment in the profile: say so, and offer Repair (and Remove, if Claro made it)."""

@@ -231,7 +231,7 @@ def summary(info: dict) -> Optional[str]:
 
 
 def describe(info: dict) -> str:
-    """One or two lines for the Environment section."""
+    """One or two lines for the Setup tab."""
     if "error" in info:
         return info["error"]
     lines = [tr("Python {}").format(info.get("python"))]

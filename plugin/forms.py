@@ -101,6 +101,7 @@ class ParamsForm(QWidget):
         self.layout_ = QFormLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.layout_.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock puts the label above its field
         for name, f in self.fields.items():
             widget = self._make(f)
             widget.setObjectName(f"{cls.__name__}_{name}")

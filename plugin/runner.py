@@ -12,6 +12,13 @@ Signals (connect before adding the task to the task manager):
   jobDone(command, dict)                            one job's 'done' fields, e.g. ('patches', {...})
   succeeded(dict)                                   in finished(), GUI thread: the last job's 'done' fields
   failed(message, log_path)                         in finished(), GUI thread: one sentence + the log
+
+The backend's sentences name command-line options; `command` says which job the failure came from,
+so the dock can say them in its own words (words.py).
+
+Cancel: QgsTask has no "cancelled" end state, a cancelled task ends Terminated like a failed one
+(QGIS 3.22 then notifies "Task failed" with the task's description), so Cancel also marks the
+description "(cancelled)": the task list and that notification show what happened.
 """
 from __future__ import annotations
 
@@ -35,7 +42,7 @@ def cancelled_message(error: Optional[dict]) -> str:
     kept = error.get("kept") or {}
     if kept.get("resume"):
         return tr("Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; "
-                  "tick Resume (training options) and train again to continue.").format(
+                  "train again with --resume to continue.").format(
             error.get("epochs_run", "?"), kept.get("model", ""), error.get("best_epoch", "?"))
     if error.get("message"):
         return tr("Cancelled: {}").format(error["message"])
@@ -67,6 +74,7 @@ class ClaroTask(QgsTask):
         self.outputs: dict = {}
         self.message = ""
         self.current: Optional[ChildProcess] = None
+        self.command = ""  # the job running or last run: 'patches', 'train', …
         self._lock = threading.Lock()
         self._canceled = False
         self.was_cancelled = False
@@ -83,6 +91,7 @@ class ClaroTask(QgsTask):
                 if self._canceled:
                     return False
                 self.current = child
+                self.command = child.command[3]
             try:
                 child.start()
             except ChildError as error:
@@ -126,6 +135,7 @@ class ClaroTask(QgsTask):
             child = self.current
         if child is not None:
             child.cancel()
+        self.setDescription(tr("{} (cancelled)").format(self.description()))
         super().cancel()
 
     # -- GUI thread ---------------------------------------------------------------------------

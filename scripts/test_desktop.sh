@@ -2,7 +2,10 @@
 # The real desktop: QGIS under a virtual X server, with Claro deployed (the same files as the
 # zip) into a throw-away profile and enabled. tests/desktop/smoke.py opens the dock from the
 # plugin's button, trains a tiny model and predicts through the dock's buttons, checks the
-# styled layer, saves a screenshot to build/dock.png (CLARO_SCREENSHOT=path elsewhere; `make screenshot` refreshes the README's) and writes a result file; this script
+# styled layer, checks that every tab fits the width QGIS gives the new dock, saves a screenshot of
+# each tab at that width (build/dock-<tab>.png) and of the main window (build/dock.png;
+# CLARO_SCREENSHOT=path puts them beside path instead: `make screenshot` refreshes the README's)
+# and writes a result file; this script
 # fails unless that file says ok and QGIS exited cleanly.
 #   usage: scripts/test_desktop.sh        (make test-desktop; part of make test)
 #   env:   CLARO_DESKTOP_TIMEOUT (seconds, default 900), CLARO_PYTHON (TensorFlow Python,
@@ -80,5 +83,5 @@ if [ "$status" -ne 0 ]; then
   tail -40 "$tmp/qgis.log" >&2
   exit 1
 fi
-summary=$("$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1])); print("%s s in QGIS, layer classes %s, screenshot %s" % (r["seconds"], [c[1] for c in r["classes"]], r["screenshot"]))' "$result")
+summary=$("$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1])); print("%s s in QGIS, layer classes %s, screenshot %s, every tab fits the %s px dock: %s" % (r["seconds"], [c[1] for c in r["classes"]], r["screenshot"], r["dock_width"], " ".join(r["tab_screenshots"])))' "$result")
 echo "test-desktop: ok ($summary)"

@@ -1,8 +1,10 @@
 """Desktop smoke test, run INSIDE a real QGIS (`qgis --code smoke.py`, see scripts/test_desktop.sh).
 
 Through the dock's own code path (its buttons): open the dock from the plugin's action, train a
-tiny U-Net on a bundled sample tile, predict a held-out tile, check the styled layer, save a
-screenshot of the main window with the dock, write a result file, and quit QGIS.
+tiny U-Net on a bundled sample tile, predict a held-out tile, check the styled layer, check that
+every tab fits the width QGIS gives the new dock and save a screenshot of each tab at that width
+(dock-<tab>.png beside the main screenshot), save a screenshot of the main window with the dock,
+write a result file, and quit QGIS.
 
 QGIS runs this file with exec() in its console namespace, so there is no __file__: the shell
 script passes paths in CLARO_SMOKE_* environment variables. Everything is driven by Qt signals
@@ -15,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer
-from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtGui import QColor
 from qgis.utils import iface, plugins
 
@@ -93,7 +95,7 @@ def smoke_start():
     dock = plugin.dock
     if dock is None or dock.objectName() != "ClaroDock" or dock.isHidden():
         raise RuntimeError("the action did not show the Claro dock")
-    window.resizeDocks([dock], [460], Qt.Horizontal)
+    # The dock keeps the width QGIS gives a new dock: the one a new user sees, and every tab must fit it.
     from qgis.PyQt.QtWidgets import QDockWidget
 
     browser = window.findChild(QDockWidget, "Browser")
@@ -189,7 +191,57 @@ def smoke_screenshot():
     if SMOKE.get("shot_taken"):
         return
     SMOKE["shot_taken"] = True
+    SMOKE["tab"] = 0
+    SMOKE["tabs"] = []
+    smoke_tab()
+
+
+def smoke_tab():
+    """Show the next tab; its screenshot is taken once it has been laid out and painted."""
     dock = SMOKE["dock"]
+    dock.tabs.setCurrentIndex(SMOKE["tab"])
+    QTimer.singleShot(700, smoke_guard(smoke_tab_saved))
+
+
+def smoke_fit(dock, index):
+    """What lies outside the visible width on a tab (tab labels behind scroll arrows, widgets cut off)."""
+    from qgis.PyQt.QtCore import QPoint
+    from qgis.PyQt.QtWidgets import QWidget
+
+    bar = dock.tabs.tabBar()
+    outside = [f"tab '{bar.tabText(i)}'" for i in range(bar.count()) if bar.tabRect(i).right() > bar.width()]
+    area = dock.tabs.widget(index)
+    viewport = area.viewport()
+    for child in area.widget().findChildren(QWidget):
+        if child.isVisibleTo(area.widget()) and child.width() > 0:
+            left = child.mapTo(viewport, QPoint(0, 0)).x()
+            if left < 0 or left + child.width() > viewport.width():
+                outside.append(f"{type(child).__name__} {child.objectName()} {left}..{left + child.width()}")
+    return outside
+
+
+def smoke_tab_saved():
+    dock = SMOKE["dock"]
+    index = SMOKE["tab"]
+    probe = dock.probe_task  # the Setup tab checks its Python when first shown: show (and wait for) the result
+    if probe is not None and SMOKE.setdefault("probe_waits", 0) < 120 and "Checking" in dock.env_info.text():
+        SMOKE["probe_waits"] += 1
+        QTimer.singleShot(500, smoke_guard(smoke_tab_saved))
+        return
+    name = dock.tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
+    outside = smoke_fit(dock, index)
+    if outside:
+        raise RuntimeError(f"at the dock's default width {dock.width()} px the '{name}' tab cuts off: {outside}")
+    shot = SMOKE["screenshot"].with_name(f"{SMOKE['screenshot'].stem}-{name}.png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    if not dock.grab().save(str(shot), "PNG"):
+        raise RuntimeError(f"could not save the screenshot {shot}")
+    SMOKE["tabs"].append(str(shot))
+    SMOKE["tab"] += 1
+    if SMOKE["tab"] < dock.tabs.count():
+        smoke_tab()
+        return
+    SMOKE["checks"].update(dock_width=dock.width(), tab_screenshots=SMOKE["tabs"])
     dock.tabs.setCurrentIndex(1)  # Train: the live curves, the results and the card
     QTimer.singleShot(1500, smoke_guard(smoke_save))
 

@@ -244,6 +244,8 @@ def test_the_dock_shows_the_patches_per_split_after_cutting(dock, clean_project,
     assert dock.patch_counts.text() == ""
     assert wait_until(lambda: finished, 120)
     assert finished == [False] and "no interrupted training to resume" in dock.train_status.text()
+    # said in the dock's words, not the command line's
+    assert dock.train_status.text().endswith("train with Resume unticked in Train ▸ Advanced."), dock.train_status.text()
     counts = json.loads((tmp_path / "patches" / "dataset.json").read_text())["counts"]
     assert min(counts.values()) > 0
     assert dock.patch_counts.text() == "Patches: train {train}, validation {validation}, test {test}".format(**counts)
@@ -485,3 +487,94 @@ def test_remove_is_not_offered_for_a_folder_claro_did_not_mark(dock, profile_ven
     (profile_venv / "bin").mkdir(parents=True)
     dock.check_environment()
     assert not dock.repair_button.isHidden() and dock.remove_button.isHidden()
+
+
+#: the width QGIS gives a new dock on the right of the main window
+DEFAULT_DOCK_WIDTH = 300
+
+
+def _laid_out(dock, width: int = DEFAULT_DOCK_WIDTH):
+    """The dock shown at `width` with every collapsible section open (Advanced must fit too)."""
+    from qgis.gui import QgsCollapsibleGroupBox
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    for box in dock.findChildren(QgsCollapsibleGroupBox):
+        box.setCollapsed(False)
+    dock.resize(width, 900)
+    dock.show()
+    for _ in range(3):
+        QCoreApplication.processEvents()
+    return dock
+
+
+def test_every_tab_fits_the_default_dock_width(dock):
+    """At 300 px every tab label shows without scroll arrows and, on every tab, every visible
+    widget lies inside the visible width (no horizontal scrolling, no cut-off button)."""
+    from qgis.PyQt.QtCore import QCoreApplication, QPoint
+    from qgis.PyQt.QtWidgets import QWidget
+
+    dock._env_checked = True  # no background probe of the Python: this test is about the layout
+    _laid_out(dock)
+    bar = dock.tabs.tabBar()
+    assert [bar.tabRect(i).right() <= bar.width() for i in range(bar.count())] == [True] * bar.count(), \
+        [(bar.tabText(i), bar.tabRect(i).right(), bar.width()) for i in range(bar.count())]
+    for index in range(dock.tabs.count()):
+        dock.tabs.setCurrentIndex(index)
+        QCoreApplication.processEvents()
+        area = dock.tabs.widget(index)
+        viewport = area.viewport()
+        assert area.widget().width() <= viewport.width(), (dock.tabs.tabText(index), area.widget().width(), viewport.width())
+        outside = []
+        for child in area.widget().findChildren(QWidget):
+            if not child.isVisibleTo(area.widget()) or child.width() == 0:
+                continue
+            left = child.mapTo(viewport, QPoint(0, 0)).x()
+            if left < 0 or left + child.width() > viewport.width():
+                outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
+        assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
+
+
+def test_a_band_count_the_model_cannot_read_is_said_before_the_job_starts(dock, qgis_iface, clean_project,
+                                                                            amazon_crop, tmp_path):
+    """The model card says the model was trained on 4-band images; the chosen raster has 3: the
+    dock refuses at once, in its words (no child, no TensorFlow), instead of after loading."""
+    import zipfile
+
+    from claro.backend.card import write_card
+
+    image, _mask = amazon_crop
+    layer = QgsRasterLayer(str(image), "image")
+    clean_project.addMapLayer(layer)
+    model = tmp_path / "four-bands.keras"
+    with zipfile.ZipFile(model, "w") as archive:
+        archive.writestr("config.json", "{}")
+    write_card(model, {"bands": ["b1", "b2", "b3", "b4"], "source_bands": [1, 2, 3, 4], "image_band_count": 4,
+                       "classes": [{"value": 0, "name": "forest"}, {"value": 1, "name": "cleared"}]})
+    dock.predict_form.set_value("model", str(model))
+    dock.predict_form.set_value("out", str(tmp_path / "classes.tif"))
+    dock.predict_combo.setLayer(layer)
+    assert dock.start_prediction() is None and dock.task is None
+    messages = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any("has 3 bands but the model was trained on images with 4 bands" in m
+               and "choose Bands in Predict ▸ Advanced to say which 4 image bands" in m for m in messages), messages
+    assert not (tmp_path / "classes.tif").exists()
+
+
+def test_the_raster_to_classify_has_no_default_not_even_after_training(dock, qgis_iface, clean_project, amazon_crop,
+                                                                        tmp_path):
+    """The Predict tab never picks a raster by itself (before, it pointed at the training image
+    after a training): the user chooses, and Predict without one says where to choose it."""
+    image, mask = amazon_crop
+    image_layer, mask_layer = QgsRasterLayer(str(image), "image"), QgsRasterLayer(str(mask), "mask")
+    clean_project.addMapLayers([image_layer, mask_layer])
+    dock.image_combo.setLayer(image_layer)
+    dock.label_combo.setLayer(mask_layer)
+    assert dock.predict_combo.currentLayer() is None
+    model = str(tmp_path / "model.keras")
+    dock._training_done(P.TrainParams(out=model), {"model": model})
+    assert dock.predict_form.value("model") == model
+    assert dock.predict_combo.currentLayer() is None
+    dock.predict_form.set_value("out", str(tmp_path / "classes.tif"))
+    assert dock.start_prediction() is None
+    assert any(m.endswith("Choose the raster to classify (Raster layer) in Predict.")
+               for m in qgis_iface.messageBar().get_messages(Qgis.Critical))

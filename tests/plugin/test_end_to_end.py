@@ -92,9 +92,10 @@ def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_p
     assert dock.train_progress.value() == 100
     assert any("Training finished" in m for m in qgis_iface.messageBar().get_messages(Qgis.Success))
 
-    # Predict: the dock already points at the new model and the training image
+    # Predict: the dock already points at the new model; the raster to classify is the user's choice
     assert dock.predict_form.value("model") == str(model)
-    assert dock.predict_combo.currentLayer().source() == str(image)
+    assert dock.predict_combo.currentLayer() is None
+    dock.predict_combo.setLayer(clean_project.mapLayersByName("image")[0])
     assert "forest" in dock.model_card.toPlainText()
     out = tmp_path / "classes.tif"
     dock.predict_form.set_value("out", str(out))
@@ -168,7 +169,8 @@ def test_cancel_after_an_epoch_keeps_the_best_model_and_says_how_to_resume(dock,
     model = Path(dock.train_form.value("out"))
     assert kept == sorted([model.name, model.name + ".resume", model.stem + ".history.json"])  # no temporaries
     warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
-    assert any("Cancelled after epoch" in m and "holds the best model so far" in m and "tick Resume" in m
+    assert any("Cancelled after epoch" in m and "holds the best model so far" in m
+               and "train again with Resume ticked in Train ▸ Advanced" in m
                for m in warnings), warnings
     assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
     assert dock.train_button.isEnabled()
