@@ -321,10 +321,10 @@ def check_base_python(python: str | os.PathLike, version: str, gdal_version: Opt
     """None when `python` can build Claro's environment (same Python version as QGIS, QGIS's GDAL
     importable, venv available); else the reason, a few words."""
     kwargs = {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)} if sys.platform == "win32" else {}
+    argv, env = [str(python), "-I", "-c", BASE_CHECK], child_environment()
     try:
-        completed = subprocess.run([str(python), "-I", "-c", BASE_CHECK], capture_output=True, text=True,  # nosec B603 # argv list, no shell: a Python program the user's system provides
-                                   timeout=BASE_CHECK_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL, env=child_environment(),
-                                   **kwargs)
+        completed = subprocess.run(argv, capture_output=True, text=True,  # nosec B603 # argv list, no shell: a Python program the user's system provides
+                                   timeout=BASE_CHECK_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL, env=env, **kwargs)
     except (OSError, subprocess.TimeoutExpired) as error:
         return tr("does not start ({})").format(getattr(error, "strerror", None) or error)
     line = next((line for line in completed.stdout.splitlines() if line.startswith(BASE_MARKER)), None)
