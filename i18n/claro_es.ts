@@ -60,10 +60,6 @@
         <translation>sin los enlaces de GDAL para Python</translation>
     </message>
     <message>
-        <source>No Python program was found to create the environment from; choose an existing Python instead.</source>
-        <translation>No se encontró ningún programa Python a partir del cual crear el entorno; elija en su lugar un Python existente.</translation>
-    </message>
-    <message>
         <source>Creating the environment</source>
         <translation>Creando el entorno</translation>
     </message>
@@ -82,10 +78,6 @@
     <message>
         <source>Create TensorFlow environment</source>
         <translation>Crear entorno de TensorFlow</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>Cancelado.</translation>
     </message>
     <message>
         <source>{} failed: {}</source>
@@ -240,10 +232,6 @@
         <translation>Se ejecuta en el Python con TensorFlow elegido en el panel de Claro (Entorno); las salidas existentes se reemplazan.</translation>
     </message>
     <message>
-        <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Environment section), then run the algorithm again.</source>
-        <translation>No se encontró un Python con TensorFlow; cree uno o elija uno en el panel de Claro (sección Entorno) y vuelva a ejecutar el algoritmo.</translation>
-    </message>
-    <message>
         <source>Epoch {} of {}: {}</source>
         <translation>Época {} de {}: {}</translation>
     </message>
@@ -284,16 +272,8 @@
         <translation>Color</translation>
     </message>
     <message>
-        <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them.</source>
-        <translation>Valores de clase encontrados en las etiquetas; asigne a cada uno un nombre y un color. El modelo, la leyenda y el estilo de los resultados los usan.</translation>
-    </message>
-    <message>
         <source>Claro</source>
         <translation>Claro</translation>
-    </message>
-    <message>
-        <source>Training data</source>
-        <translation>Datos de entrenamiento</translation>
     </message>
     <message>
         <source>Train</source>
@@ -302,10 +282,6 @@
     <message>
         <source>Predict</source>
         <translation>Predecir</translation>
-    </message>
-    <message>
-        <source>Environment</source>
-        <translation>Entorno</translation>
     </message>
     <message>
         <source>The image raster to learn from (satellite or aerial; any band count).</source>
@@ -328,10 +304,6 @@
         <translation>Leer clases de las etiquetas</translation>
     </message>
     <message>
-        <source>List the class values found in the label layer.</source>
-        <translation>Listar los valores de clase encontrados en la capa de etiquetas.</translation>
-    </message>
-    <message>
         <source>Advanced</source>
         <translation>Avanzado</translation>
     </message>
@@ -348,20 +320,12 @@
         <translation>Detiene el proceso en curso; no queda nada escrito a medias.</translation>
     </message>
     <message>
-        <source>Loss and IoU per epoch: training solid blue, validation dashed red.</source>
-        <translation>Pérdida e IoU por época: entrenamiento en azul continuo, validación en rojo discontinuo.</translation>
-    </message>
-    <message>
         <source>Results</source>
         <translation>Resultados</translation>
     </message>
     <message>
         <source>Raster layer</source>
         <translation>Capa ráster</translation>
-    </message>
-    <message>
-        <source>Also write class probabilities</source>
-        <translation>Escribir también las probabilidades de clase</translation>
     </message>
     <message>
         <source>Choose a model file to see its bands and classes.</source>
@@ -404,28 +368,12 @@
         <translation>Registro de instalación</translation>
     </message>
     <message>
-        <source>Choose an image layer in Training data.</source>
-        <translation>Elija una capa de imagen en Datos de entrenamiento.</translation>
-    </message>
-    <message>
-        <source>Choose a label layer in Training data.</source>
-        <translation>Elija una capa de etiquetas en Datos de entrenamiento.</translation>
-    </message>
-    <message>
-        <source>Choose an output folder for the patches in Training data.</source>
-        <translation>Elija una carpeta de salida para los parches en Datos de entrenamiento.</translation>
-    </message>
-    <message>
         <source>Choose where to save the model (Model file) in Train.</source>
         <translation>Elija dónde guardar el modelo (Archivo de modelo) en Entrenar.</translation>
     </message>
     <message>
         <source>A Claro job is already running; wait for it or cancel it.</source>
         <translation>Ya hay un proceso de Claro en curso; espere a que termine o cancélelo.</translation>
-    </message>
-    <message>
-        <source>No Python with TensorFlow was found; create one in Claro&apos;s Environment section.</source>
-        <translation>No se encontró un Python con TensorFlow; cree uno en la sección Entorno de Claro.</translation>
     </message>
     <message>
         <source>Cutting patches…</source>
@@ -480,20 +428,8 @@
         <translation>Predicción añadida como capa '{}'.</translation>
     </message>
     <message>
-        <source>No Python with TensorFlow was found. Click &apos;Create TensorFlow environment&apos; or choose an existing Python.</source>
-        <translation>No se encontró un Python con TensorFlow. Haga clic en 'Crear entorno de TensorFlow' o elija un Python existente.</translation>
-    </message>
-    <message>
         <source>Checking {}…</source>
         <translation>Verificando {}…</translation>
-    </message>
-    <message>
-        <source>Create a Python environment in
-{}
-and install {} into it? This downloads several hundred MB and takes a few minutes.</source>
-        <translation>¿Crear un entorno de Python en
-{}
-e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</translation>
     </message>
     <message>
         <source>TensorFlow environment ready: {}</source>
@@ -592,14 +528,6 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>El proceso se canceló antes de empezar.</translation>
     </message>
     <message>
-        <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Environment section (or create one there).</source>
-        <translation>El intérprete de Python '{}' no existe; elija el Python con TensorFlow en la sección Entorno de Claro (o cree uno allí).</translation>
-    </message>
-    <message>
-        <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
-        <translation>No se pudo iniciar '{}' ({}); elija otro Python en la sección Entorno de Claro.</translation>
-    </message>
-    <message>
         <source>Stop the running job; nothing half-written is left. A training keeps its best model so far and can be resumed (Resume).</source>
         <translation>Detiene el trabajo en curso; no queda nada escrito a medias. Un entrenamiento conserva su mejor modelo hasta el momento y se puede reanudar (Reanudar).</translation>
     </message>
@@ -620,12 +548,428 @@ e instalar {} en él? Esto descarga varios cientos de MB y tarda unos minutos.</
         <translation>Parches: entrenamiento {}, validación {}, prueba {}</translation>
     </message>
     <message>
-        <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; tick Resume (training options) and train again to continue.</source>
-        <translation>Cancelado tras la época {}: {} contiene el mejor modelo hasta el momento (época {}) y se conserva su estado para reanudar; marque Reanudar (opciones de entrenamiento) y entrene de nuevo para continuar.</translation>
-    </message>
-    <message>
         <source>Claro: reading label values</source>
         <translation>Claro: leyendo los valores de las etiquetas</translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Setup tab), then run the algorithm again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a TensorFlow environment for Claro (asks before downloading).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a Python…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a Python you already have with TensorFlow and GDAL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Setup tab (or create one there).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Setup tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The job&apos;s Python process did not start; see its log {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IoU of the target class ({})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean IoU of the {} classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target IoU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them. Remove a class (Delete key or right-click) to leave it out: its pixels are then ignored in training, like unlabelled pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training data: the image, the labels and the classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train a U-Net on the training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classify a raster with a trained model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Python environment with TensorFlow that runs the jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cut patches from layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cut the scenes below into a patch dataset, then train on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use an existing patch dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train on a patch dataset folder made before (by Claro or an Earth Engine export with dataset.json); nothing is cut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patch dataset</source>
+        <translation type="unfinished">Conjunto de parches</translation>
+    </message>
+    <message>
+        <source>List the class values found in the label layers (removed classes come back).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave the selected class out: its pixels are then ignored in training, like unlabelled pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loss and the IoU of the target class per epoch, on the training and the validation patches (see the legend).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also write probabilities</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Install TensorFlow again into the incomplete environment (asks before downloading).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the incomplete environment folder Claro made.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop creating the environment; it is left incomplete, to repair or remove.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a patch dataset folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene {} has no image layer; choose one or remove the scene.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene {} has no label layer; choose one or remove the scene.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The polygon label layers use different class fields ({}); all scenes are read with one field name, so give them the same one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume: training goes on with the patches already in {}; they are not cut again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loss {} (validation {})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} {} (validation {})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning: the validation patches hold no {} pixels, so {} scores are n/a; another split (Data ▸ Advanced) or more labels would score them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>their</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the raster to classify (Raster layer) in Predict.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Python with TensorFlow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow was found. Click 'Create…' or choose an existing Python.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro&apos;s {} tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No GPU found: Train offers a lighter U-Net (depth {}, {} base filters), which a CPU trains much faster; set Depth and Base filters back to {} and {} for the full one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment in {} is incomplete (its installation did not finish), so it is not used: repair or remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Install {} again into the environment in
+{}? This downloads several hundred MB and takes a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a Python environment in
+{1}
+and install {0} into it? This downloads several hundred MB and takes a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the incomplete environment in
+{}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder &apos;{}&apos; was not made by Claro; remove it yourself if you no longer need it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} Choose another Python or create a TensorFlow environment in {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Python &apos;{}&apos; has no {}, so Claro cannot run with it: create a TensorFlow environment or choose another Python in {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GDAL&apos;s Python bindings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro&apos;s Python does not start, so Claro cannot train or predict yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro&apos;s Python has no {}, so Claro cannot train or predict yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>does not start ({})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>gave an unreadable answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>is Python {}, QGIS runs on Python {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>has no GDAL Python bindings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>has GDAL {}, QGIS has GDAL {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot make environments (its venv module is missing: install python3-venv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with QGIS&apos;s Python version and GDAL was found to build the environment from ({}); choose an existing Python with TensorFlow instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no Python program found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repair TensorFlow environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made by the Claro QGIS plugin; its Remove button may delete this folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Installed and checked by Claro.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>under a minute per epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about {} min per epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; train again with --resume to continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} (cancelled)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A field named class, label, landcover, classe or clase is picked automatically.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave this image and its labels out of the training data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add another image with its labels; all scenes are cut into one patch dataset and the class table lists the classes of all of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The label layer &apos;{}&apos; holds {} different values: this looks like an image, not labels; choose a raster of class values (or polygons) as the label layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classes: {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} × {} pixels, {} bands</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene: {} + {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tick {} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>untick {} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>with {} ticked in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>with {} unticked in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>choose {} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in {} ({})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the Setup tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an image layer in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a label layer in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an output folder for the patches in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the patch dataset folder in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the Setup tab of Claro&apos;s dock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -60,10 +60,6 @@
         <translation>sem as bibliotecas Python do GDAL</translation>
     </message>
     <message>
-        <source>No Python program was found to create the environment from; choose an existing Python instead.</source>
-        <translation>Nenhum programa Python foi encontrado para criar o ambiente; escolha um Python existente.</translation>
-    </message>
-    <message>
         <source>Creating the environment</source>
         <translation>Criando o ambiente</translation>
     </message>
@@ -82,10 +78,6 @@
     <message>
         <source>Create TensorFlow environment</source>
         <translation>Criar ambiente TensorFlow</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>Cancelado.</translation>
     </message>
     <message>
         <source>{} failed: {}</source>
@@ -240,10 +232,6 @@
         <translation>É executado no Python com TensorFlow escolhido no painel do Claro (Ambiente); saídas existentes são substituídas.</translation>
     </message>
     <message>
-        <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Environment section), then run the algorithm again.</source>
-        <translation>Nenhum Python com TensorFlow foi encontrado; crie ou escolha um no painel do Claro (seção Ambiente) e execute o algoritmo novamente.</translation>
-    </message>
-    <message>
         <source>Epoch {} of {}: {}</source>
         <translation>Época {} de {}: {}</translation>
     </message>
@@ -284,16 +272,8 @@
         <translation>Cor</translation>
     </message>
     <message>
-        <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them.</source>
-        <translation>Valores de classe encontrados nos rótulos; dê a cada um um nome e uma cor. O modelo, a legenda e o estilo dos resultados os utilizam.</translation>
-    </message>
-    <message>
         <source>Claro</source>
         <translation>Claro</translation>
-    </message>
-    <message>
-        <source>Training data</source>
-        <translation>Dados de treinamento</translation>
     </message>
     <message>
         <source>Train</source>
@@ -302,10 +282,6 @@
     <message>
         <source>Predict</source>
         <translation>Predizer</translation>
-    </message>
-    <message>
-        <source>Environment</source>
-        <translation>Ambiente</translation>
     </message>
     <message>
         <source>The image raster to learn from (satellite or aerial; any band count).</source>
@@ -328,10 +304,6 @@
         <translation>Ler classes dos rótulos</translation>
     </message>
     <message>
-        <source>List the class values found in the label layer.</source>
-        <translation>Listar os valores de classe encontrados na camada de rótulos.</translation>
-    </message>
-    <message>
         <source>Advanced</source>
         <translation>Avançado</translation>
     </message>
@@ -348,20 +320,12 @@
         <translation>Interrompe o processamento em andamento; nada fica gravado pela metade.</translation>
     </message>
     <message>
-        <source>Loss and IoU per epoch: training solid blue, validation dashed red.</source>
-        <translation>Perda e IoU por época: treinamento em azul contínuo, validação em vermelho tracejado.</translation>
-    </message>
-    <message>
         <source>Results</source>
         <translation>Resultados</translation>
     </message>
     <message>
         <source>Raster layer</source>
         <translation>Camada raster</translation>
-    </message>
-    <message>
-        <source>Also write class probabilities</source>
-        <translation>Gravar também as probabilidades das classes</translation>
     </message>
     <message>
         <source>Choose a model file to see its bands and classes.</source>
@@ -404,28 +368,12 @@
         <translation>Log de instalação</translation>
     </message>
     <message>
-        <source>Choose an image layer in Training data.</source>
-        <translation>Escolha uma camada de imagem em Dados de treinamento.</translation>
-    </message>
-    <message>
-        <source>Choose a label layer in Training data.</source>
-        <translation>Escolha uma camada de rótulos em Dados de treinamento.</translation>
-    </message>
-    <message>
-        <source>Choose an output folder for the patches in Training data.</source>
-        <translation>Escolha uma pasta de saída para os patches em Dados de treinamento.</translation>
-    </message>
-    <message>
         <source>Choose where to save the model (Model file) in Train.</source>
         <translation>Escolha onde salvar o modelo (Arquivo do modelo) em Treinar.</translation>
     </message>
     <message>
         <source>A Claro job is already running; wait for it or cancel it.</source>
         <translation>Um processamento do Claro já está em andamento; aguarde ou cancele-o.</translation>
-    </message>
-    <message>
-        <source>No Python with TensorFlow was found; create one in Claro&apos;s Environment section.</source>
-        <translation>Nenhum Python com TensorFlow foi encontrado; crie um na seção Ambiente do Claro.</translation>
     </message>
     <message>
         <source>Cutting patches…</source>
@@ -480,20 +428,8 @@
         <translation>Predição adicionada como camada '{}'.</translation>
     </message>
     <message>
-        <source>No Python with TensorFlow was found. Click &apos;Create TensorFlow environment&apos; or choose an existing Python.</source>
-        <translation>Nenhum Python com TensorFlow foi encontrado. Clique em 'Criar ambiente TensorFlow' ou escolha um Python existente.</translation>
-    </message>
-    <message>
         <source>Checking {}…</source>
         <translation>Verificando {}…</translation>
-    </message>
-    <message>
-        <source>Create a Python environment in
-{}
-and install {} into it? This downloads several hundred MB and takes a few minutes.</source>
-        <translation>Criar um ambiente Python em
-{}
-e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</translation>
     </message>
     <message>
         <source>TensorFlow environment ready: {}</source>
@@ -592,14 +528,6 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>O processamento foi cancelado antes de começar.</translation>
     </message>
     <message>
-        <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Environment section (or create one there).</source>
-        <translation>O interpretador Python '{}' não existe; escolha o Python com TensorFlow na seção Ambiente do Claro (ou crie um lá).</translation>
-    </message>
-    <message>
-        <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Environment section.</source>
-        <translation>Não foi possível iniciar '{}' ({}); escolha outro Python na seção Ambiente do Claro.</translation>
-    </message>
-    <message>
         <source>Stop the running job; nothing half-written is left. A training keeps its best model so far and can be resumed (Resume).</source>
         <translation>Interrompe o trabalho em andamento; nada fica escrito pela metade. Um treinamento mantém o melhor modelo até o momento e pode ser retomado (Retomar).</translation>
     </message>
@@ -620,12 +548,428 @@ e instalar {} nele? Isso baixa várias centenas de MB e leva alguns minutos.</tr
         <translation>Patches: treino {}, validação {}, teste {}</translation>
     </message>
     <message>
-        <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; tick Resume (training options) and train again to continue.</source>
-        <translation>Cancelado após a época {}: {} contém o melhor modelo até o momento (época {}) e o estado para retomar foi mantido; marque Retomar (opções de treinamento) e treine de novo para continuar.</translation>
-    </message>
-    <message>
         <source>Claro: reading label values</source>
         <translation>Claro: lendo os valores dos rótulos</translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Setup tab), then run the algorithm again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a TensorFlow environment for Claro (asks before downloading).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a Python…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a Python you already have with TensorFlow and GDAL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Setup tab (or create one there).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Setup tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The job&apos;s Python process did not start; see its log {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IoU of the target class ({})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean IoU of the {} classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target IoU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them. Remove a class (Delete key or right-click) to leave it out: its pixels are then ignored in training, like unlabelled pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training data: the image, the labels and the classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train a U-Net on the training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classify a raster with a trained model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Python environment with TensorFlow that runs the jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cut patches from layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cut the scenes below into a patch dataset, then train on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use an existing patch dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train on a patch dataset folder made before (by Claro or an Earth Engine export with dataset.json); nothing is cut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patch dataset</source>
+        <translation type="unfinished">Conjunto de patches</translation>
+    </message>
+    <message>
+        <source>List the class values found in the label layers (removed classes come back).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave the selected class out: its pixels are then ignored in training, like unlabelled pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loss and the IoU of the target class per epoch, on the training and the validation patches (see the legend).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also write probabilities</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Install TensorFlow again into the incomplete environment (asks before downloading).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the incomplete environment folder Claro made.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop creating the environment; it is left incomplete, to repair or remove.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a patch dataset folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene {} has no image layer; choose one or remove the scene.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene {} has no label layer; choose one or remove the scene.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The polygon label layers use different class fields ({}); all scenes are read with one field name, so give them the same one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume: training goes on with the patches already in {}; they are not cut again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loss {} (validation {})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} {} (validation {})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning: the validation patches hold no {} pixels, so {} scores are n/a; another split (Data ▸ Advanced) or more labels would score them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>their</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the raster to classify (Raster layer) in Predict.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Python with TensorFlow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with TensorFlow was found. Click 'Create…' or choose an existing Python.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro&apos;s {} tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No GPU found: Train offers a lighter U-Net (depth {}, {} base filters), which a CPU trains much faster; set Depth and Base filters back to {} and {} for the full one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment in {} is incomplete (its installation did not finish), so it is not used: repair or remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Install {} again into the environment in
+{}? This downloads several hundred MB and takes a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a Python environment in
+{1}
+and install {0} into it? This downloads several hundred MB and takes a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the incomplete environment in
+{}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder &apos;{}&apos; was not made by Claro; remove it yourself if you no longer need it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} Choose another Python or create a TensorFlow environment in {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Python &apos;{}&apos; has no {}, so Claro cannot run with it: create a TensorFlow environment or choose another Python in {}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GDAL&apos;s Python bindings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro&apos;s Python does not start, so Claro cannot train or predict yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro&apos;s Python has no {}, so Claro cannot train or predict yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>does not start ({})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>gave an unreadable answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>is Python {}, QGIS runs on Python {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>has no GDAL Python bindings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>has GDAL {}, QGIS has GDAL {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot make environments (its venv module is missing: install python3-venv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Python with QGIS&apos;s Python version and GDAL was found to build the environment from ({}); choose an existing Python with TensorFlow instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no Python program found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repair TensorFlow environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made by the Claro QGIS plugin; its Remove button may delete this folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Installed and checked by Claro.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>under a minute per epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about {} min per epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; train again with --resume to continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} (cancelled)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A field named class, label, landcover, classe or clase is picked automatically.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave this image and its labels out of the training data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add another image with its labels; all scenes are cut into one patch dataset and the class table lists the classes of all of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The label layer &apos;{}&apos; holds {} different values: this looks like an image, not labels; choose a raster of class values (or polygons) as the label layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classes: {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} × {} pixels, {} bands</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene: {} + {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tick {} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>untick {} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>with {} ticked in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>with {} unticked in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>choose {} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in {} ({})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} in {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the Setup tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an image layer in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a label layer in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an output folder for the patches in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the patch dataset folder in Data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the Setup tab of Claro&apos;s dock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

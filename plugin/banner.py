@@ -3,7 +3,7 @@
 Why a banner: a new user opens the dock on *Training data*, not on *Environment*; without a
 Python that has TensorFlow and GDAL nothing can run, so every tab says so at the top, with
 *Create…* (a TensorFlow environment) and *Choose a Python…* next to the sentence, and a
-*Details* button that opens the Environment tab. Hidden once a working Python is selected.
+*Details* button that opens the Setup tab. Hidden once a working Python is selected.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class EnvironmentBanner(QFrame):
         self.choose_button = QPushButton(tr("Choose a Python…"))
         self.choose_button.setToolTip(tr("Use a Python you already have with TensorFlow and GDAL."))
         self.details_button = QPushButton(tr("Details"))
-        self.details_button.setToolTip(tr("Open the Environment tab."))
+        self.details_button.setToolTip(tr("Open the Setup tab."))
         self.create_button.clicked.connect(lambda: self.createClicked.emit())
         self.choose_button.clicked.connect(lambda: self.chooseClicked.emit())
         self.details_button.clicked.connect(lambda: self.detailsClicked.emit())

@@ -53,7 +53,7 @@ PREDICT_MAIN = ("model", "overlap", "out", "overwrite")
 PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
 #: share of the Train progress bar taken by cutting patches
 PATCHES_WEIGHT = 0.15
-#: index of the Environment tab
+#: index of the Setup tab
 ENVIRONMENT_TAB = 3
 #: the lighter U-Net offered when the TensorFlow Python has no GPU (the user's own choice is kept)
 CPU_DEFAULTS = {"depth": 4, "base_filters": 16}
@@ -678,10 +678,10 @@ class ClaroDock(QgsDockWidget):
             if n > 1 and image is None and label is None:
                 continue  # an added scene left empty
             if image is None:
-                raise SourceError(tr("Choose an image layer in Training data.") if len(rows) == 1 else
+                raise SourceError(tr("Choose an image layer in Data.") if len(rows) == 1 else
                                   tr("Scene {} has no image layer; choose one or remove the scene.").format(n))
             if label is None:
-                raise SourceError(tr("Choose a label layer in Training data.") if len(rows) == 1 else
+                raise SourceError(tr("Choose a label layer in Data.") if len(rows) == 1 else
                                   tr("Scene {} has no label layer; choose one or remove the scene.").format(n))
             images.append(backend_path(image, self._exports()))
             labels.append(backend_path(label, self._exports()))
@@ -696,7 +696,7 @@ class ClaroDock(QgsDockWidget):
         classes = self.class_table.classes() or (self.fill_classes() if not self._values_tasks else [])
         values = {**self.patch_advanced.values(), **self.patch_form.values()}
         if not values.get("out"):
-            raise SourceError(tr("Choose an output folder for the patches in Training data."))
+            raise SourceError(tr("Choose an output folder for the patches in Data."))
         field = next(iter(fields), "")
         return P.PatchParams(images=images, labels=labels, class_field=field or None,
                              classes=P.format_classes(classes) if classes else None, **values)
@@ -705,7 +705,7 @@ class ClaroDock(QgsDockWidget):
         """The patch dataset folder chosen under 'Use an existing patch dataset' (checked)."""
         folder = self.dataset_widget.filePath().strip()
         if not folder:
-            raise SourceError(tr("Choose the patch dataset folder in Training data."))
+            raise SourceError(tr("Choose the patch dataset folder in Data."))
         dataset_summary(folder)  # a SourceError when it is not a patch dataset
         return folder
 
@@ -727,7 +727,7 @@ class ClaroDock(QgsDockWidget):
 
     def _check_ready(self) -> Optional[str]:
         """The Python to run a job with, or None (said in the message bar and the banner, whose
-        Details button opens the Environment tab) when it lacks TensorFlow or GDAL. The probe is
+        Details button opens the Setup tab) when it lacks TensorFlow or GDAL. The probe is
         remembered: only the first job with an interpreter waits for it."""
         if self.task is not None:
             self.log.warning(tr("A Claro job is already running; wait for it or cancel it."))
@@ -997,7 +997,7 @@ class ClaroDock(QgsDockWidget):
         self.check_environment()
 
     def choose_python(self) -> None:
-        """The banner's *Choose a Python…*: pick a program, then check it (Environment tab)."""
+        """The banner's *Choose a Python…*: pick a program, then check it (Setup tab)."""
         self.tabs.setCurrentIndex(ENVIRONMENT_TAB)
         path, _filter = QFileDialog.getOpenFileName(self, tr("Choose the Python with TensorFlow"),
                                                     self.interpreter_widget.filePath() or str(Path.home()))
@@ -1030,7 +1030,7 @@ class ClaroDock(QgsDockWidget):
             self._show_probe(python, info)
 
     def _show_probe(self, python: str, info: dict) -> None:
-        """The probe in the Environment tab; the banner says why jobs cannot start, or hides."""
+        """The probe in the Setup tab; the banner says why jobs cannot start, or hides."""
         self.env_info.setText(f"{python}\n{environment.describe(info)}")
         self.offer_cpu_defaults(info)
         sentence = environment.summary(info)

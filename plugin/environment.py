@@ -175,7 +175,7 @@ _probes_lock = threading.Lock()
 
 def checked(interpreter: str | os.PathLike, refresh: bool = False) -> dict:
     """probe(), remembered per interpreter path: a job's start asks this, and only the first
-    ask (or `refresh`, the Environment tab's Check) starts the Python. A caller while a probe
+    ask (or `refresh`, the Setup tab's Check) starts the Python. A caller while a probe
     of the same interpreter runs waits for its answer instead of starting a second one."""
     key = str(interpreter)
     with _probes_lock:
@@ -206,7 +206,7 @@ def forget(interpreter: Optional[str | os.PathLike] = None) -> None:
 def problem(info: dict, place: str = "") -> Optional[str]:
     """Why no job may start with this Python, as one sentence in the dock's words; None when it can.
     `place` names where to fix it (the dock passes its tab's title)."""
-    place = place or tr("the Environment tab of Claro's dock")
+    place = place or tr("the Setup tab of Claro's dock")
     if "error" in info:
         return tr("{} Choose another Python or create a TensorFlow environment in {}.").format(info["error"], place)
     missing = _missing(info)
@@ -444,7 +444,7 @@ class CreateEnvironmentTask(QgsTask):
     def _cancelled(self) -> bool:
         if self.isCanceled():
             self.cancelled = True
-            self.message = tr("Cancelled; the environment is left incomplete: repair or remove it in the Environment tab.")
+            self.message = tr("Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.")
             return True
         return False
 

@@ -360,7 +360,7 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
         dock, qgis_iface, tmp_path, wait_until, no_probes_kept):
     """The walkthrough's Python had neither TensorFlow nor GDAL: Train and Predict must not start
     (no child, no 'No module named osgeo'), the sentence says it in the dock's words, the banner
-    on every tab has a button to the Environment tab, and the probe runs once, not per click."""
+    on every tab has a button to the Setup tab, and the probe runs once, not per click."""
     from fake_python import calls, fake_python
 
     python = fake_python(tmp_path / "bin", "python3", probe={"tensorflow": None, "gdal": None})

@@ -235,7 +235,7 @@ def test_a_probe_is_remembered_until_checked_again(qgis_app, tmp_path):
     assert len(calls(python)) == 2
     assert E.problem(first) == (f"The Python '{python}' has no TensorFlow or GDAL's Python bindings, so Claro cannot "
                                 "run with it: create a TensorFlow environment or choose another Python in the "
-                                "Environment tab of Claro's dock.")
+                                "Setup tab of Claro's dock.")
     assert E.problem(first, "here").endswith("choose another Python in here.")
     full = fake_python(tmp_path / "full", "python")
     assert E.problem(E.checked(full)) is None and E.usable(E.checked(full))
