@@ -553,423 +553,427 @@
     </message>
     <message>
         <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Setup tab), then run the algorithm again.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se encontró ningún Python con TensorFlow; cree uno o elija uno en el panel de Claro (pestaña Configuración) y vuelva a ejecutar el algoritmo.</translation>
     </message>
     <message>
         <source>Create…</source>
-        <translation type="unfinished"></translation>
+        <translation>Crear…</translation>
     </message>
     <message>
         <source>Create a TensorFlow environment for Claro (asks before downloading).</source>
-        <translation type="unfinished"></translation>
+        <translation>Crea un entorno de TensorFlow para Claro (pregunta antes de descargar).</translation>
     </message>
     <message>
         <source>Choose a Python…</source>
-        <translation type="unfinished"></translation>
+        <translation>Elegir un Python…</translation>
     </message>
     <message>
         <source>Use a Python you already have with TensorFlow and GDAL.</source>
-        <translation type="unfinished"></translation>
+        <translation>Usa un Python con TensorFlow y GDAL que ya tenga.</translation>
     </message>
     <message>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Detalles</translation>
     </message>
     <message>
         <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Setup tab (or create one there).</source>
-        <translation type="unfinished"></translation>
+        <translation>El intérprete de Python '{}' no existe; elija el Python con TensorFlow en la pestaña Configuración de Claro (o cree uno allí).</translation>
     </message>
     <message>
         <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Setup tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo iniciar '{}' ({}); elija otro Python en la pestaña Configuración de Claro.</translation>
     </message>
     <message>
         <source>The job&apos;s Python process did not start; see its log {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>El proceso de Python del trabajo no se inició; vea su registro {}.</translation>
     </message>
     <message>
         <source>IoU of the target class ({})</source>
-        <translation type="unfinished"></translation>
+        <translation>IoU de la clase objetivo ({})</translation>
     </message>
     <message>
         <source>mean IoU of the {} classes</source>
-        <translation type="unfinished"></translation>
+        <translation>IoU media de las {} clases</translation>
     </message>
     <message>
         <source>Target IoU</source>
-        <translation type="unfinished"></translation>
+        <translation>IoU de la clase objetivo</translation>
     </message>
     <message>
         <source>training</source>
-        <translation type="unfinished"></translation>
+        <translation>entrenamiento</translation>
     </message>
     <message>
         <source>validation</source>
-        <translation type="unfinished"></translation>
+        <translation>validación</translation>
     </message>
     <message>
         <source>No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se encontró ningún Python con TensorFlow y GDAL, así que Claro aún no puede entrenar ni predecir.</translation>
     </message>
     <message>
         <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them. Remove a class (Delete key or right-click) to leave it out: its pixels are then ignored in training, like unlabelled pixels.</source>
-        <translation type="unfinished"></translation>
+        <translation>Valores de clase encontrados en las etiquetas; dé a cada uno un nombre y un color. El modelo, la leyenda y el estilo de los resultados los usan. Quite una clase (tecla Supr o clic derecho) para excluirla: sus píxeles se ignoran entonces en el entrenamiento, como los píxeles sin etiquetar.</translation>
     </message>
     <message>
         <source>Remove class</source>
-        <translation type="unfinished"></translation>
+        <translation>Quitar clase</translation>
     </message>
     <message>
         <source>Data</source>
-        <translation type="unfinished"></translation>
+        <translation>Datos</translation>
     </message>
     <message>
         <source>Training data: the image, the labels and the classes</source>
-        <translation type="unfinished"></translation>
+        <translation>Datos de entrenamiento: la imagen, las etiquetas y las clases</translation>
     </message>
     <message>
         <source>Train a U-Net on the training data</source>
-        <translation type="unfinished"></translation>
+        <translation>Entrena una U-Net con los datos de entrenamiento</translation>
     </message>
     <message>
         <source>Classify a raster with a trained model</source>
-        <translation type="unfinished"></translation>
+        <translation>Clasifica un ráster con un modelo entrenado</translation>
     </message>
     <message>
         <source>Setup</source>
-        <translation type="unfinished"></translation>
+        <translation>Configuración</translation>
     </message>
     <message>
         <source>The Python environment with TensorFlow that runs the jobs</source>
-        <translation type="unfinished"></translation>
+        <translation>El entorno de Python con TensorFlow que ejecuta los procesos</translation>
     </message>
     <message>
         <source>Cut patches from layers</source>
-        <translation type="unfinished"></translation>
+        <translation>Cortar parches de las capas</translation>
     </message>
     <message>
         <source>Cut the scenes below into a patch dataset, then train on it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Corta las escenas de abajo en un conjunto de parches y luego entrena con él.</translation>
     </message>
     <message>
         <source>Use an existing patch dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>Usar un conjunto de parches existente</translation>
     </message>
     <message>
         <source>Train on a patch dataset folder made before (by Claro or an Earth Engine export with dataset.json); nothing is cut.</source>
-        <translation type="unfinished"></translation>
+        <translation>Entrena con una carpeta de conjunto de parches creada antes (por Claro o por una exportación de Earth Engine con dataset.json); no se corta nada.</translation>
     </message>
     <message>
         <source>Patch dataset</source>
-        <translation type="unfinished">Conjunto de parches</translation>
+        <translation>Conjunto de parches</translation>
     </message>
     <message>
         <source>List the class values found in the label layers (removed classes come back).</source>
-        <translation type="unfinished"></translation>
+        <translation>Lista los valores de clase encontrados en las capas de etiquetas (las clases quitadas vuelven).</translation>
     </message>
     <message>
         <source>Leave the selected class out: its pixels are then ignored in training, like unlabelled pixels.</source>
-        <translation type="unfinished"></translation>
+        <translation>Excluye la clase seleccionada: sus píxeles se ignoran entonces en el entrenamiento, como los píxeles sin etiquetar.</translation>
     </message>
     <message>
         <source>Loss and the IoU of the target class per epoch, on the training and the validation patches (see the legend).</source>
-        <translation type="unfinished"></translation>
+        <translation>Pérdida e IoU de la clase objetivo por época, en los parches de entrenamiento y de validación (vea la leyenda).</translation>
     </message>
     <message>
         <source>Also write probabilities</source>
-        <translation type="unfinished"></translation>
+        <translation>Escribir también las probabilidades</translation>
     </message>
     <message>
         <source>Repair</source>
-        <translation type="unfinished"></translation>
+        <translation>Reparar</translation>
     </message>
     <message>
         <source>Install TensorFlow again into the incomplete environment (asks before downloading).</source>
-        <translation type="unfinished"></translation>
+        <translation>Instala TensorFlow de nuevo en el entorno incompleto (pregunta antes de descargar).</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Eliminar</translation>
     </message>
     <message>
         <source>Delete the incomplete environment folder Claro made.</source>
-        <translation type="unfinished"></translation>
+        <translation>Borra la carpeta del entorno incompleto que creó Claro.</translation>
     </message>
     <message>
         <source>Stop creating the environment; it is left incomplete, to repair or remove.</source>
-        <translation type="unfinished"></translation>
+        <translation>Detiene la creación del entorno; queda incompleto, para repararlo o eliminarlo.</translation>
     </message>
     <message>
         <source>Choose a patch dataset folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija una carpeta de conjunto de parches.</translation>
     </message>
     <message>
         <source>Scene {} has no image layer; choose one or remove the scene.</source>
-        <translation type="unfinished"></translation>
+        <translation>La escena {} no tiene capa de imagen; elija una o quite la escena.</translation>
     </message>
     <message>
         <source>Scene {} has no label layer; choose one or remove the scene.</source>
-        <translation type="unfinished"></translation>
+        <translation>La escena {} no tiene capa de etiquetas; elija una o quite la escena.</translation>
     </message>
     <message>
         <source>The polygon label layers use different class fields ({}); all scenes are read with one field name, so give them the same one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Las capas de etiquetas de polígonos usan distintos campos de clase ({}); todas las escenas se leen con un solo nombre de campo, así que deles el mismo.</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>ninguno</translation>
     </message>
     <message>
         <source>No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se encontró ningún Python con TensorFlow: cree un entorno de TensorFlow o elija un Python en {}.</translation>
     </message>
     <message>
         <source>Resume: training goes on with the patches already in {}; they are not cut again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Reanudar: el entrenamiento continúa con los parches que ya están en {}; no se vuelven a cortar.</translation>
     </message>
     <message>
         <source>Training…</source>
-        <translation type="unfinished"></translation>
+        <translation>Entrenando…</translation>
     </message>
     <message>
         <source>loss {} (validation {})</source>
-        <translation type="unfinished"></translation>
+        <translation>pérdida {} (validación {})</translation>
     </message>
     <message>
         <source>{} {} (validation {})</source>
-        <translation type="unfinished"></translation>
+        <translation>{} {} (validación {})</translation>
     </message>
     <message>
         <source>Warning: the validation patches hold no {} pixels, so {} scores are n/a; another split (Data ▸ Advanced) or more labels would score them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aviso: los parches de validación no contienen píxeles de {}, así que {} puntuaciones son n/a; otra división (Datos ▸ Avanzado) o más etiquetas permitirían evaluarlas.</translation>
     </message>
     <message>
         <source> or </source>
-        <translation type="unfinished"></translation>
+        <translation> o </translation>
     </message>
     <message>
         <source>its</source>
-        <translation type="unfinished"></translation>
+        <translation>sus</translation>
     </message>
     <message>
         <source>their</source>
-        <translation type="unfinished"></translation>
+        <translation>sus</translation>
     </message>
     <message>
         <source>Choose the raster to classify (Raster layer) in Predict.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija el ráster a clasificar (Capa ráster) en Predecir.</translation>
     </message>
     <message>
         <source>Choose the Python with TensorFlow</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija el Python con TensorFlow</translation>
     </message>
     <message>
         <source>No Python with TensorFlow was found. Click 'Create…' or choose an existing Python.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se encontró ningún Python con TensorFlow. Haga clic en 'Crear…' o elija un Python existente.</translation>
     </message>
     <message>
         <source>Claro&apos;s {} tab</source>
-        <translation type="unfinished"></translation>
+        <translation>la pestaña {} de Claro</translation>
     </message>
     <message>
         <source>No GPU found: Train offers a lighter U-Net (depth {}, {} base filters), which a CPU trains much faster; set Depth and Base filters back to {} and {} for the full one.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se encontró ninguna GPU: Entrenar propone una U-Net más ligera (profundidad {}, {} filtros base), que una CPU entrena mucho más rápido; vuelva a poner Profundidad y Filtros base en {} y {} para la completa.</translation>
     </message>
     <message>
         <source>The environment in {} is incomplete (its installation did not finish), so it is not used: repair or remove it.</source>
-        <translation type="unfinished"></translation>
+        <translation>El entorno en {} está incompleto (su instalación no terminó), así que no se usa: repárelo o elimínelo.</translation>
     </message>
     <message>
         <source>Install {} again into the environment in
 {}? This downloads several hundred MB and takes a few minutes.</source>
-        <translation type="unfinished"></translation>
+        <translation>¿Instalar {} de nuevo en el entorno en
+{}? Esto descarga varios cientos de MB y tarda unos minutos.</translation>
     </message>
     <message>
         <source>Create a Python environment in
 {1}
 and install {0} into it? This downloads several hundred MB and takes a few minutes.</source>
-        <translation type="unfinished"></translation>
+        <translation>¿Crear un entorno de Python en
+{1}
+e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.</translation>
     </message>
     <message>
         <source>Delete the incomplete environment in
 {}?</source>
-        <translation type="unfinished"></translation>
+        <translation>¿Borrar el entorno incompleto en
+{}?</translation>
     </message>
     <message>
         <source>The folder &apos;{}&apos; was not made by Claro; remove it yourself if you no longer need it.</source>
-        <translation type="unfinished"></translation>
+        <translation>La carpeta '{}' no la creó Claro; elimínela usted mismo si ya no la necesita.</translation>
     </message>
     <message>
         <source>{} Choose another Python or create a TensorFlow environment in {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} Elija otro Python o cree un entorno de TensorFlow en {}.</translation>
     </message>
     <message>
         <source>The Python &apos;{}&apos; has no {}, so Claro cannot run with it: create a TensorFlow environment or choose another Python in {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>El Python '{}' no tiene {}, así que Claro no puede funcionar con él: cree un entorno de TensorFlow o elija otro Python en {}.</translation>
     </message>
     <message>
         <source>GDAL&apos;s Python bindings</source>
-        <translation type="unfinished"></translation>
+        <translation>los enlaces de GDAL para Python</translation>
     </message>
     <message>
         <source>Claro&apos;s Python does not start, so Claro cannot train or predict yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>El Python de Claro no se inicia, así que Claro aún no puede entrenar ni predecir.</translation>
     </message>
     <message>
         <source>Claro&apos;s Python has no {}, so Claro cannot train or predict yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>El Python de Claro no tiene {}, así que Claro aún no puede entrenar ni predecir.</translation>
     </message>
     <message>
         <source>does not start ({})</source>
-        <translation type="unfinished"></translation>
+        <translation>no se inicia ({})</translation>
     </message>
     <message>
         <source>gave an unreadable answer</source>
-        <translation type="unfinished"></translation>
+        <translation>dio una respuesta ilegible</translation>
     </message>
     <message>
         <source>is Python {}, QGIS runs on Python {}</source>
-        <translation type="unfinished"></translation>
+        <translation>es Python {}, QGIS usa Python {}</translation>
     </message>
     <message>
         <source>has no GDAL Python bindings</source>
-        <translation type="unfinished"></translation>
+        <translation>no tiene los enlaces de GDAL para Python</translation>
     </message>
     <message>
         <source>has GDAL {}, QGIS has GDAL {}</source>
-        <translation type="unfinished"></translation>
+        <translation>tiene GDAL {}, QGIS tiene GDAL {}</translation>
     </message>
     <message>
         <source>cannot make environments (its venv module is missing: install python3-venv)</source>
-        <translation type="unfinished"></translation>
+        <translation>no puede crear entornos (le falta el módulo venv: instale python3-venv)</translation>
     </message>
     <message>
         <source>No Python with QGIS&apos;s Python version and GDAL was found to build the environment from ({}); choose an existing Python with TensorFlow instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se encontró ningún Python con la versión de Python y el GDAL de QGIS a partir del cual crear el entorno ({}); elija en su lugar un Python existente con TensorFlow.</translation>
     </message>
     <message>
         <source>no Python program found</source>
-        <translation type="unfinished"></translation>
+        <translation>no se encontró ningún programa Python</translation>
     </message>
     <message>
         <source>Repair TensorFlow environment</source>
-        <translation type="unfinished"></translation>
+        <translation>Reparar entorno de TensorFlow</translation>
     </message>
     <message>
         <source>Made by the Claro QGIS plugin; its Remove button may delete this folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Creado por el complemento Claro de QGIS; su botón Eliminar puede borrar esta carpeta.</translation>
     </message>
     <message>
         <source>Installed and checked by Claro.</source>
-        <translation type="unfinished"></translation>
+        <translation>Instalado y verificado por Claro.</translation>
     </message>
     <message>
         <source>under a minute per epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>menos de un minuto por época</translation>
     </message>
     <message>
         <source>about {} min per epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>unos {} min por época</translation>
     </message>
     <message>
         <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; train again with --resume to continue.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelado tras la época {}: {} contiene el mejor modelo hasta el momento (época {}) y se conserva su estado para reanudar; vuelva a entrenar con --resume para continuar.</translation>
     </message>
     <message>
         <source>{} (cancelled)</source>
-        <translation type="unfinished"></translation>
+        <translation>{} (cancelado)</translation>
     </message>
     <message>
         <source>A field named class, label, landcover, classe or clase is picked automatically.</source>
-        <translation type="unfinished"></translation>
+        <translation>Se elige automáticamente un campo llamado class, label, landcover, classe o clase.</translation>
     </message>
     <message>
         <source>Remove scene</source>
-        <translation type="unfinished"></translation>
+        <translation>Quitar escena</translation>
     </message>
     <message>
         <source>Leave this image and its labels out of the training data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Excluye esta imagen y sus etiquetas de los datos de entrenamiento.</translation>
     </message>
     <message>
         <source>Add scene</source>
-        <translation type="unfinished"></translation>
+        <translation>Añadir escena</translation>
     </message>
     <message>
         <source>Add another image with its labels; all scenes are cut into one patch dataset and the class table lists the classes of all of them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Añade otra imagen con sus etiquetas; todas las escenas se cortan en un único conjunto de parches y la tabla de clases muestra las clases de todas ellas.</translation>
     </message>
     <message>
         <source>The label layer &apos;{}&apos; holds {} different values: this looks like an image, not labels; choose a raster of class values (or polygons) as the label layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>La capa de etiquetas '{}' contiene {} valores distintos: parece una imagen, no etiquetas; elija como capa de etiquetas un ráster de valores de clase (o polígonos).</translation>
     </message>
     <message>
         <source>Classes: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Clases: {}</translation>
     </message>
     <message>
         <source>{} × {} pixels, {} bands</source>
-        <translation type="unfinished"></translation>
+        <translation>{} × {} píxeles, {} bandas</translation>
     </message>
     <message>
         <source>Scene: {} + {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Escena: {} + {}</translation>
     </message>
     <message>
         <source>tick {} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>marque {} en {}</translation>
     </message>
     <message>
         <source>untick {} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>desmarque {} en {}</translation>
     </message>
     <message>
         <source>with {} ticked in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>con {} marcado en {}</translation>
     </message>
     <message>
         <source>with {} unticked in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>con {} desmarcado en {}</translation>
     </message>
     <message>
         <source>choose {} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>elija {} en {}</translation>
     </message>
     <message>
         <source>in {} ({})</source>
-        <translation type="unfinished"></translation>
+        <translation>en {} ({})</translation>
     </message>
     <message>
         <source>{} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>{} en {}</translation>
     </message>
     <message>
         <source>Open the Setup tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abre la pestaña Configuración.</translation>
     </message>
     <message>
         <source>Choose an image layer in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija una capa de imagen en Datos.</translation>
     </message>
     <message>
         <source>Choose a label layer in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija una capa de etiquetas en Datos.</translation>
     </message>
     <message>
         <source>Choose an output folder for the patches in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija una carpeta de salida para los parches en Datos.</translation>
     </message>
     <message>
         <source>Choose the patch dataset folder in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija la carpeta del conjunto de parches en Datos.</translation>
     </message>
     <message>
         <source>the Setup tab of Claro&apos;s dock</source>
-        <translation type="unfinished"></translation>
+        <translation>la pestaña Configuración del panel de Claro</translation>
     </message>
     <message>
         <source>Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelado; el entorno queda incompleto: repárelo o elimínelo en la pestaña Configuración.</translation>
     </message>
 </context>
 <context>

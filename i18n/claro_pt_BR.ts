@@ -553,423 +553,427 @@
     </message>
     <message>
         <source>No Python with TensorFlow was found; create one or choose one in Claro&apos;s dock (Setup tab), then run the algorithm again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum Python com TensorFlow foi encontrado; crie um ou escolha um no painel do Claro (aba Configuração) e execute o algoritmo novamente.</translation>
     </message>
     <message>
         <source>Create…</source>
-        <translation type="unfinished"></translation>
+        <translation>Criar…</translation>
     </message>
     <message>
         <source>Create a TensorFlow environment for Claro (asks before downloading).</source>
-        <translation type="unfinished"></translation>
+        <translation>Cria um ambiente TensorFlow para o Claro (pergunta antes de baixar).</translation>
     </message>
     <message>
         <source>Choose a Python…</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolher um Python…</translation>
     </message>
     <message>
         <source>Use a Python you already have with TensorFlow and GDAL.</source>
-        <translation type="unfinished"></translation>
+        <translation>Usa um Python com TensorFlow e GDAL que você já tem.</translation>
     </message>
     <message>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Detalhes</translation>
     </message>
     <message>
         <source>The Python interpreter &apos;{}&apos; does not exist; choose the Python with TensorFlow in Claro&apos;s Setup tab (or create one there).</source>
-        <translation type="unfinished"></translation>
+        <translation>O interpretador Python '{}' não existe; escolha o Python com TensorFlow na aba Configuração do Claro (ou crie um lá).</translation>
     </message>
     <message>
         <source>Could not start &apos;{}&apos; ({}); choose another Python in Claro&apos;s Setup tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Não foi possível iniciar '{}' ({}); escolha outro Python na aba Configuração do Claro.</translation>
     </message>
     <message>
         <source>The job&apos;s Python process did not start; see its log {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>O processo Python do trabalho não iniciou; veja o log {}.</translation>
     </message>
     <message>
         <source>IoU of the target class ({})</source>
-        <translation type="unfinished"></translation>
+        <translation>IoU da classe-alvo ({})</translation>
     </message>
     <message>
         <source>mean IoU of the {} classes</source>
-        <translation type="unfinished"></translation>
+        <translation>IoU média das {} classes</translation>
     </message>
     <message>
         <source>Target IoU</source>
-        <translation type="unfinished"></translation>
+        <translation>IoU da classe-alvo</translation>
     </message>
     <message>
         <source>training</source>
-        <translation type="unfinished"></translation>
+        <translation>treinamento</translation>
     </message>
     <message>
         <source>validation</source>
-        <translation type="unfinished"></translation>
+        <translation>validação</translation>
     </message>
     <message>
         <source>No Python with TensorFlow and GDAL was found, so Claro cannot train or predict yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum Python com TensorFlow e GDAL foi encontrado, então o Claro ainda não pode treinar nem predizer.</translation>
     </message>
     <message>
         <source>Class values found in the labels; give each a name and a colour. The model, the legend and the style of the results use them. Remove a class (Delete key or right-click) to leave it out: its pixels are then ignored in training, like unlabelled pixels.</source>
-        <translation type="unfinished"></translation>
+        <translation>Valores de classe encontrados nos rótulos; dê a cada um um nome e uma cor. O modelo, a legenda e o estilo dos resultados os usam. Remova uma classe (tecla Delete ou botão direito) para deixá-la de fora: seus pixels passam a ser ignorados no treinamento, como os pixels sem rótulo.</translation>
     </message>
     <message>
         <source>Remove class</source>
-        <translation type="unfinished"></translation>
+        <translation>Remover classe</translation>
     </message>
     <message>
         <source>Data</source>
-        <translation type="unfinished"></translation>
+        <translation>Dados</translation>
     </message>
     <message>
         <source>Training data: the image, the labels and the classes</source>
-        <translation type="unfinished"></translation>
+        <translation>Dados de treinamento: a imagem, os rótulos e as classes</translation>
     </message>
     <message>
         <source>Train a U-Net on the training data</source>
-        <translation type="unfinished"></translation>
+        <translation>Treina uma U-Net com os dados de treinamento</translation>
     </message>
     <message>
         <source>Classify a raster with a trained model</source>
-        <translation type="unfinished"></translation>
+        <translation>Classifica um raster com um modelo treinado</translation>
     </message>
     <message>
         <source>Setup</source>
-        <translation type="unfinished"></translation>
+        <translation>Configuração</translation>
     </message>
     <message>
         <source>The Python environment with TensorFlow that runs the jobs</source>
-        <translation type="unfinished"></translation>
+        <translation>O ambiente Python com TensorFlow que executa os processamentos</translation>
     </message>
     <message>
         <source>Cut patches from layers</source>
-        <translation type="unfinished"></translation>
+        <translation>Recortar patches das camadas</translation>
     </message>
     <message>
         <source>Cut the scenes below into a patch dataset, then train on it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Recorta as cenas abaixo em um conjunto de patches e depois treina com ele.</translation>
     </message>
     <message>
         <source>Use an existing patch dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>Usar um conjunto de patches existente</translation>
     </message>
     <message>
         <source>Train on a patch dataset folder made before (by Claro or an Earth Engine export with dataset.json); nothing is cut.</source>
-        <translation type="unfinished"></translation>
+        <translation>Treina com uma pasta de conjunto de patches criada antes (pelo Claro ou por uma exportação do Earth Engine com dataset.json); nada é recortado.</translation>
     </message>
     <message>
         <source>Patch dataset</source>
-        <translation type="unfinished">Conjunto de patches</translation>
+        <translation>Conjunto de patches</translation>
     </message>
     <message>
         <source>List the class values found in the label layers (removed classes come back).</source>
-        <translation type="unfinished"></translation>
+        <translation>Lista os valores de classe encontrados nas camadas de rótulos (as classes removidas voltam).</translation>
     </message>
     <message>
         <source>Leave the selected class out: its pixels are then ignored in training, like unlabelled pixels.</source>
-        <translation type="unfinished"></translation>
+        <translation>Deixa de fora a classe selecionada: seus pixels passam a ser ignorados no treinamento, como os pixels sem rótulo.</translation>
     </message>
     <message>
         <source>Loss and the IoU of the target class per epoch, on the training and the validation patches (see the legend).</source>
-        <translation type="unfinished"></translation>
+        <translation>Perda e IoU da classe-alvo por época, nos patches de treinamento e de validação (veja a legenda).</translation>
     </message>
     <message>
         <source>Also write probabilities</source>
-        <translation type="unfinished"></translation>
+        <translation>Gravar também as probabilidades</translation>
     </message>
     <message>
         <source>Repair</source>
-        <translation type="unfinished"></translation>
+        <translation>Reparar</translation>
     </message>
     <message>
         <source>Install TensorFlow again into the incomplete environment (asks before downloading).</source>
-        <translation type="unfinished"></translation>
+        <translation>Instala o TensorFlow novamente no ambiente incompleto (pergunta antes de baixar).</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Remover</translation>
     </message>
     <message>
         <source>Delete the incomplete environment folder Claro made.</source>
-        <translation type="unfinished"></translation>
+        <translation>Apaga a pasta do ambiente incompleto que o Claro criou.</translation>
     </message>
     <message>
         <source>Stop creating the environment; it is left incomplete, to repair or remove.</source>
-        <translation type="unfinished"></translation>
+        <translation>Interrompe a criação do ambiente; ele fica incompleto, para ser reparado ou removido.</translation>
     </message>
     <message>
         <source>Choose a patch dataset folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha uma pasta de conjunto de patches.</translation>
     </message>
     <message>
         <source>Scene {} has no image layer; choose one or remove the scene.</source>
-        <translation type="unfinished"></translation>
+        <translation>A cena {} não tem camada de imagem; escolha uma ou remova a cena.</translation>
     </message>
     <message>
         <source>Scene {} has no label layer; choose one or remove the scene.</source>
-        <translation type="unfinished"></translation>
+        <translation>A cena {} não tem camada de rótulos; escolha uma ou remova a cena.</translation>
     </message>
     <message>
         <source>The polygon label layers use different class fields ({}); all scenes are read with one field name, so give them the same one.</source>
-        <translation type="unfinished"></translation>
+        <translation>As camadas de rótulos de polígonos usam campos de classe diferentes ({}); todas as cenas são lidas com um único nome de campo, então dê a elas o mesmo.</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>nenhum</translation>
     </message>
     <message>
         <source>No Python with TensorFlow was found: create a TensorFlow environment or choose a Python in {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum Python com TensorFlow foi encontrado: crie um ambiente TensorFlow ou escolha um Python na {}.</translation>
     </message>
     <message>
         <source>Resume: training goes on with the patches already in {}; they are not cut again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Retomar: o treinamento continua com os patches que já estão em {}; eles não são recortados novamente.</translation>
     </message>
     <message>
         <source>Training…</source>
-        <translation type="unfinished"></translation>
+        <translation>Treinando…</translation>
     </message>
     <message>
         <source>loss {} (validation {})</source>
-        <translation type="unfinished"></translation>
+        <translation>perda {} (validação {})</translation>
     </message>
     <message>
         <source>{} {} (validation {})</source>
-        <translation type="unfinished"></translation>
+        <translation>{} {} (validação {})</translation>
     </message>
     <message>
         <source>Warning: the validation patches hold no {} pixels, so {} scores are n/a; another split (Data ▸ Advanced) or more labels would score them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aviso: os patches de validação não contêm pixels de {}, portanto {} escores são n/a; outra divisão (Dados ▸ Avançado) ou mais rótulos permitiriam avaliá-los.</translation>
     </message>
     <message>
         <source> or </source>
-        <translation type="unfinished"></translation>
+        <translation> ou </translation>
     </message>
     <message>
         <source>its</source>
-        <translation type="unfinished"></translation>
+        <translation>seus</translation>
     </message>
     <message>
         <source>their</source>
-        <translation type="unfinished"></translation>
+        <translation>seus</translation>
     </message>
     <message>
         <source>Choose the raster to classify (Raster layer) in Predict.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha o raster a classificar (Camada raster) em Predizer.</translation>
     </message>
     <message>
         <source>Choose the Python with TensorFlow</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha o Python com TensorFlow</translation>
     </message>
     <message>
         <source>No Python with TensorFlow was found. Click 'Create…' or choose an existing Python.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum Python com TensorFlow foi encontrado. Clique em 'Criar…' ou escolha um Python existente.</translation>
     </message>
     <message>
         <source>Claro&apos;s {} tab</source>
-        <translation type="unfinished"></translation>
+        <translation>aba {} do Claro</translation>
     </message>
     <message>
         <source>No GPU found: Train offers a lighter U-Net (depth {}, {} base filters), which a CPU trains much faster; set Depth and Base filters back to {} and {} for the full one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhuma GPU encontrada: Treinar oferece uma U-Net mais leve (profundidade {}, {} filtros base), que uma CPU treina muito mais rápido; volte Profundidade e Filtros base para {} e {} para a completa.</translation>
     </message>
     <message>
         <source>The environment in {} is incomplete (its installation did not finish), so it is not used: repair or remove it.</source>
-        <translation type="unfinished"></translation>
+        <translation>O ambiente em {} está incompleto (a instalação não terminou), então não é usado: repare-o ou remova-o.</translation>
     </message>
     <message>
         <source>Install {} again into the environment in
 {}? This downloads several hundred MB and takes a few minutes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Instalar {} novamente no ambiente em
+{}? Isso baixa várias centenas de MB e leva alguns minutos.</translation>
     </message>
     <message>
         <source>Create a Python environment in
 {1}
 and install {0} into it? This downloads several hundred MB and takes a few minutes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Criar um ambiente Python em
+{1}
+e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</translation>
     </message>
     <message>
         <source>Delete the incomplete environment in
 {}?</source>
-        <translation type="unfinished"></translation>
+        <translation>Apagar o ambiente incompleto em
+{}?</translation>
     </message>
     <message>
         <source>The folder &apos;{}&apos; was not made by Claro; remove it yourself if you no longer need it.</source>
-        <translation type="unfinished"></translation>
+        <translation>A pasta '{}' não foi criada pelo Claro; remova-a você mesmo se não precisar mais dela.</translation>
     </message>
     <message>
         <source>{} Choose another Python or create a TensorFlow environment in {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} Escolha outro Python ou crie um ambiente TensorFlow na {}.</translation>
     </message>
     <message>
         <source>The Python &apos;{}&apos; has no {}, so Claro cannot run with it: create a TensorFlow environment or choose another Python in {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>O Python '{}' não tem {}, então o Claro não pode funcionar com ele: crie um ambiente TensorFlow ou escolha outro Python na {}.</translation>
     </message>
     <message>
         <source>GDAL&apos;s Python bindings</source>
-        <translation type="unfinished"></translation>
+        <translation>as bibliotecas Python do GDAL</translation>
     </message>
     <message>
         <source>Claro&apos;s Python does not start, so Claro cannot train or predict yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>O Python do Claro não inicia, então o Claro ainda não pode treinar nem predizer.</translation>
     </message>
     <message>
         <source>Claro&apos;s Python has no {}, so Claro cannot train or predict yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>O Python do Claro não tem {}, então o Claro ainda não pode treinar nem predizer.</translation>
     </message>
     <message>
         <source>does not start ({})</source>
-        <translation type="unfinished"></translation>
+        <translation>não inicia ({})</translation>
     </message>
     <message>
         <source>gave an unreadable answer</source>
-        <translation type="unfinished"></translation>
+        <translation>deu uma resposta ilegível</translation>
     </message>
     <message>
         <source>is Python {}, QGIS runs on Python {}</source>
-        <translation type="unfinished"></translation>
+        <translation>é Python {}, o QGIS usa Python {}</translation>
     </message>
     <message>
         <source>has no GDAL Python bindings</source>
-        <translation type="unfinished"></translation>
+        <translation>não tem as bibliotecas Python do GDAL</translation>
     </message>
     <message>
         <source>has GDAL {}, QGIS has GDAL {}</source>
-        <translation type="unfinished"></translation>
+        <translation>tem GDAL {}, o QGIS tem GDAL {}</translation>
     </message>
     <message>
         <source>cannot make environments (its venv module is missing: install python3-venv)</source>
-        <translation type="unfinished"></translation>
+        <translation>não consegue criar ambientes (falta o módulo venv: instale python3-venv)</translation>
     </message>
     <message>
         <source>No Python with QGIS&apos;s Python version and GDAL was found to build the environment from ({}); choose an existing Python with TensorFlow instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum Python com a versão do Python e o GDAL do QGIS foi encontrado para criar o ambiente ({}); em vez disso, escolha um Python existente com TensorFlow.</translation>
     </message>
     <message>
         <source>no Python program found</source>
-        <translation type="unfinished"></translation>
+        <translation>nenhum programa Python encontrado</translation>
     </message>
     <message>
         <source>Repair TensorFlow environment</source>
-        <translation type="unfinished"></translation>
+        <translation>Reparar ambiente TensorFlow</translation>
     </message>
     <message>
         <source>Made by the Claro QGIS plugin; its Remove button may delete this folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Criado pelo plugin Claro do QGIS; o botão Remover dele pode apagar esta pasta.</translation>
     </message>
     <message>
         <source>Installed and checked by Claro.</source>
-        <translation type="unfinished"></translation>
+        <translation>Instalado e verificado pelo Claro.</translation>
     </message>
     <message>
         <source>under a minute per epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>menos de um minuto por época</translation>
     </message>
     <message>
         <source>about {} min per epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>cerca de {} min por época</translation>
     </message>
     <message>
         <source>Cancelled after epoch {}: {} holds the best model so far (epoch {}), and its resume state is kept; train again with --resume to continue.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelado após a época {}: {} contém o melhor modelo até o momento (época {}) e seu estado para retomada é mantido; treine novamente com --resume para continuar.</translation>
     </message>
     <message>
         <source>{} (cancelled)</source>
-        <translation type="unfinished"></translation>
+        <translation>{} (cancelado)</translation>
     </message>
     <message>
         <source>A field named class, label, landcover, classe or clase is picked automatically.</source>
-        <translation type="unfinished"></translation>
+        <translation>Um campo chamado class, label, landcover, classe ou clase é escolhido automaticamente.</translation>
     </message>
     <message>
         <source>Remove scene</source>
-        <translation type="unfinished"></translation>
+        <translation>Remover cena</translation>
     </message>
     <message>
         <source>Leave this image and its labels out of the training data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Deixa esta imagem e seus rótulos fora dos dados de treinamento.</translation>
     </message>
     <message>
         <source>Add scene</source>
-        <translation type="unfinished"></translation>
+        <translation>Adicionar cena</translation>
     </message>
     <message>
         <source>Add another image with its labels; all scenes are cut into one patch dataset and the class table lists the classes of all of them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Adiciona outra imagem com seus rótulos; todas as cenas são recortadas em um único conjunto de patches e a tabela de classes mostra as classes de todas elas.</translation>
     </message>
     <message>
         <source>The label layer &apos;{}&apos; holds {} different values: this looks like an image, not labels; choose a raster of class values (or polygons) as the label layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>A camada de rótulos '{}' contém {} valores diferentes: parece uma imagem, não rótulos; escolha como camada de rótulos um raster de valores de classe (ou polígonos).</translation>
     </message>
     <message>
         <source>Classes: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Classes: {}</translation>
     </message>
     <message>
         <source>{} × {} pixels, {} bands</source>
-        <translation type="unfinished"></translation>
+        <translation>{} × {} pixels, {} bandas</translation>
     </message>
     <message>
         <source>Scene: {} + {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Cena: {} + {}</translation>
     </message>
     <message>
         <source>tick {} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>marque {} em {}</translation>
     </message>
     <message>
         <source>untick {} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>desmarque {} em {}</translation>
     </message>
     <message>
         <source>with {} ticked in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>com {} marcado em {}</translation>
     </message>
     <message>
         <source>with {} unticked in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>com {} desmarcado em {}</translation>
     </message>
     <message>
         <source>choose {} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>escolha {} em {}</translation>
     </message>
     <message>
         <source>in {} ({})</source>
-        <translation type="unfinished"></translation>
+        <translation>em {} ({})</translation>
     </message>
     <message>
         <source>{} in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>{} em {}</translation>
     </message>
     <message>
         <source>Open the Setup tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abre a aba Configuração.</translation>
     </message>
     <message>
         <source>Choose an image layer in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha uma camada de imagem em Dados.</translation>
     </message>
     <message>
         <source>Choose a label layer in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha uma camada de rótulos em Dados.</translation>
     </message>
     <message>
         <source>Choose an output folder for the patches in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha uma pasta de saída para os patches em Dados.</translation>
     </message>
     <message>
         <source>Choose the patch dataset folder in Data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha a pasta do conjunto de patches em Dados.</translation>
     </message>
     <message>
         <source>the Setup tab of Claro&apos;s dock</source>
-        <translation type="unfinished"></translation>
+        <translation>aba Configuração do painel do Claro</translation>
     </message>
     <message>
         <source>Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelado; o ambiente fica incompleto: repare-o ou remova-o na aba Configuração.</translation>
     </message>
 </context>
 <context>

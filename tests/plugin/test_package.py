@@ -176,7 +176,7 @@ def test_qgis_desktop_loads_the_packaged_plugin(package, tmp_path):
     assert out["algorithms"] == ["claro:buildpatches", "claro:evaluate", "claro:predict", "claro:train"]
     # in Spanish: the packaged .qm is found and loaded for the QGIS locale
     assert out["translation"] == "es"
-    assert out["tabs"] == ["Datos de entrenamiento", "Entrenar", "Predecir", "Entorno"]
+    assert out["tabs"] == ["Datos", "Entrenar", "Predecir", "Configuración"]
     assert out["predict_name"] == "Clasificar ráster (predecir)"
     assert out["epochs_label"] == "Épocas"
     assert out["after_unload"] == {"dock": False, "provider": False}
