@@ -321,7 +321,7 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
 
     y holds the class INDEX (position in dataset.json "classes") and -1 where the pixel is
     ignored (the ignore value, or any value that is not a listed class). Records are parsed
-    PARSE_BATCH at a time (tf.io.parse_example). With `normalise`, x = (x - mean) / std using
+    a batch at a time (tf.io.parse_example; PARSE_BATCH at a time when shuffled or repeated). With `normalise`, x = (x - mean) / std using
     dataset.json's training statistics. With `shuffle`, the shard order (once per seed) and the
     patches (a buffer of `shuffle_buffer` patches, reshuffled each epoch) are shuffled; with
     `repeat`, whole epochs repeat forever (batches stay full). A split that fits in
@@ -361,16 +361,18 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
             y = tf.where(tf.equal(label, value), tf.constant(index, tf.int32), y)
         return x, y
 
-    if shuffle and len(files) > 1:
-        files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))]
-    patches = _records(files).batch(PARSE_BATCH).map(parse, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
-    if count and count * 4 * k * k * (len(keys) + 1) <= _memory_budget():
-        patches = patches.cache()
-    if shuffle:
-        patches = patches.shuffle(shuffle_buffer(k, len(keys), count), seed=seed, reshuffle_each_iteration=True)
-    if repeat:
-        patches = patches.repeat()
-    batches = patches.batch(batch_size)
+    cache = bool(count) and count * 4 * k * k * (len(keys) + 1) <= _memory_budget()
+    if shuffle or repeat:  # patch by patch, so epochs run on across batches and batches stay full
+        if shuffle and len(files) > 1:
+            files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))]
+        patches = _records(files).batch(PARSE_BATCH).map(parse, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
+        patches = patches.cache() if cache else patches
+        if shuffle:
+            patches = patches.shuffle(shuffle_buffer(k, len(keys), count), seed=seed, reshuffle_each_iteration=True)
+        batches = (patches.repeat() if repeat else patches).batch(batch_size)
+    else:  # one pass in shard order (evaluation): the batches are parsed as they are, ~1.6× faster
+        batches = _records(files).batch(batch_size).map(parse, num_parallel_calls=tf.data.AUTOTUNE)
+        batches = batches.cache() if cache else batches
     if normalise:
         batches = batches.map(lambda x, y: ((x - mean) * scale, y), num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)
