@@ -20,6 +20,7 @@ Run: `make bench` (bench/run.py calls run()), or
 """
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -216,6 +217,7 @@ def pipeline_bound_training(folder: Path, runs: int, epochs: int, batch_size: in
     loads = []
 
     def one_run(make) -> tuple[float, float]:
+        gc.collect()  # the previous run's pipeline is torn down here, not inside this run's timing
         timer = _StepTimer()
         loads.append(os.getloadavg()[0])
         start = time.perf_counter()
