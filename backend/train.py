@@ -28,7 +28,6 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
 import time
 from pathlib import Path
@@ -702,12 +701,19 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     except tf.errors.ResourceExhaustedError:
         raise ClaroError(f"Out of memory with batches of {params.batch_size} patches; lower --batch-size "
                          f"(or --base-filters) and run with --resume to continue.") from None
-    except tf.errors.OpError as error:
-        # A damaged shard found while tf.data reads it: TensorFlow wraps the reader's sentence.
-        sentence = re.search(r"The shard .*?rebuild the dataset with 'claro patches'\.", str(error))
-        if sentence is None:
-            raise
-        raise ClaroError(sentence.group(0)) from None
+    except tf.errors.DataLossError as error:
+        raise damaged_dataset_error(params.data, error) from None
+
+
+def damaged_dataset_error(folder: str, error) -> ClaroError:
+    """The sentence for a DataLossError from tf.data (a truncated or corrupt shard), naming the
+    shard: TensorFlow's message does not, so the shards are read again to find it."""
+    from . import records
+
+    found = records.damaged_shard(folder)
+    where, reason = (f"The shard {found[0]}", found[1]) if found else (f"A shard of the dataset in {folder}",
+                                                                        records.data_loss_reason(error))
+    return ClaroError(f"{where} is truncated or corrupt ({reason}); rebuild the dataset with 'claro patches'.")
 
 
 def interrupted(trainer: Trainer) -> interrupts.Interrupted:

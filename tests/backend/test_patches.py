@@ -190,7 +190,7 @@ def write_square_polygon(path: Path, minx, miny, maxx, maxy, value: int) -> str:
     """One square given in UTM metres, stored in lon/lat."""
     to_lonlat = osr.CoordinateTransformation(srs_of(UTM), srs_of(4326))
     source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = source.CreateLayer("labels", srs_of(4326), ogr.wkbPolygon)
+    layer = source.CreateLayer("labels", srs_of(4326), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
     layer.CreateField(ogr.FieldDefn("landcover", ogr.OFTInteger))
     ring = ogr.Geometry(ogr.wkbLinearRing)
     for x, y in [(minx, maxy), (maxx, maxy), (maxx, miny), (minx, miny), (minx, maxy)]:
@@ -461,7 +461,7 @@ def write_big_polygons(folder: Path) -> str:
     r0, c0, n = AREA
     path = folder / "drawn.gpkg"
     source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = source.CreateLayer("labels", srs_of(UTM), ogr.wkbPolygon)
+    layer = source.CreateLayer("labels", srs_of(UTM), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
     layer.CreateField(ogr.FieldDefn("landcover", ogr.OFTInteger))
     for value, (left, right) in ((1, (c0, c0 + n // 2)), (2, (c0 + n // 2, c0 + n))):
         minx, maxx = ORIGIN[0] + 10 * left, ORIGIN[0] + 10 * right

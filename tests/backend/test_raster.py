@@ -22,7 +22,7 @@ def write_polygons(path: Path, squares, epsg: int, field_type=ogr.OFTInteger, dr
     """Polygons given as (minx, miny, maxx, maxy, value) in UTM metres, stored in `epsg`."""
     to_target = osr.CoordinateTransformation(srs_of(UTM), srs_of(epsg))
     source = ogr.GetDriverByName(driver).CreateDataSource(str(path))
-    layer = source.CreateLayer("labels", srs_of(epsg), geometry)
+    layer = source.CreateLayer("labels", srs_of(epsg), geometry, options=["SPATIAL_INDEX=NO"] if driver == "GPKG" else [])  # TensorFlow's SQLite has no R-tree module
     layer.CreateField(ogr.FieldDefn("cls", field_type))
     for minx, miny, maxx, maxy, value in squares:
         ring = ogr.Geometry(ogr.wkbLinearRing)
@@ -250,7 +250,7 @@ def test_vector_without_polygons_is_refused(tmp_path):
     with pytest.raises(ClaroError, match="hold no polygons"):
         raster.labels_on_grid(empty, grid)
     source = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp_path / "points.gpkg"))
-    layer = source.CreateLayer("points", srs_of(UTM), ogr.wkbPoint)
+    layer = source.CreateLayer("points", srs_of(UTM), ogr.wkbPoint, options=["SPATIAL_INDEX=NO"])
     feature = ogr.Feature(layer.GetLayerDefn())
     feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({ORIGIN[0] + 5} {ORIGIN[1] - 5})"))
     layer.CreateFeature(feature)

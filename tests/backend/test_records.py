@@ -242,18 +242,40 @@ def test_empty_split_reads_as_empty_and_missing_shards_are_an_error(tmp_path):
 
 
 def test_reads_an_earth_engine_style_export_named_training_and_testing(tmp_path):
+    """Another tool's shards: GZIP or not, named training*/testing*, no counts in dataset.json."""
     folder = tmp_path / "export"
     folder.mkdir()
-    options = tf.io.TFRecordOptions(compression_type="GZIP")
-    for name, seeds in (("training_0.tfrecord.gz", range(3)), ("testing_0.tfrecord.gz", range(3, 5))):
+    gzip_options = tf.io.TFRecordOptions(compression_type="GZIP")
+    for name, seeds, options in (("training_0.tfrecord.gz", range(3), gzip_options), ("training_1.tfrecord", range(5, 7), None),
+                                 ("testing_0.tfrecord.gz", range(3, 5), gzip_options)):
         with tf.io.TFRecordWriter(str(folder / name), options) as writer:
             for s in seeds:
                 writer.write(records.serialize_example(*patch(s)))
     write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255})
-    assert sum(int(x.shape[0]) for x, _ in records.read_split(folder, "train", 2, normalise=False)) == 3
+    x, y = batches_of(records.read_split(folder, "train", 2, normalise=False))
+    assert [round(float(v)) for v in x[:, 0, 0, 0]] == [0, 5, 1, 6, 2]  # one record of each shard in turn
+    image, labels = patch(6)
+    assert np.array_equal(x[3], image.transpose(1, 2, 0))
+    assert np.array_equal(y[3], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))
     assert sum(int(x.shape[0]) for x, _ in records.read_split(folder, "test", 2, normalise=False)) == 2
     with pytest.raises(ClaroError, match="no band statistics"):
         records.read_split(folder, "train", 2)
+
+
+def test_another_example_layout_is_read_too(tmp_path):
+    """An export whose Examples list 'class' first (valid protobuf, not the layout we write)."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    layout = records.ExampleLayout(["class", "b1", "b2", "b3"], K * K)
+    patches = [patch(s) for s in range(3)]
+    with tf.io.TFRecordWriter(str(folder / "training_0.tfrecord.gz"), tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
+        for image, labels in patches:
+            writer.write(layout.serialize(np.concatenate([labels[None], image])))
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255})
+    x, y = batches_of(records.read_split(folder, "train", 2, normalise=False))
+    for i, (image, labels) in enumerate(patches):
+        assert np.array_equal(x[i], image.transpose(1, 2, 0))
+        assert np.array_equal(y[i], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))
 
 
 @pytest.mark.skipif(not records.fast_compressor_available(), reason="isal / google-crc32c not installed")
@@ -270,9 +292,7 @@ def test_isal_shards_hold_exactly_the_bytes_tensorflow_frames(tmp_path):
     assert len(streams["isal"]) > 3 * 4 * K * K and streams["isal"] == streams["zlib"]
 
 
-# ---------------------------------------------------------------------------- fast reader (ISA-L + numpy)
-
-needs_isal = pytest.mark.skipif(not records.fast_compressor_available(), reason="isal / google-crc32c not installed")
+# ---------------------------------------------------------------------------- order and damage
 
 
 def batches_of(dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -280,151 +300,74 @@ def batches_of(dataset) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
 
 
-def without_fast_reader(monkeypatch) -> None:
-    """As if isal were not installed: the reader must take TensorFlow's path."""
-    monkeypatch.setattr(records, "fast_compressor_available", lambda: False)
+def ids_of(x: np.ndarray) -> list[int]:
+    return [round(float(v)) for v in x[:, 0, 0, 0]]
 
 
-def count_calls(monkeypatch, name: str) -> list:
-    """Calls of records.<name> from now on (one entry per call)."""
-    calls, real = [], getattr(records, name)
-
-    def counted(*args):
-        calls.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(records, name, counted)
-    return calls
+def test_shuffled_epochs_hold_every_patch_once_in_a_new_order(tmp_path):
+    make_dataset(tmp_path / "data", n_train=12)
+    x, _ = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
+    ids = ids_of(x)
+    assert len(ids) == 30 and sorted(ids[:12]) == sorted(ids[12:24]) == list(range(12))  # whole epochs
+    assert ids[:12] != list(range(12)) and ids[:12] != ids[12:24]  # shuffled, and again each epoch
 
 
-#: the fast reader's two ways: a split that fits in memory is decoded whole, once; a larger one streams
-FAST_WAYS = {"in memory": "_load_split", "streamed": "_fast_batches"}
-
-
-def take_way(monkeypatch, way: str) -> list:
-    if way == "streamed":
-        monkeypatch.setattr(records, "_memory_budget", lambda: 0)
-    return count_calls(monkeypatch, FAST_WAYS[way])
-
-
-@needs_isal
-@pytest.mark.parametrize("way", FAST_WAYS)
-def test_fast_reader_yields_what_the_tensorflow_path_yields_in_the_same_order(tmp_path, monkeypatch, way):
+def test_the_order_for_a_seed_is_the_same_whether_the_split_is_cached_or_not(tmp_path, monkeypatch):
+    """The order must not depend on the machine's memory (nor, since one path reads every shard,
+    on whether ISA-L is installed)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    patches = [patch(i) for i in range(11)]
-    with records.ShardWriter(folder, 3, K, workers=5, compressor="isal") as writer:  # more shards than READ_CYCLE
+    patches = [patch(i) for i in range(23)]
+    with records.ShardWriter(folder, 3, K, workers=6) as writer:  # more shards than READ_CYCLE
         for image, labels in patches:
             writer.write("train", image, labels)
     stack = np.stack([p[0] for p in patches])
     write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255,
                            "statistics": {"mean": stack.mean(axis=(0, 2, 3)).tolist(), "std": stack.std(axis=(0, 2, 3)).tolist()},
-                           "counts": {"train": 11, "validation": 0, "test": 0}})
-    calls = take_way(monkeypatch, way)
-    fast = {n: batches_of(records.read_split(folder, "train", 4, normalise=n)) for n in (False, True)}
-    assert len(calls) == 2  # both reads went this way
-    without_fast_reader(monkeypatch)
-    slow = {n: batches_of(records.read_split(folder, "train", 4, normalise=n)) for n in (False, True)}
-    assert len(calls) == 2
-    for n in (False, True):
-        assert fast[n][0].dtype == np.float32 and fast[n][1].dtype == np.int32 and fast[n][0].shape == (11, K, K, 3)
-        assert np.array_equal(fast[n][0], slow[n][0]) and np.array_equal(fast[n][1], slow[n][1])
-    first = {round(float(v)) for v in fast[False][0][:, 0, 0, 0]}
-    assert first == set(range(11))
-    image, labels = patches[int(fast[False][0][3, 0, 0, 0])]
-    assert np.array_equal(fast[False][0][3], image.transpose(1, 2, 0))
-    assert np.array_equal(fast[False][1][3], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))
+                           "counts": {"train": 23, "validation": 0, "test": 0}})
+
+    def first_batches(seed: int) -> list[int]:
+        return ids_of(batches_of(records.read_split(folder, "train", 4, shuffle=True, repeat=True, normalise=False,
+                                                    seed=seed).take(12))[0])
+
+    cached = first_batches(7)
+    monkeypatch.setattr(records, "_memory_budget", lambda: 0)  # too large to cache: streamed every epoch
+    streamed = first_batches(7)
+    assert streamed == cached and sorted(cached[:23]) == list(range(23)) and sorted(cached[23:46]) == list(range(23))
+    assert first_batches(8) != cached
 
 
-@needs_isal
-@pytest.mark.parametrize("way", FAST_WAYS)
-def test_without_isal_the_tensorflow_path_reads_the_same_shuffled_repeated_patches(tmp_path, monkeypatch, way):
-    make_dataset(tmp_path / "data", n_train=12)
-    calls = take_way(monkeypatch, way)
-    fast = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
-    assert len(calls) == 1
-    without_fast_reader(monkeypatch)
-    slow = batches_of(records.read_split(tmp_path / "data", "train", 5, shuffle=True, repeat=True, normalise=False).take(6))
-    for x in (fast[0], slow[0]):
-        ids = [round(float(v)) for v in x[:, 0, 0, 0]]
-        assert len(ids) == 30 and sorted(ids[:12]) == list(range(12))  # whole epochs, every patch once per epoch
-        assert ids[:12] != list(range(12)) and ids[:12] != ids[12:24]  # shuffled, and again each epoch
-    by_id = lambda data: {round(float(x[0, 0, 0])): (x, y) for x, y in zip(*data)}  # noqa: E731
-    fast_patches, slow_patches = by_id(fast), by_id(slow)
-    for i in range(12):
-        assert np.array_equal(fast_patches[i][0], slow_patches[i][0]) and np.array_equal(fast_patches[i][1], slow_patches[i][1])
-
-
-@needs_isal
-def test_a_split_is_held_in_memory_only_when_its_shards_are_whole_and_it_fits(tmp_path, monkeypatch):
-    make_dataset(tmp_path / "data", n_train=10)
-    files = records.split_files(tmp_path / "data", "train")
-    decoder = records.PatchDecoder(["b1", "b2", "b3"], K, [0, 4, 9])
-    assert records._shard_counts(files, decoder.length) == [5, 5]  # from the GZIP trailers alone
-    loads = count_calls(monkeypatch, "_load_split")
-    list(records.read_split(tmp_path / "data", "train", 4))
-    monkeypatch.setattr(records, "_memory_budget", lambda: 10 * 4 * K * K * 4 - 1)  # one byte short
-    list(records.read_split(tmp_path / "data", "train", 4))
-    assert len(loads) == 1
-    summary = json.loads((tmp_path / "data" / "dataset.json").read_text())
-    summary["counts"]["train"] = 11  # dataset.json and the shards disagree: stream, which checks every record
-    write_summary(tmp_path / "data", summary)
-    monkeypatch.setattr(records, "_memory_budget", lambda: 1 << 30)
-    assert len(np.concatenate([x.numpy() for x, _ in records.read_split(tmp_path / "data", "train", 4)])) == 10
-    assert len(loads) == 1
-
-
-@needs_isal
-def test_another_example_layout_is_read_by_tensorflow(tmp_path):
-    """An export whose Examples list 'class' first (valid, not our layout) takes the parse_example path."""
-    folder = tmp_path / "export"
+def test_the_interleave_order_does_not_follow_the_core_count(tmp_path):
+    """Unshuffled: READ_CYCLE shards at a time, one record of each in turn (tf.data's AUTOTUNE
+    cycle would follow the machine's cores)."""
+    folder = tmp_path / "data"
     folder.mkdir()
-    layout = records.ExampleLayout(["class", "b1", "b2", "b3"], K * K)
-    patches = [patch(s) for s in range(3)]
-    with tf.io.TFRecordWriter(str(folder / "training_0.tfrecord.gz"), tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
-        for image, labels in patches:
-            writer.write(layout.serialize(np.concatenate([labels[None], image])))
-    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255})
-    decoder = records.PatchDecoder(["b1", "b2", "b3"], K, [0, 4, 9])
-    assert not decoder.matches(next(records.iter_records(str(folder / "training_0.tfrecord.gz"))))
-    x, y = batches_of(records.read_split(folder, "train", 2, normalise=False))
-    for i, (image, labels) in enumerate(patches):
-        assert np.array_equal(x[i], image.transpose(1, 2, 0))
-        assert np.array_equal(y[i], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))
+    with records.ShardWriter(folder, 3, K, workers=6) as writer:  # patch i goes to shard i % 6
+        for i in range(14):
+            writer.write("train", *patch(i))
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255,
+                           "counts": {"train": 14, "validation": 0, "test": 0}})
+    ids = ids_of(batches_of(records.read_split(folder, "train", 4, normalise=False))[0])
+    # shards 0-3 in turn (0 and 1 hold three patches); 4 and 5 take the slots of 2 and 3 when they end
+    assert ids == [0, 1, 2, 3, 6, 7, 8, 9, 12, 13, 4, 5, 10, 11]
 
 
-@needs_isal
-def test_a_truncated_or_corrupt_shard_is_a_sentence_not_fewer_patches(tmp_path):
-    make_dataset(tmp_path / "data", n_train=10)
-    shard = tmp_path / "data" / "train-00000.tfrecord.gz"
+def test_a_truncated_or_corrupt_shard_is_an_error_not_fewer_patches(tmp_path):
+    make_dataset(tmp_path / "data", n_train=10, n_test=2)
+    assert records.damaged_shard(tmp_path / "data") is None
+    shard = tmp_path / "data" / "train-00001.tfrecord.gz"
     whole = shard.read_bytes()
-    assert len(list(records.iter_records(str(shard)))) == 5
     stream = gzip.decompress(whole)
-    shard.write_bytes(gzip.compress(stream[:len(stream) - 100]))  # last record cut
-    with pytest.raises(ClaroError, match=r"train-00000.tfrecord.gz is truncated .*rebuild the dataset"):
-        list(records.iter_records(str(shard)))
-    # Through tf.data the sentence arrives inside TensorFlow's error.
-    with pytest.raises(Exception, match=r"train-00000.tfrecord.gz is truncated"):
-        list(records.read_split(tmp_path / "data", "train", 4))
-    shard.write_bytes(whole[:len(whole) // 2])  # GZIP stream cut
-    with pytest.raises(ClaroError, match="is truncated or corrupt"):
-        list(records.iter_records(str(shard)))
     damaged = bytearray(stream)
     damaged[len(stream) // 2] ^= 0xFF
-    shard.write_bytes(gzip.compress(bytes(damaged)))
-    with pytest.raises(ClaroError, match="is corrupt .*checksum"):
-        list(records.iter_records(str(shard)))
-    # Whole in length, so the split is decoded into memory: the sentence comes straight from read_split.
-    with pytest.raises(ClaroError, match="train-00000.tfrecord.gz is corrupt .*checksum"):
-        records.read_split(tmp_path / "data", "train", 4)
-
-
-def test_a_split_held_in_memory_is_shared_with_tensorflow_not_copied():
-    array = records._aligned((3, 4, 4, 2), np.float32)
-    array[...] = 1
-    tensor = records._as_tensor(array)
-    array[0, 0, 0, 0] = 7  # the tensor sees it: one buffer, not two
-    assert float(tensor[0, 0, 0, 0]) == 7 and array.ctypes.data % 64 == 0
+    for data, reason in ((gzip.compress(stream[:len(stream) - 100]), "truncated record"),  # last record cut
+                         (whole[:len(whole) // 2], "truncated record"),  # GZIP stream cut
+                         (gzip.compress(bytes(damaged)), "corrupted record")):  # fails its checksum
+        shard.write_bytes(data)
+        with pytest.raises(tf.errors.DataLossError):
+            list(records.read_split(tmp_path / "data", "train", 4))
+        path, why = records.damaged_shard(tmp_path / "data")
+        assert path == str(shard) and why.startswith(reason) and "{{" not in why and "[Op:" not in why
 
 
 # ---------------------------------------------------------------------------- write-time shuffle, read back
