@@ -300,10 +300,6 @@
         <translation>Clases</translation>
     </message>
     <message>
-        <source>Read classes from labels</source>
-        <translation>Leer clases de las etiquetas</translation>
-    </message>
-    <message>
         <source>Advanced</source>
         <translation>Avanzado</translation>
     </message>
@@ -652,10 +648,6 @@
         <translation>Corta las escenas de abajo en un conjunto de parches y luego entrena con él.</translation>
     </message>
     <message>
-        <source>Use an existing patch dataset</source>
-        <translation>Usar un conjunto de parches existente</translation>
-    </message>
-    <message>
         <source>Train on a patch dataset folder made before (by Claro or an Earth Engine export with dataset.json); nothing is cut.</source>
         <translation>Entrena con una carpeta de conjunto de parches creada antes (por Claro o por una exportación de Earth Engine con dataset.json); no se corta nada.</translation>
     </message>
@@ -974,6 +966,14 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.</source>
         <translation>Cancelado; el entorno queda incompleto: repárelo o elimínelo en la pestaña Configuración.</translation>
+    </message>
+    <message>
+        <source>Existing patch dataset</source>
+        <translation>Conjunto de parches existente</translation>
+    </message>
+    <message>
+        <source>Read classes</source>
+        <translation>Leer clases</translation>
     </message>
 </context>
 <context>

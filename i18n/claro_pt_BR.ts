@@ -300,10 +300,6 @@
         <translation>Classes</translation>
     </message>
     <message>
-        <source>Read classes from labels</source>
-        <translation>Ler classes dos rótulos</translation>
-    </message>
-    <message>
         <source>Advanced</source>
         <translation>Avançado</translation>
     </message>
@@ -652,10 +648,6 @@
         <translation>Recorta as cenas abaixo em um conjunto de patches e depois treina com ele.</translation>
     </message>
     <message>
-        <source>Use an existing patch dataset</source>
-        <translation>Usar um conjunto de patches existente</translation>
-    </message>
-    <message>
         <source>Train on a patch dataset folder made before (by Claro or an Earth Engine export with dataset.json); nothing is cut.</source>
         <translation>Treina com uma pasta de conjunto de patches criada antes (pelo Claro ou por uma exportação do Earth Engine com dataset.json); nada é recortado.</translation>
     </message>
@@ -974,6 +966,14 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Cancelled; the environment is left incomplete: repair or remove it in the Setup tab.</source>
         <translation>Cancelado; o ambiente fica incompleto: repare-o ou remova-o na aba Configuração.</translation>
+    </message>
+    <message>
+        <source>Existing patch dataset</source>
+        <translation>Conjunto de patches existente</translation>
+    </message>
+    <message>
+        <source>Read classes</source>
+        <translation>Ler classes</translation>
     </message>
 </context>
 <context>

@@ -167,6 +167,7 @@ class ClaroDock(QgsDockWidget):
         self._pace: Optional[EpochPace] = None  # the running training's time per epoch
         self._pace_text = ""
         self._cpu_defaults_offered = False
+        self._train_seen = False  # the lighter CPU defaults are offered once Train is shown
         self.env_task = None
         self.probe_task = None
         self.last_training: dict = {}
@@ -234,7 +235,7 @@ class ClaroDock(QgsDockWidget):
         # (so a Resume, or another try of the training options, does not cut them again).
         self.cut_radio = QRadioButton(tr("Cut patches from layers"))
         self.cut_radio.setToolTip(tr("Cut the scenes below into a patch dataset, then train on it."))
-        self.existing_radio = QRadioButton(tr("Use an existing patch dataset"))
+        self.existing_radio = QRadioButton(tr("Existing patch dataset"))
         self.existing_radio.setObjectName("ClaroExistingDataset")
         self.existing_radio.setToolTip(tr("Train on a patch dataset folder made before (by Claro or an Earth Engine "
                                           "export with dataset.json); nothing is cut."))
@@ -277,7 +278,7 @@ class ClaroDock(QgsDockWidget):
         self.class_table = ClassTable()
         cut.addWidget(self.class_table)
         row = QHBoxLayout()
-        self.read_classes_button = self._button(tr("Read classes from labels"),
+        self.read_classes_button = self._button(tr("Read classes"),
                                                 tr("List the class values found in the label layers (removed classes "
                                                    "come back)."))
         self.read_classes_button.clicked.connect(self._read_classes_again)
@@ -702,7 +703,7 @@ class ClaroDock(QgsDockWidget):
                              classes=P.format_classes(classes) if classes else None, **values)
 
     def existing_dataset(self) -> str:
-        """The patch dataset folder chosen under 'Use an existing patch dataset' (checked)."""
+        """The patch dataset folder chosen under "Existing patch dataset" (checked)."""
         folder = self.dataset_widget.filePath().strip()
         if not folder:
             raise SourceError(tr("Choose the patch dataset folder in Data."))
@@ -989,6 +990,12 @@ class ClaroDock(QgsDockWidget):
     # ================================================================== environment
     def _tab_changed(self, index: int) -> None:
         # Setup shows the check; Train needs it too, to offer lighter defaults without a GPU
+        if index == 1 and not self._train_seen:
+            self._train_seen = True
+            python = self.interpreter()
+            info = environment.cached(python) if python else None
+            if info is not None:
+                self.offer_cpu_defaults(info)
         if index in (1, ENVIRONMENT_TAB) and not self._env_checked:
             self.check_environment()
 
@@ -1032,7 +1039,8 @@ class ClaroDock(QgsDockWidget):
     def _show_probe(self, python: str, info: dict) -> None:
         """The probe in the Setup tab; the banner says why jobs cannot start, or hides."""
         self.env_info.setText(f"{python}\n{environment.describe(info)}")
-        self.offer_cpu_defaults(info)
+        if self._train_seen:  # offered where the user sees it, not behind their back on another tab
+            self.offer_cpu_defaults(info)
         sentence = environment.summary(info)
         if sentence:
             self.banner.show_problem(sentence)
