@@ -76,3 +76,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         parts.append(f"{len(reasons) - shared} for the other reasons listed above")
     terminalreporter.write_line(f"claro: {len(reasons)} test{'s' if len(reasons) != 1 else ''} skipped: "
                                 + "; ".join(parts) + ".", yellow=True)
+
+
+def mount_tiny_disk(folder: Path, size: str) -> Path:
+    """A tmpfs of `size` (e.g. "64k") at `folder`, so writes beyond it fail as on a full disk;
+    skips where it cannot be mounted (not root, or no mount here). Unmount with unmount_tiny_disk."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tiny tmpfs to fill needs root")
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    return folder
+
+
+def unmount_tiny_disk(folder: Path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(folder)], check=False)

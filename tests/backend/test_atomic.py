@@ -20,6 +20,7 @@ from claro.backend.errors import ClaroError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from georaster import write_raster  # noqa: E402
+from ..conftest import mount_tiny_disk, unmount_tiny_disk  # noqa: E402
 
 
 def claro_dataset(folder: Path) -> Path:
@@ -207,15 +208,8 @@ def test_two_trainings_to_one_model_never_share_its_checkpoint(tmp_path, live_pr
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 64 KiB file system (tmpfs): writes beyond it fail as on a full disk."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tiny tmpfs to fill needs root")
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
-    if result.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    yield mount_tiny_disk(tmp_path / "tiny", "64k")
+    unmount_tiny_disk(tmp_path / "tiny")
 
 
 def test_a_geotiff_that_cannot_be_written_at_close_fails_before_the_rename(tiny_disk):

@@ -12,6 +12,7 @@ keras = pytest.importorskip("keras")
 
 from claro.backend import card as model_card  # noqa: E402
 from claro.backend import cli, predict, style  # noqa: E402
+from ..conftest import mount_tiny_disk, unmount_tiny_disk  # noqa: E402
 
 GEOTRANSFORM = (500000.0, 10.0, 0.0, 9000000.0, 0.0, -10.0)
 THREE = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 4, "name": "cleared", "color": "#d7191c"},
@@ -331,18 +332,8 @@ def test_the_output_is_never_the_image_or_the_model(setup, capsys):
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 96 KiB file system (tmpfs): writes beyond it fail as on a full disk."""
-    import os
-    import subprocess
-
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tiny tmpfs to fill needs root")
-    disk = tmp_path / "tiny"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
+    yield mount_tiny_disk(tmp_path / "tiny", "96k")
+    unmount_tiny_disk(tmp_path / "tiny")
 
 
 def test_a_full_disk_fails_the_job_before_the_rename(setup, capsys, tiny_disk):
