@@ -145,3 +145,27 @@ def describe(card: Optional[dict], path: str = "") -> str:
     if software:
         lines.append("  software: " + ", ".join(f"{k} {v}" for k, v in software.items()))
     return "\n".join(lines)
+
+
+def select_bands(requested: Optional[list[int]], card: dict, image_bands: int, input_bands: int, image: str) -> list[int]:
+    """The image bands to feed the model (`requested`: --bands), or ClaroError when they do not
+    match it. Here, from the card alone, so the dock (which never imports the jobs) says a wrong
+    band count before any work, with prediction's own rule."""
+    bands = list(requested or card.get("source_bands") or range(1, input_bands + 1))
+    if requested is None and not card.get("source_bands") and image_bands != input_bands:
+        raise ClaroError(f"The model reads {input_bands} bands but the image {image} has {image_bands}; "
+                         f"choose an image with {input_bands} bands or list the bands to use with --bands.")
+    trained_on = card.get("image_band_count")
+    if requested is None and trained_on and image_bands != trained_on:
+        raise ClaroError(f"The image {image} has {image_bands} bands but the model was trained on images with "
+                         f"{trained_on} bands; choose an image like the training ones, or give --bands to say which "
+                         f"{input_bands} image bands to feed it.")
+    bad = [b for b in bands if b < 1 or b > image_bands]
+    if bad:
+        raise ClaroError(f"The model reads image band{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} but the image "
+                         f"{image} has {image_bands} band{'s' if image_bands != 1 else ''}; choose the image the model was "
+                         "made for or give --bands.")
+    if len(bands) != input_bands:
+        raise ClaroError(f"The model reads {input_bands} bands but {len(bands)} were selected from the image {image} "
+                         f"(which has {image_bands}); give {input_bands} band numbers with --bands.")
+    return bands

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from . import card as model_card
 from . import style
 from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
@@ -167,29 +168,6 @@ def _check_outputs(params: PredictParams) -> list[Path]:
     if len(set(resolved)) != len(resolved) or (params.image and Path(params.image).resolve() in resolved):
         raise ClaroError("The class raster, its .qml, the probability raster and the image must be different files; choose other output names.")
     return targets
-
-
-def select_bands(params: PredictParams, card: dict, image_bands: int, input_bands: int, image: str) -> list[int]:
-    """The image bands to feed the model, or ClaroError when they do not match it. Public: the dock
-    asks it before starting a prediction, so a wrong band count is said before any work."""
-    bands = list(params.bands or card.get("source_bands") or range(1, input_bands + 1))
-    if params.bands is None and not card.get("source_bands") and image_bands != input_bands:
-        raise ClaroError(f"The model reads {input_bands} bands but the image {image} has {image_bands}; "
-                         f"choose an image with {input_bands} bands or list the bands to use with --bands.")
-    trained_on = card.get("image_band_count")
-    if params.bands is None and trained_on and image_bands != trained_on:
-        raise ClaroError(f"The image {image} has {image_bands} bands but the model was trained on images with "
-                         f"{trained_on} bands; choose an image like the training ones, or give --bands to say which "
-                         f"{input_bands} image bands to feed it.")
-    bad = [b for b in bands if b < 1 or b > image_bands]
-    if bad:
-        raise ClaroError(f"The model reads image band{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} but the image "
-                         f"{image} has {image_bands} band{'s' if image_bands != 1 else ''}; choose the image the model was "
-                         "made for or give --bands.")
-    if len(bands) != input_bands:
-        raise ClaroError(f"The model reads {input_bands} bands but {len(bands)} were selected from the image {image} "
-                         f"(which has {image_bands}); give {input_bands} band numbers with --bands.")
-    return bands
 
 
 def _check_classes(classes: list[dict]) -> None:
@@ -429,7 +407,7 @@ def run(params: PredictParams, progress: Progress) -> None:
         raise ClaroError("No model file was given; pass --model.")
     model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes)
     fixed_h, fixed_w, input_bands, channels = model_io.model_shape(model)
-    bands = select_bands(params, card, image.RasterCount, input_bands, params.image)
+    bands = model_card.select_bands(params.bands, card, image.RasterCount, input_bands, params.image)
     classes = card["classes"]
     _check_classes(classes)
     sigmoid = channels == 1

@@ -23,11 +23,10 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction, QButtonGroup, QChec
                                  QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ..backend import params as P
-from ..backend.card import default_classes, describe, read_card
+from ..backend.card import default_classes, describe, read_card, select_bands
 from ..backend.errors import ClaroError
 from ..backend.labels import MAX_SAMPLE_PIXELS, check_class_values, raster_size
 from ..backend.metrics import score_text
-from ..backend.predict import select_bands
 from . import environment
 from .banner import EnvironmentBanner
 from .child import log_tail
@@ -927,7 +926,7 @@ class ClaroDock(QgsDockWidget):
         layer = self.predict_combo.currentLayer()
         if card is None or not card.get("bands") or not isinstance(layer, QgsRasterLayer):
             return  # a plain Keras model: only the child can load it and count its inputs
-        select_bands(predict, card, layer.bandCount(), len(card["bands"]), layer.name())
+        select_bands(predict.bands, card, layer.bandCount(), len(card["bands"]), layer.name())
 
     def start_prediction(self) -> Optional[ClaroTask]:
         """Predict button: one `predict` task; the result is added as a styled layer."""

@@ -10,7 +10,7 @@ import pytest
 from claro.backend import params as P
 from claro.backend.atomic import check_can_write
 from claro.backend.errors import ClaroError
-from claro.backend.predict import select_bands
+from claro.backend.card import select_bands
 from claro.backend.train import check_output
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
@@ -36,7 +36,7 @@ def test_backend_refusals_name_the_dock_field_and_where_it_is(dock, tmp_path):
     exists = refusal(check_can_write, tmp_path / "classes.tif", False, kind="")
     assert dock.words(exists, "predict").endswith("choose another path or tick Overwrite in Predict.")
     card = {"bands": ["b1", "b2", "b3"], "source_bands": [1, 2, 3], "image_band_count": 3}
-    bands = refusal(select_bands, P.PredictParams(), card, 4, 3, "scene.tif")
+    bands = refusal(select_bands, P.PredictParams().bands, card, 4, 3, "scene.tif")
     assert "or choose Bands in Predict ▸ Advanced to say which 3 image bands" in dock.words(bands, "predict")
 
 
