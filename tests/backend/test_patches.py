@@ -186,23 +186,29 @@ def test_image_nodata_and_nan_pixels_become_ignored_labels(tmp_path):
     assert summary["ignored_pixels"]["train"] == 1 + 1 + 4 * 8 * 16
 
 
-def write_square_polygon(path: Path, minx, miny, maxx, maxy, value: int) -> str:
-    """One square given in UTM metres, stored in lon/lat."""
-    to_lonlat = osr.CoordinateTransformation(srs_of(UTM), srs_of(4326))
+def write_squares(path: Path, squares: list[tuple], epsg: int) -> str:
+    """Squares (minx, miny, maxx, maxy, landcover) given in UTM metres, stored in `epsg`."""
+    to_target = osr.CoordinateTransformation(srs_of(UTM), srs_of(epsg))
     source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = source.CreateLayer("labels", srs_of(4326), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
+    layer = source.CreateLayer("labels", srs_of(epsg), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
     layer.CreateField(ogr.FieldDefn("landcover", ogr.OFTInteger))
-    ring = ogr.Geometry(ogr.wkbLinearRing)
-    for x, y in [(minx, maxy), (maxx, maxy), (maxx, miny), (minx, miny), (minx, maxy)]:
-        ring.AddPoint_2D(*to_lonlat.TransformPoint(x, y)[:2])
-    polygon = ogr.Geometry(ogr.wkbPolygon)
-    polygon.AddGeometry(ring)
-    feature = ogr.Feature(layer.GetLayerDefn())
-    feature.SetGeometry(polygon)
-    feature.SetField("landcover", value)
-    layer.CreateFeature(feature)
+    for minx, miny, maxx, maxy, value in squares:
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in [(minx, maxy), (maxx, maxy), (maxx, miny), (minx, miny), (minx, maxy)]:
+            ring.AddPoint_2D(*to_target.TransformPoint(x, y)[:2])
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(polygon)
+        feature.SetField("landcover", value)
+        layer.CreateFeature(feature)
     source = None
     return str(path)
+
+
+def write_square_polygon(path: Path, minx, miny, maxx, maxy, value: int) -> str:
+    """One square given in UTM metres, stored in lon/lat."""
+    return write_squares(path, [(minx, miny, maxx, maxy, value)], 4326)
 
 
 def test_sparse_polygons_and_min_labelled(tmp_path):
@@ -459,24 +465,10 @@ def write_big_labels(folder: Path) -> str:
 def write_big_polygons(folder: Path) -> str:
     """The same 400² area drawn as two polygons (classes 1 and 2), as a user would in QGIS."""
     r0, c0, n = AREA
-    path = folder / "drawn.gpkg"
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = source.CreateLayer("labels", srs_of(UTM), ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
-    layer.CreateField(ogr.FieldDefn("landcover", ogr.OFTInteger))
-    for value, (left, right) in ((1, (c0, c0 + n // 2)), (2, (c0 + n // 2, c0 + n))):
-        minx, maxx = ORIGIN[0] + 10 * left, ORIGIN[0] + 10 * right
-        maxy, miny = ORIGIN[1] - 10 * r0, ORIGIN[1] - 10 * (r0 + n)
-        ring = ogr.Geometry(ogr.wkbLinearRing)
-        for x, y in [(minx, maxy), (maxx, maxy), (maxx, miny), (minx, miny), (minx, maxy)]:
-            ring.AddPoint_2D(x, y)
-        polygon = ogr.Geometry(ogr.wkbPolygon)
-        polygon.AddGeometry(ring)
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetGeometry(polygon)
-        feature.SetField("landcover", value)
-        layer.CreateFeature(feature)
-    source = None
-    return str(path)
+    maxy, miny = ORIGIN[1] - 10 * r0, ORIGIN[1] - 10 * (r0 + n)
+    squares = [(ORIGIN[0] + 10 * left, miny, ORIGIN[0] + 10 * right, maxy, value)
+               for value, (left, right) in ((1, (c0, c0 + n // 2)), (2, (c0 + n // 2, c0 + n)))]
+    return write_squares(folder / "drawn.gpkg", squares, UTM)
 
 
 @pytest.fixture(scope="module")
