@@ -50,6 +50,11 @@ BETA_HELP = ("β of the F-beta score reported beside F1: above 1 favours recall 
 
 PROGRESS_HELP = "How to report progress: a bar on a terminal, or one JSON object per line for programs."
 
+AOI_HELP = ("Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…); pixels outside them "
+            "are nodata and windows entirely outside are never computed.")
+MIN_AREA_HELP = ("Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into "
+                 "their surroundings; 0 keeps every pixel.")
+
 
 @dataclass
 class PatchParams:
@@ -125,7 +130,49 @@ class PredictParams:
                                         help="1-based band numbers to feed the model (default: the model's, else all).")
     classes: Optional[str] = option(None, label="Classes",
                                     help="For a model without a Claro card: class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c'.")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the class raster, its style and the probability raster if they exist and are of their kind.")
+    aoi: Optional[str] = option(None, label="Area of interest",
+                                help=AOI_HELP)
+    tta: bool = option(False, label="Test-time augmentation",
+                       help="Average the model's probabilities over the eight flips and 90° rotations of every window: "
+                            "smoother, often slightly more accurate maps for about 8× the time.")
+    uncertainty: Optional[str] = option(None, label="Uncertainty raster",
+                                        help="Also write a per-pixel uncertainty (float32 GeoTIFF, 0 = certain, 1 = as unsure as can be) to this path.")
+    uncertainty_measure: str = option("entropy", choices=("entropy", "top", "disagreement"), label="Uncertainty measure",
+                                      help="entropy: the class probabilities' entropy divided by its maximum; top: 1 − the highest class "
+                                           "probability; disagreement (needs test-time augmentation): the share of the eight views "
+                                           "whose class differs from the averaged class.")
+    min_area: float = option(0.0, label="Minimum mapping unit (ha)", minimum=0.0, maximum=1_000_000.0, help=MIN_AREA_HELP)
+    polygons: Optional[str] = option(None, label="Polygons",
+                                     help="Also write one polygon per region (after the minimum mapping unit) to this GeoPackage, "
+                                          "with its class, class name, true area in hectares and mean class probability.")
+    precision: str = option("float32", choices=("float32", "bf16"), label="Precision",
+                            help="Arithmetic of the model while predicting: bf16 (bfloat16) is faster on CPUs with bfloat16 "
+                                 "instructions and on GPUs, with normalisation and the output layer kept in float32.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the class raster, its style, area table and the other outputs if they exist and are of their kind.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class ChangeParams:
+    """`claro change`: two class maps of the same classes → transition raster + from→to areas."""
+
+    before: str = option("", label="Before (class map)", help="Class raster of the earlier date; the output uses its grid and CRS.")
+    after: str = option("", label="After (class map)",
+                        help="Class raster of the later date, with the same classes; aligned onto the before map's grid (nearest neighbour).")
+    out: str = option("", label="Change raster",
+                      help="Output transition GeoTIFF (one code per from→to pair); a .qml style and the from→to area tables (JSON, CSV) are written beside it.")
+    from_classes: Optional[str] = option(None, flag="--from", label="From classes",
+                                         help="Keep only transitions from these classes (names or values, comma separated), e.g. forest.")
+    to_classes: Optional[str] = option(None, flag="--to", label="To classes",
+                                       help="Keep only transitions to these classes (names or values, comma separated), e.g. cleared.")
+    min_area: float = option(0.0, label="Minimum mapping unit (ha)", minimum=0.0, maximum=1_000_000.0, help=MIN_AREA_HELP)
+    polygons: Optional[str] = option(None, label="Change polygons",
+                                     help="Also write the change regions as polygons (GeoPackage) with from, to, true area in hectares and the two dates.")
+    before_date: Optional[str] = option(None, label="Before date",
+                                        help="Date of the before map (YYYY-MM-DD) when its file does not carry one.")
+    after_date: Optional[str] = option(None, label="After date",
+                                       help="Date of the after map (YYYY-MM-DD) when its file does not carry one.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the change raster and its tables if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
