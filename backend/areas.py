@@ -174,10 +174,10 @@ class PixelAreas:
             return np.repeat(self._rows[y0:y0 + height, None], width, axis=1)
         cl, cr, cw = self._weights(self._u, np.arange(x0, x0 + width) + 0.5)
         rl, rr, rw = self._weights(self._v, np.arange(y0, y0 + height) + 0.5)
-        n = self._nodes
-        top = n[rl][:, cl] * (1 - cw) + n[rl][:, cr] * cw
-        bottom = n[rr][:, cl] * (1 - cw) + n[rr][:, cr] * cw
-        return top * (1 - rw)[:, None] + bottom * rw[:, None]
+        columns = self._nodes[:, cl] * (1 - cw) + self._nodes[:, cr] * cw  # (lattice rows, width)
+        out = columns[rl] * (1 - rw)[:, None]
+        out += columns[rr] * rw[:, None]
+        return out
 
     def smallest_m2(self) -> float:
         """The smallest pixel area in the grid (bilinear interpolation never goes below a node)."""
