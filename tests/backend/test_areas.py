@@ -12,7 +12,7 @@ from osgeo import gdal, ogr, osr
 
 from claro.backend import areas
 from claro.backend.errors import ClaroError
-from conftest import sample_tile
+from ..conftest import sample_tile
 
 A = 6378137.0
 F = 1 / 298.257223563
