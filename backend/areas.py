@@ -15,9 +15,11 @@ nominal pixel size would be wrong by those factors, so areas come from pyproj's 
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -89,17 +91,65 @@ def _zone(lat_degrees: np.ndarray) -> np.ndarray:
     return GEOD.b ** 2 / 2.0 * (s / (1.0 - e2 * s * s) + np.arctanh(e * s) / e)
 
 
-def _transform(points: np.ndarray, source: osr.SpatialReference, target: osr.SpatialReference, what: str) -> np.ndarray:
-    """(n, 2) x/y → (n, 2) x/y through GDAL; ClaroError where the CRS cannot place a point."""
-    transform = osr.CoordinateTransformation(source, target)
-    try:
-        out = np.asarray(transform.TransformPoints(points.astype(np.float64).tolist()), np.float64)[:, :2]
-    except RuntimeError:
-        out = np.full(points.shape, np.nan)
-    if not np.isfinite(out).all():
-        raise ClaroError(f"Part of {what} lies outside the area its coordinate reference system can place on the "
-                         "Earth, so Claro cannot compute true areas there; check its georeferencing.")
-    return out
+@dataclass(frozen=True)
+class _LonLat:
+    """How coordinates of one CRS become WGS84 longitude/latitude (cached per CRS)."""
+
+    srs: osr.SpatialReference
+    segment: float  # polygon edges are densified to this length, in CRS units
+    transform: Optional[osr.CoordinateTransformation]  # None: the CRS is WGS84 lon/lat already
+    datum_shift: bool  # another datum: PROJ may switch between regional transformations point by point
+
+
+@functools.lru_cache(maxsize=16)
+def _lonlat(crs_wkt: str) -> _LonLat:
+    srs = _srs(crs_wkt, "The coordinate system")
+    if srs.IsGeographic():
+        segment = _DENSIFY_DEGREES / (srs.GetAngularUnits() / (math.pi / 180))
+    else:
+        segment = _DENSIFY_METRES / srs.GetLinearUnits()
+    wgs84 = _wgs84()
+    if srs.IsGeographic() and srs.IsSame(wgs84):
+        return _LonLat(srs, segment, None, False)
+    shift = not srs.CloneGeogCS().IsSameGeogCS(wgs84)
+    return _LonLat(srs, segment, osr.CoordinateTransformation(srs, wgs84), shift)
+
+
+def _one_operation(how: _LonLat, lonlat: np.ndarray) -> osr.CoordinateTransformation:
+    """Between datums PROJ picks, point by point, the most accurate of several regional
+    transformations (ED50 → WGS84 has dozens), so neighbouring points may jump by a metre: a
+    pixel or polygon straddling such a border would get a wrong area. Restricting PROJ to the
+    area at hand makes it use one transformation for all of it."""
+    options = osr.CoordinateTransformationOptions()
+    west, south = np.min(lonlat, axis=0)
+    east, north = np.max(lonlat, axis=0)
+    options.SetAreaOfInterest(max(-180.0, float(west)), max(-90.0, float(south)),
+                              min(180.0, float(east)), min(90.0, float(north)))
+    return osr.CoordinateTransformation(how.srs, _wgs84(), options)
+
+
+def _outside(what: str) -> ClaroError:
+    return ClaroError(f"Part of {what} lies outside the area its coordinate reference system can place on the "
+                      "Earth, so Claro cannot compute true areas there; check its georeferencing.")
+
+
+def _to_lonlat(points: np.ndarray, crs_wkt: str, what: str) -> np.ndarray:
+    """(n, 2) x/y in `crs_wkt` → (n, 2) WGS84 lon/lat through GDAL (one transformation for all)."""
+    how = _lonlat(crs_wkt)
+    if how.transform is None:
+        return points.astype(np.float64)
+
+    def run(transform) -> np.ndarray:
+        try:
+            out = np.asarray(transform.TransformPoints(points.astype(np.float64).tolist()), np.float64)[:, :2]
+        except RuntimeError:
+            raise _outside(what) from None
+        if not np.isfinite(out).all():
+            raise _outside(what)
+        return out
+
+    out = run(how.transform)
+    return run(_one_operation(how, out)) if how.datum_shift else out
 
 
 class PixelAreas:
@@ -119,9 +169,9 @@ class PixelAreas:
             zone = _zone(edges)
             self._rows = np.abs(np.diff(zone)) * abs(math.radians(dx))
             return
-        self._lattice(srs, name)
+        self._lattice(srs, crs_wkt, name)
 
-    def _lattice(self, srs: osr.SpatialReference, name: str) -> None:
+    def _lattice(self, srs: osr.SpatialReference, crs_wkt: str, name: str) -> None:
         """Pixel areas at up to LATTICE×LATTICE pixel centres (every centre on small grids)."""
         x0, dx, rx, y0, ry, dy = self.geotransform
         self._u = np.linspace(0.5, self.width - 0.5, min(self.width, LATTICE))
@@ -139,7 +189,7 @@ class PixelAreas:
             np.stack([uu - half, vv - half], -1), np.stack([uu + half, vv - half], -1),
             np.stack([uu + half, vv + half], -1), np.stack([uu - half, vv + half], -1)], -2).reshape(-1, 2)
         xy = np.stack([x0 + corners[:, 0] * dx + corners[:, 1] * rx, y0 + corners[:, 0] * ry + corners[:, 1] * dy], -1)
-        lonlat = _transform(xy, srs, _wgs84(), name.lower() if name.startswith("The ") else name).reshape(-1, 4, 2)
+        lonlat = _to_lonlat(xy, crs_wkt, name.lower() if name.startswith("The ") else name).reshape(-1, 4, 2)
         areas = np.empty(len(lonlat))
         for i, quad in enumerate(lonlat):
             areas[i] = abs(GEOD.polygon_area_perimeter(quad[:, 0], quad[:, 1])[0])
@@ -219,21 +269,21 @@ def _rings_area(geometry: ogr.Geometry) -> float:
 def geometry_area_m2(geometry: ogr.Geometry, crs_wkt: str) -> float:
     """True area (m²) of a polygon or multipolygon given in `crs_wkt`: densified in its own CRS
     (an edge along a parallel keeps following it), transformed to lon/lat, exterior minus holes."""
-    srs = _srs(crs_wkt, "The polygon")
+    _srs(crs_wkt, "The polygon")  # a sentence when there is no CRS
+    how = _lonlat(crs_wkt)
     shape = geometry.GetLinearGeometry() if geometry.HasCurveGeometry() else geometry.Clone()
     shape.FlattenTo2D()
-    if srs.IsGeographic():
-        shape.Segmentize(_DENSIFY_DEGREES / (srs.GetAngularUnits() / (math.pi / 180)))
-    else:
-        shape.Segmentize(_DENSIFY_METRES / srs.GetLinearUnits())
-    wgs84 = _wgs84()
-    if not (srs.IsGeographic() and srs.IsSame(wgs84)):
-        shape.AssignSpatialReference(srs)
+    shape.Segmentize(how.segment)
+    if how.transform is not None:
+        transform = how.transform
+        if how.datum_shift:
+            west, east, south, north = shape.GetEnvelope()
+            corners = np.array([[west, south], [east, south], [east, north], [west, north]])
+            transform = _one_operation(how, _to_lonlat(corners, crs_wkt, "a polygon"))
         try:
-            shape.TransformTo(wgs84)
-        except RuntimeError as error:
-            raise ClaroError(f"A polygon could not be placed on the Earth from its coordinate reference system ({error}); "
-                             "check its CRS.") from error
+            shape.Transform(transform)
+        except RuntimeError:
+            raise _outside("a polygon") from None
     return _rings_area(shape)
 
 

@@ -113,6 +113,7 @@ def test_utm_pixels_interpolated_sum_to_the_footprint_and_match_single_pixels():
 @pytest.mark.parametrize("epsg, transform", [
     (32718, (500000.0, 25.0, 8.0, 8900000.0, 6.0, -25.0)),  # rotated and sheared UTM
     (4326, (-60.0, 0.001, 0.0004, -10.0, 0.0003, -0.001)),  # rotated geographic
+    (4230, (10.0, 0.001, 0.0, 50.0, 0.0, -0.001)),  # geographic on another ellipsoid (ED50, International 1924)
 ])
 def test_rotated_grids(epsg, transform):
     grid = areas.PixelAreas(transform, wkt(epsg), 700, 500)
@@ -211,3 +212,15 @@ def test_total_is_the_sum_of_blocks():
     assert grid.total_m2() == pytest.approx(grid.block(0, 0, 300, 200).sum(), rel=1e-12)
     geographic = areas.PixelAreas((-60.0, 0.01, 0.0, -10.0, 0.0, -0.01), wkt(4326), 30, 20)
     assert geographic.total_m2() == pytest.approx(geographic.block(0, 0, 30, 20).sum(), rel=1e-12)
+
+
+def test_one_datum_transformation_for_a_whole_grid():
+    """ED50 → WGS84 has regional variants PROJ would switch between point by point (near 10.38° E,
+    50° N points jump by a metre); pixels across that border must not change area by percents."""
+    transform = (10.3, 0.0001, 0.0, 50.0, 0.0, -0.0001)
+    row = areas.PixelAreas(transform, wkt(4230), 1600, 1).block(0, 0, 1600, 1)[0]
+    assert np.abs(np.diff(row)).max() < 1e-6 * row.mean()
+    pixels = [areas.geometry_area_m2(polygon(box(10.3 + c * 0.0001, 49.9999, 10.3 + (c + 1) * 0.0001, 50.0)), wkt(4230))
+              for c in range(790, 810)]
+    assert max(pixels) - min(pixels) < 1e-6 * row.mean()
+    assert row[790:810] == pytest.approx(pixels, rel=1e-6)
