@@ -200,7 +200,12 @@ def test_sample_tile_area_is_its_footprint():
     dataset = gdal.Open(str(mask))
     transform = dataset.GetGeoTransform()
     width, height = dataset.RasterXSize, dataset.RasterYSize
-    expected_m2 = areas.geometry_area_m2(footprint(transform, width, height), dataset.GetProjection())
+    x0, dx, rx, y0, ry, dy = transform
+    assert rx == ry == 0 and osr.SpatialReference(dataset.GetProjection()).GetAuthorityCode(None) == "4326"
+    # a lat/lon rectangle: the zone between its parallels (Gauss–Legendre) times its share of longitude
+    expected_m2 = band_area(y0 + height * dy, y0, width * dx)
+    assert expected_m2 == pytest.approx(areas.geometry_area_m2(footprint(transform, width, height), dataset.GetProjection()),
+                                        rel=1e-7)
     rows = areas.class_area_table(mask, [{"value": 0, "name": "forest"}, {"value": 1, "name": "cleared"}])
     assert sum(r["pixels"] for r in rows) == width * height
     assert sum(r["hectares"] for r in rows) * 1e4 == pytest.approx(expected_m2, rel=1e-7)
