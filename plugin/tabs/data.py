@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from qgis.core import QgsApplication, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsColorButton, QgsFileWidget
@@ -28,6 +28,9 @@ from ..sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceErr
                        image_like_warning, label_source, label_values, raster_values)
 from ..words import Place
 from .base import Tab, button, section
+
+if TYPE_CHECKING:  # the dock imports the tabs
+    from ..dock import ClaroDock
 
 #: fields shown in the tab; the rest of PatchParams is under "Advanced"
 PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
@@ -113,7 +116,7 @@ class DataTab(Tab):
     """Where the patches come from: cut from the scenes' layers (with the class table), or an
     existing patch dataset."""
 
-    def __init__(self, dock) -> None:
+    def __init__(self, dock: "ClaroDock") -> None:
         super().__init__(dock)
         self.title, self.tooltip = tr("Data"), tr("Training data: the image, the labels and the classes")
         self._values_generation = 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer
 from qgis.gui import QgsMapLayerComboBox
@@ -22,6 +22,9 @@ from ..runner import ClaroTask
 from ..sources import SourceError, backend_path
 from ..words import Place
 from .base import Tab, button, section
+
+if TYPE_CHECKING:  # the dock imports the tabs
+    from ..dock import ClaroDock
 
 #: fields shown in the tab; the rest of PredictParams is under "Advanced"
 PREDICT_MAIN = ("model", "overlap", "out", "overwrite")
@@ -41,7 +44,7 @@ def probabilities_path(out: str) -> str:
 class PredictTab(Tab):
     """Predict: one `predict` job on the chosen raster layer."""
 
-    def __init__(self, dock) -> None:
+    def __init__(self, dock: "ClaroDock") -> None:
         super().__init__(dock)
         self.title, self.tooltip = tr("Predict"), tr("Classify a raster with a trained model")
         layout = QVBoxLayout(self)

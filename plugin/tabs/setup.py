@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qgis.core import QgsApplication
 from qgis.gui import QgsFileWidget
@@ -17,6 +18,9 @@ from qgis.PyQt.QtWidgets import (QFileDialog, QFormLayout, QHBoxLayout, QLabel, 
 from .. import environment
 from ..child import log_tail
 from .base import Tab, button
+
+if TYPE_CHECKING:  # the dock imports the tabs
+    from ..dock import ClaroDock
 
 
 def tr(text: str) -> str:
@@ -33,7 +37,7 @@ class SetupTab(Tab):
     """The TensorFlow Python: the interpreter for every job (interpreter()), its check in the
     background, and creating, repairing or removing the environment in the QGIS profile."""
 
-    def __init__(self, dock) -> None:
+    def __init__(self, dock: "ClaroDock") -> None:
         super().__init__(dock)
         self.title = tr("Setup")
         self.tooltip = tr("The Python environment with TensorFlow that runs the jobs")

@@ -5,7 +5,7 @@ model card). The patches come from the Data tab; the model goes on to the Predic
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QPixmap
@@ -24,6 +24,9 @@ from ..sources import SourceError
 from ..words import Place
 from .base import Tab, button, section
 
+if TYPE_CHECKING:  # the dock imports the tabs
+    from ..dock import ClaroDock
+
 #: fields shown in the tab; the rest of TrainParams is under "Advanced"
 TRAIN_MAIN = ("out", "epochs", "batch_size", "learning_rate", "depth", "base_filters", "augment", "class_weights",
               "patience", "overwrite")
@@ -41,7 +44,7 @@ def tr(text: str) -> str:
 class TrainTab(Tab):
     """Train: `patches` then `train` as one job (or `train` alone on an existing dataset)."""
 
-    def __init__(self, dock) -> None:
+    def __init__(self, dock: "ClaroDock") -> None:
         super().__init__(dock)
         self.title, self.tooltip = tr("Train"), tr("Train a U-Net on the training data")
         self._pace: Optional[EpochPace] = None  # the running training's time per epoch
