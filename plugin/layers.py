@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import (QgsColorRampShader, QgsLayerTreeGroup, QgsPalettedRasterRenderer, QgsProject,
-                       QgsRasterLayer, QgsRasterRange, QgsRasterShader,
-                       QgsSingleBandPseudoColorRenderer, QgsStyle)
+from qgis.core import (QgsColorRamp, QgsColorRampShader, QgsGradientColorRamp, QgsLayerTreeGroup, QgsMapLayer,
+                       QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsRasterRange, QgsRasterShader,
+                       QgsSingleBandPseudoColorRenderer, QgsStyle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtXml import QDomDocument
@@ -22,6 +22,8 @@ from ..backend.card import default_classes, read_card
 
 GROUP_NAME = "Claro"
 NODATA = 255
+#: the uncertainty ramp when no style is beside the raster (the backend's .qml uses the same ends)
+UNCERTAIN_LOW, UNCERTAIN_HIGH = "#ffffff", "#54278f"
 
 
 def tr(text: str) -> str:
@@ -94,7 +96,7 @@ def claro_group(project: Optional[QgsProject] = None) -> QgsLayerTreeGroup:
     return group
 
 
-def _replace_in_group(group: QgsLayerTreeGroup, layer: QgsRasterLayer, project: QgsProject, visible: bool) -> None:
+def _replace_in_group(group: QgsLayerTreeGroup, layer: QgsMapLayer, project: QgsProject, visible: bool) -> None:
     """Put `layer` first in the group, removing older layers of the same file (a rerun)."""
     source = os.path.normcase(os.path.abspath(layer.source()))
     for node in list(group.findLayers()):
@@ -110,6 +112,55 @@ def _open(path: str | os.PathLike, name: str) -> QgsRasterLayer:
     layer = QgsRasterLayer(str(path), name, "gdal")
     if not layer.isValid():
         raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
+    return layer
+
+
+def ramp_renderer(layer: QgsRasterLayer, band: int, ramp: QgsColorRamp, minimum: float = 0.0,
+                  maximum: float = 1.0) -> QgsSingleBandPseudoColorRenderer:
+    """A continuous colour ramp from `minimum` to `maximum` on one band (probabilities, uncertainty)."""
+    shader_function = QgsColorRampShader(minimum, maximum, ramp)
+    shader_function.classifyColorRamp(11, -1)
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(shader_function)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, shader)
+    renderer.setClassificationMin(minimum)
+    renderer.setClassificationMax(maximum)
+    return renderer
+
+
+def style_uncertainty_layer(layer: QgsRasterLayer, qml: Optional[str | os.PathLike] = None) -> None:
+    """The ramp style the backend wrote beside the uncertainty raster, else Claro's own ramp:
+    white (0, certain) to purple (1, as unsure as can be), whatever QGIS would stretch by default."""
+    qml = Path(qml) if qml else Path(layer.source()).with_suffix(".qml")
+    if qml.is_file():
+        _message, ok = layer.loadNamedStyle(str(qml))
+        if ok and isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer):
+            layer.triggerRepaint()
+            return
+    layer.setRenderer(ramp_renderer(layer, 1, QgsGradientColorRamp(QColor(UNCERTAIN_LOW), QColor(UNCERTAIN_HIGH))))
+    layer.triggerRepaint()
+
+
+def add_uncertainty_layer(path: str | os.PathLike, *, name: str = "", project: Optional[QgsProject] = None,
+                          visible: bool = False) -> QgsRasterLayer:
+    """Load an uncertainty GeoTIFF with its ramp (0 certain, 1 unsure) into the Claro group; hidden
+    by default, so the class map stays in view and the analyst turns it on where in doubt."""
+    project = project or QgsProject.instance()
+    layer = _open(path, name or tr("{} (uncertainty)").format(Path(path).stem))
+    style_uncertainty_layer(layer)
+    _replace_in_group(claro_group(project), layer, project, visible=visible)
+    return layer
+
+
+def add_polygon_layer(path: str | os.PathLike, *, name: str = "", project: Optional[QgsProject] = None,
+                      visible: bool = True) -> QgsVectorLayer:
+    """Load a GeoPackage of polygons Claro wrote; QGIS applies the default style stored in it
+    (the class colours), so the polygons look like the raster."""
+    project = project or QgsProject.instance()
+    layer = QgsVectorLayer(str(path), name or Path(path).stem, "ogr")
+    if not layer.isValid():
+        raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
+    _replace_in_group(claro_group(project), layer, project, visible=visible)
     return layer
 
 
@@ -140,19 +191,12 @@ def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]]
     band = 2 if bands >= 2 else 1
     if classes and len(classes) >= 2:
         layer.setName(name or tr("{} (probability of {})").format(Path(path).stem, classes[1]["name"]))
-    ramp = QgsStyle.defaultStyle().colorRamp("Viridis")
-    shader_function = QgsColorRampShader(0.0, 1.0, ramp)
-    shader_function.classifyColorRamp(11, -1)
-    shader = QgsRasterShader()
-    shader.setRasterShaderFunction(shader_function)
-    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, shader)
-    renderer.setClassificationMin(0.0)
-    renderer.setClassificationMax(1.0)
-    layer.setRenderer(renderer)
+    layer.setRenderer(ramp_renderer(layer, band, QgsStyle.defaultStyle().colorRamp("Viridis")))
     _replace_in_group(claro_group(project), layer, project, visible=visible)
     claro_group(project).findLayer(layer.id()).setExpanded(False)
     return layer
 
 
-__all__ = ["add_class_layer", "add_probability_layer", "classes_for", "read_qml_classes", "paletted_renderer",
+__all__ = ["add_class_layer", "add_probability_layer", "add_uncertainty_layer", "add_polygon_layer",
+           "style_uncertainty_layer", "ramp_renderer", "classes_for", "read_qml_classes", "paletted_renderer",
            "style_class_layer", "claro_group", "GROUP_NAME", "NODATA"]
