@@ -33,7 +33,8 @@ from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsPr
                        QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMapLayer, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
-                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingUtils,
+                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString,
+                       QgsProcessingParameterFeatureSource, QgsProcessingUtils,
                        QgsRasterLayer, QgsVectorLayer)
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from qgis.PyQt.QtGui import QIcon
@@ -60,23 +61,27 @@ VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 #   folder-out        an output folder
 #   file-out:EXT      an output file with that extension (FILE_FILTERS)
 #   raster-out        an output raster (optional ones are not created unless asked)
+#   vector-out:EXT    an output vector file the backend writes in that format (FILE_FILTERS); loaded on completion
+#   polygons          polygon features (an area of interest; "selected features only" honoured): the
+#                     layer's file, or the features exported to a GeoPackage
 #   bands:PARENT      band numbers of the raster parameter PARENT (a list of ints)
 FIELD_KINDS: dict[str, dict[str, str]] = {
     "patches": {"images": "rasters", "labels": "layers", "out": "folder-out"},
     "train": {"data": "folder", "out": "file-out:keras"},
     "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
-                "bands": "bands:IMAGE"},
+                "bands": "bands:IMAGE", "aoi": "polygons", "uncertainty": "raster-out", "polygons": "vector-out:gpkg"},
     "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
 }
 
 #: file dialog filters of output files, by extension (QT_TRANSLATE_NOOP: pylupdate5 lists them)
 FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
-                "json": QT_TRANSLATE_NOOP("Claro", "JSON report (*.json)")}
+                "json": QT_TRANSLATE_NOOP("Claro", "JSON report (*.json)"),
+                "gpkg": QT_TRANSLATE_NOOP("Claro", "GeoPackage (*.gpkg)")}
 
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
-            "tensorboard"}
+            "tensorboard", "uncertainty_measure", "precision"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {
@@ -170,6 +175,8 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif kind == "layer":
         parameter = QgsProcessingParameterMapLayer(name, label, optional=optional,
                                                    types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon])
+    elif kind == "polygons":
+        parameter = QgsProcessingParameterFeatureSource(name, label, [QgsProcessing.TypeVectorPolygon], optional=optional)
     elif kind == "folder":
         parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.Folder, optional=optional)
     elif kind.startswith("file:"):
@@ -180,6 +187,11 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif kind.startswith("file-out:"):
         parameter = QgsProcessingParameterFileDestination(name, label, tr(FILE_FILTERS[kind.split(":", 1)[1]]),
                                                           optional=optional)
+    elif kind.startswith("vector-out:"):
+        # A file destination, not a vector one: the backend writes this one format (no memory
+        # layer, no other driver), and an optional one is only written when asked for.
+        parameter = QgsProcessingParameterFileDestination(name, label, tr(FILE_FILTERS[kind.split(":", 1)[1]]),
+                                                          optional=optional, createByDefault=not optional)
     elif kind == "raster-out":
         parameter = QgsProcessingParameterRasterDestination(name, label, optional=optional,
                                                             createByDefault=not optional)
@@ -320,6 +332,9 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 values[f.name] = [layer_path(layer, label, context, feedback) for layer in layers]
             elif kind == "layer":
                 values[f.name] = layer_path(self.parameterAsLayer(parameters, name, context), label, context, feedback)
+            elif kind == "polygons":
+                values[f.name] = self.parameterAsCompatibleSourceLayerPath(
+                    parameters, name, context, VECTOR_FORMATS, "gpkg", feedback) if given else None
             elif kind in ("folder",) or kind.startswith("file:"):
                 values[f.name] = self.parameterAsFile(parameters, name, context)
             elif kind == "raster-out":
@@ -327,6 +342,9 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 values[f.name] = path or (None if optional else "")
             elif kind == "folder-out" or kind.startswith("file-out:"):
                 values[f.name] = self.parameterAsFileOutput(parameters, name, context)
+            elif kind.startswith("vector-out:"):
+                path = self.parameterAsFileOutput(parameters, name, context) if given else ""
+                values[f.name] = path or (None if optional else "")
             elif kind.startswith("bands:"):
                 bands = self.parameterAsInts(parameters, name, context) if given else []
                 values[f.name] = [int(b) for b in bands] or None
@@ -354,8 +372,10 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
         outputs: dict[str, Any] = {}
         for f in self.fields():
             kind = FIELD_KINDS.get(self.command, {}).get(f.name, "")
-            if kind in ("folder-out", "raster-out") or kind.startswith("file-out:"):
+            if kind in ("folder-out", "raster-out") or kind.startswith(("file-out:", "vector-out:")):
                 outputs[parameter_name(f.name)] = getattr(params, f.name)
+            if kind.startswith("vector-out:") and getattr(params, f.name):
+                load_on_completion(getattr(params, f.name), context)
         for name, path, _description in NUMBER_OUTPUTS.get(self.command, []):
             value = _lookup(result, path)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -502,11 +522,46 @@ def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] =
         layers.style_class_layer(layer, classes)
 
 
+class UncertaintyStyler(QgsProcessingLayerPostProcessorInterface):
+    """Gives the uncertainty raster Processing loads its ramp (the .qml beside it, else Claro's);
+    held alive like ClassRasterStyler."""
+
+    _alive: set = set()
+
+    @classmethod
+    def create(cls) -> "UncertaintyStyler":
+        styler = cls()
+        cls._alive.add(styler)
+        return styler
+
+    def postProcessLayer(self, layer: QgsMapLayer, context: QgsProcessingContext,  # noqa: N802
+                         feedback: QgsProcessingFeedback) -> None:
+        from . import layers
+
+        try:
+            if isinstance(layer, QgsRasterLayer):
+                layers.style_uncertainty_layer(layer)
+        finally:
+            UncertaintyStyler._alive.discard(self)
+
+
 def style_on_load(params: Any, context: QgsProcessingContext) -> None:
-    """When Processing will load the class raster (run from the toolbox), style it on loading."""
+    """When Processing will load the class raster (run from the toolbox), style it on loading,
+    and the uncertainty raster with its ramp."""
     if params.out and context.willLoadLayerOnCompletion(params.out):
         details = context.layerToLoadOnCompletionDetails(params.out)
         details.setPostProcessor(ClassRasterStyler.create(params.model, params.out))
+    uncertainty = getattr(params, "uncertainty", None)
+    if uncertainty and context.willLoadLayerOnCompletion(uncertainty):
+        context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(UncertaintyStyler.create())
+
+
+def load_on_completion(path: str, context: QgsProcessingContext) -> None:
+    """A vector output written as a plain file (polygons) is loaded like the raster outputs, when
+    Processing loads results (run from the toolbox), with the style the backend gave it."""
+    if context.layersToLoadOnCompletion() and context.project() and not context.willLoadLayerOnCompletion(path):
+        name = Path(path).stem
+        context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(name, context.project(), name))
 
 
 def algorithms() -> list[ClaroAlgorithm]:
