@@ -88,6 +88,8 @@ class PredictTab(Tab):
         for mode, label in aoi.mode_labels().items():
             self.aoi_mode.addItem(label, mode)
         self.aoi_mode.setToolTip(field_help(_field("aoi")))
+        self.aoi_mode.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # fits a narrow dock
+        self.aoi_mode.setMinimumContentsLength(12)
         form.addRow(tr("Area of interest"), self.aoi_mode)
         self.aoi_combo = QgsMapLayerComboBox()
         self.aoi_combo.setObjectName("ClaroAoiLayer")
@@ -151,7 +153,9 @@ class PredictTab(Tab):
         layout.addStretch()
         self.predict_form.widget("model").fileChanged.connect(self.show_model_card)
         tta = self.predict_form.widget("tta")
-        self.predict_form.layout_.labelForField(tta).setText(self.tta_label())
+        tta_label = self.predict_form.layout_.labelForField(tta)
+        tta_label.setText(self.tta_label())
+        tta_label.setWordWrap(True)  # fits a narrow dock
         self.predict_form.on_change(self._update_options)
         self.aoi_mode.currentIndexChanged.connect(self._update_options)
         self._update_options()
