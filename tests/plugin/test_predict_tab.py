@@ -15,7 +15,7 @@ from qgis.core import (QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSyste
                        QgsProcessingFeatureSourceDefinition, QgsProcessingFeedback, QgsProcessingParameterBoolean,
                        QgsProcessingParameterDefinition, QgsProcessingParameterEnum,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination, QgsProject,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
                        QgsRasterLayer, QgsRectangle, QgsRendererCategory, QgsSingleBandPseudoColorRenderer, QgsSymbol,
                        QgsVectorFileWriter, QgsVectorLayer, QgsWkbTypes)
 from qgis.PyQt.QtGui import QColor
