@@ -152,12 +152,27 @@ def add_uncertainty_layer(path: str | os.PathLike, *, name: str = "", project: O
     return layer
 
 
+def _polygon_source(path: str | os.PathLike) -> str:
+    """The GeoPackage's first layer with geometries, by name: its layer_styles table is a layer
+    too, and QGIS would open whichever comes first."""
+    from osgeo import ogr
+
+    source = ogr.Open(str(path))
+    if source is None:
+        return str(path)
+    for i in range(source.GetLayerCount()):
+        layer = source.GetLayer(i)
+        if layer.GetGeomType() != ogr.wkbNone:
+            return f"{path}|layername={layer.GetName()}"
+    return str(path)
+
+
 def add_polygon_layer(path: str | os.PathLike, *, name: str = "", project: Optional[QgsProject] = None,
                       visible: bool = True) -> QgsVectorLayer:
     """Load a GeoPackage of polygons Claro wrote; QGIS applies the default style stored in it
     (the class colours), so the polygons look like the raster."""
     project = project or QgsProject.instance()
-    layer = QgsVectorLayer(str(path), name or Path(path).stem, "ogr")
+    layer = QgsVectorLayer(_polygon_source(path), name or Path(path).stem, "ogr")
     if not layer.isValid():
         raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
     _replace_in_group(claro_group(project), layer, project, visible=visible)

@@ -259,7 +259,13 @@ def polygons_with_default_style(path) -> None:
     """A GeoPackage of class polygons whose default style (in layer_styles) is categorized, as
     the backend writes it."""
     layer = polygon_layer("regions")
-    write_gpkg(layer, path)
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    source.CreateLayer("notes", geom_type=ogr.wkbNone)  # a table first: the polygons are not the first layer
+    source = None
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName, options.layerName = "GPKG", "regions"
+    options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+    assert QgsVectorFileWriter.writeAsVectorFormatV2(layer, str(path), QgsCoordinateTransformContext(), options)[0] == 0
     stored = QgsVectorLayer(f"{path}|layername=regions", "regions", "ogr")
     categories = []
     for value, color in ((1, "#1a9641"), (2, "#d7191c"), (3, "#fdae61")):
