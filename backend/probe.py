@@ -87,7 +87,7 @@ def bf16_support(cpuinfo: Optional[str], gpus: Sequence[str]) -> tuple[Optional[
 
 def probe() -> dict:
     info = {"python": platform.python_version(), "executable": sys.executable,
-            "numpy": _version("numpy"), "claro": True}
+            "numpy": _version("numpy"), "pyproj": _version("pyproj"), "claro": True}
     try:
         from osgeo import gdal
 
