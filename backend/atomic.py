@@ -79,6 +79,20 @@ def _is_keras(path: Path) -> bool:
     return is_keras_file(path)
 
 
+def _is_claro_csv(path: Path) -> bool:
+    """Claro's tables start with the columns value,name (area and assessment tables)."""
+    return _head(path, 11) == b"value,name,"
+
+
+def _is_claro_sample(path: Path) -> bool:
+    """A GeoPackage `claro sample` wrote: its point layer carries Claro's sample metadata."""
+    if _head(path, 16) != b"SQLite format 3\x00":
+        return False
+    from .sample import is_claro_sample
+
+    return is_claro_sample(path)
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -92,9 +106,11 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "qml": ("a QGIS style", _is_qml),
     "report": ("a Claro report", _is_claro_json),
     "history": ("a Claro training history", _is_history),
+    "sample": ("a Claro sample", _is_claro_sample),
+    "csv": ("a Claro table", _is_claro_csv),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
-                 ".json": "report"}
+                 ".json": "report", ".csv": "csv"}
 
 
 def is_claro_dataset(folder: Path) -> bool:
