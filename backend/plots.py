@@ -86,8 +86,8 @@ def assessment_summary(report: dict, out: str | os.PathLike) -> Path:
     fig.suptitle(f"Accuracy and area estimates (Olofsson et al. 2014) — overall accuracy {overall} (95 % CI)",
                  fontsize=13)
     rows = max(len(classes), 1)
-    grid = GridSpec(rows, 2, figure=fig, width_ratios=[1.0, 1.15], left=0.17, right=0.98, top=0.9,
-                    bottom=0.2, hspace=0.9, wspace=0.12)
+    grid = GridSpec(rows, 2, figure=fig, width_ratios=[1.0, 1.45], left=0.1, right=0.99, top=0.9,
+                    bottom=0.2, hspace=0.9, wspace=0.06)
     for i, cls in enumerate(classes):
         ax = fig.add_subplot(grid[i, 0])
         color = tuple(c / 255 for c in hex_to_rgb(cls.get("color"), i))
@@ -107,7 +107,7 @@ def assessment_summary(report: dict, out: str | os.PathLike) -> Path:
             ax.set_xlabel("hectares (true area); error bar: 95 % confidence interval", fontsize=8)
     table_ax = fig.add_subplot(grid[:, 1])
     table_ax.axis("off")
-    header = ["class", "map ha", "points", "user's acc.", "producer's acc.", "estimated ha"]
+    header = ["class", "map ha", "points", "user's", "producer's", "estimated ha"]
     cells = []
     for cls in classes:
         area = "—" if cls.get("area_ha") is None else (
@@ -117,12 +117,11 @@ def assessment_summary(report: dict, out: str | os.PathLike) -> Path:
                       _interval(cls.get("users_accuracy"), cls.get("users_accuracy_ci95")),
                       _interval(cls.get("producers_accuracy"), cls.get("producers_accuracy_ci95")), area])
     if cells:
-        table = table_ax.table(cellText=cells, colLabels=header, loc="upper center", cellLoc="right",
-                               colLoc="center")
+        height = min(1.0, 0.055 * (len(cells) + 1))
+        table = table_ax.table(cellText=cells, colLabels=header, cellLoc="right", colLoc="center",
+                               colWidths=[0.22, 0.12, 0.08, 0.17, 0.17, 0.24], bbox=[0.0, 1.0 - height, 1.0, height])
         table.auto_set_font_size(False)
-        table.set_fontsize(8)
-        table.scale(1.0, 1.5)
-        table.auto_set_column_width(list(range(len(header))))
+        table.set_fontsize(7.5 if len(cells) <= 12 else 6)
     points = report.get("points", {})
     footer = [f"{points.get('labelled', 0):,} labelled points, {points.get('skipped', 0):,} skipped, "
               f"{len(points.get('excluded', [])):,} excluded; total area {report.get('total_area_ha', 0):,.0f} ha."]
