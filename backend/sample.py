@@ -408,6 +408,8 @@ def _n(count: int) -> str:
 def run(params: SampleParams, progress: Progress) -> dict:
     check_bounds(params)
     inputs = [params.map, params.aoi]
+    if params.out and Path(params.out).suffix.lower() != ".gpkg":
+        raise ClaroError(f"The sample is written as a GeoPackage; give --out a path ending in .gpkg, not {params.out}.")
     if params.out and Path(params.out).is_file():
         labelled = labelled_count(params.out)
         if labelled:
