@@ -51,6 +51,15 @@ def csv_path(report: str | Path) -> Path:
     return Path(report).with_suffix(".csv")
 
 
+def is_assessment_csv(path: Path) -> bool:
+    """A table `claro assess` wrote (its header), so --overwrite may replace it."""
+    try:
+        with open(path, encoding="utf-8", newline="") as stream:
+            return stream.readline().strip() == ",".join(CSV_COLUMNS)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def png_path(report: str | Path) -> Path:
     """The one-page summary beside the report: REPORT.json → REPORT_summary.png."""
     report = Path(report)
@@ -308,7 +317,7 @@ def run(params: AssessParams, progress: Progress) -> dict:
     check_bounds(params)
     inputs = [params.map, params.sample, params.aoi]
     out = check_can_write(params.out, params.overwrite, kind="report", inputs=inputs)
-    table = check_can_write(csv_path(out), params.overwrite, kind="csv", inputs=inputs)
+    table = check_can_write(csv_path(out), params.overwrite, kind="assessment-table", inputs=inputs)
     figure = check_can_write(png_path(out), params.overwrite, kind="png", inputs=inputs)
     cmap = open_class_map(params.map)
     if not params.reference_field:
