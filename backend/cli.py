@@ -78,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
         meta = f.metadata
         kind = hints[f.name]
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        help_text = meta["help"]
+        help_text = meta["help"].replace("%", "%%")  # argparse %-formats help texts ("95 %" is no format)
         if meta.get("positional"):
             parser.add_argument(f.name, type=_parser_for(kind), help=help_text)
         elif kind is bool:
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (cls, _module) in P.COMMANDS.items():
-        p = sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
+        p = sub.add_parser(name, help=DESCRIPTIONS[name].replace("%", "%%"), description=DESCRIPTIONS[name])
         add_arguments(p, cls)
         # also after the command (`claro train … --verbose`); SUPPRESS keeps a flag given before it
         p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)

@@ -96,7 +96,7 @@ def aoi_grid(path: Optional[str], grid) -> Optional[Any]:
     a temporary GeoTIFF (raster._burn_polygons), so memory stays bounded."""
     if not path:
         return None
-    from osgeo import ogr, osr
+    from osgeo import osr
 
     from . import raster
 
@@ -120,7 +120,6 @@ def aoi_grid(path: Optional[str], grid) -> Optional[Any]:
     if not raster._overlaps(box, raster.bounds(grid)):
         raise ClaroError(f"Area of interest {path} does not overlap the map {grid.GetDescription()}; check both "
                          "are in the right place.")
-    del ogr
     return raster._burn_polygons(Path(path), grid, None, 0, 255)
 
 
