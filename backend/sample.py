@@ -369,7 +369,7 @@ def _symbol(name: str, color: Optional[str], index: int) -> style.Element:
     options = [("Option", {"type": "QString", "name": key, "value": value}, "") for key, value in props.items()]
     legacy = [("prop", {"k": key, "v": value}, "") for key, value in props.items()]
     return ("symbol", {"type": "marker", "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"},
-            [("layer", {"class": "SimpleMarker", "pass": "0", "locked": "0", "enabled": "1"},
+            [("layer", {"class": "SimpleMarker", "locked": "0", "enabled": "1"},
               [("Option", {"type": "Map"}, options), *legacy])])
 
 
