@@ -78,14 +78,37 @@ def label_from_the_map(path: Path, class_map: Path) -> None:
     layer = None
 
 
+def assert_styled_by_reference(sample: Path, labelled: bool) -> None:
+    """The .qml beside the sample: points drawn by their reference class (white while not labelled)."""
+    from qgis.core import QgsRenderContext
+
+    layer = QgsVectorLayer(f"{sample}|layername=sample", "sample", "ogr")
+    _message, ok = layer.loadNamedStyle(str(sample.with_suffix(".qml")))
+    renderer = layer.renderer()
+    assert ok and renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "reference"
+    labels = [c.label() for c in renderer.categories()]
+    assert labels == ["class 0", "class 1", "not labelled"]
+    colours = {c.label(): c.symbol().color().name() for c in renderer.categories()}
+    assert colours["not labelled"] == "#ffffff" and len(set(colours.values())) == 3
+    context = QgsRenderContext()
+    renderer.startRender(context, layer.fields())
+    try:
+        for feature in layer.getFeatures():
+            expected = f"class {feature['reference']}" if labelled else "not labelled"
+            assert renderer.symbolForFeature(feature, context).color().name() == colours[expected]
+    finally:
+        renderer.stopRender(context)
+
+
 def test_sample_then_assess(provider, class_map, tmp_path):
     sample = tmp_path / "sample.gpkg"
     result = run("claro:sample", {"MAP": str(class_map), "OUTPUT": str(sample), "N": 60, "MIN_PER_CLASS": 20, "SEED": 3})
     assert Path(result["OUTPUT"]) == sample and result["POINTS"] == 60
     drawn = points(sample)
     assert len(drawn) == 60 and sorted(p[3] for p in drawn) == list(range(1, 61))
-    assert sample.with_suffix(".qml").is_file()
+    assert_styled_by_reference(sample, labelled=False)
     label_from_the_map(sample, class_map)
+    assert_styled_by_reference(sample, labelled=True)
     report_path = tmp_path / "report.json"
     result = run("claro:assess", {"MAP": str(class_map), "SAMPLE": str(sample), "OUTPUT": str(report_path)})
     report = json.loads(report_path.read_text())
