@@ -262,3 +262,15 @@ def test_text_references_are_read_and_bad_ones_refused(paper_map, tmp_path, caps
     source = None
     assert assess("--map", paper_map, "--sample", path, "--reference-field", "truth", "--out", out) == 0
     assert json.loads(out.read_text())["error_matrix_counts"] == COUNTS.tolist()
+
+
+def test_a_class_the_map_never_shows_still_gets_an_area():
+    """Omission: reference points of a class with no map area give it an estimated area (and a
+    producer's accuracy of 0), while its user's accuracy is undefined (no map pixel to be right on)."""
+    counts = np.array([[45, 5, 0], [2, 40, 8], [0, 0, 0]])
+    result = estimate(counts, [600.0, 400.0, 0.0], ["'forest'", "'cleared'", "'water'"])
+    assert result["area_proportions"][2] == pytest.approx(0.4 * 8 / 50)
+    assert result["area_proportions_se"][2] == pytest.approx(0.4 * np.sqrt(0.16 * 0.84 / 49))
+    assert result["users_accuracy"][2] is None and result["producers_accuracy"][2] == 0.0
+    assert sum(result["area_proportions"]) == pytest.approx(1.0)
+    assert result["notes"] == []
