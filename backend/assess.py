@@ -365,6 +365,9 @@ def run(params: AssessParams, progress: Progress) -> dict:
     if sample["skipped"]:
         notes.append(f"Skipped {len(sample['skipped']):,} point{'s' if len(sample['skipped']) != 1 else ''} without a "
                      "reference label (unsure or not labelled yet); the estimates rest on the labelled ones.")
+    drawn_from = (sample["metadata"] or {}).get("map")
+    if drawn_from and Path(drawn_from) != Path(params.map).resolve():
+        notes.append(f"The sample was drawn from {drawn_from}; its strata were read from {params.map}.")
     if sample["disagree"]:
         notes.append(f"{sample['disagree']:,} points carry a map_class that differs from the map at the point: was the "
                      "sample drawn from another map? The strata were read from this map.")

@@ -274,3 +274,30 @@ def test_a_class_the_map_never_shows_still_gets_an_area():
     assert result["users_accuracy"][2] is None and result["producers_accuracy"][2] == 0.0
     assert sum(result["area_proportions"]) == pytest.approx(1.0)
     assert result["notes"] == []
+
+
+def test_sample_then_assess_a_perfect_map(paper_map, tmp_path):
+    """`claro sample` then `claro assess`: labelled with the map's own classes, the sample gives
+    overall accuracy 1 and every area equal to the map's; assessed against a copy of the map,
+    the report says which map the sample was drawn from."""
+    sample = tmp_path / "drawn.gpkg"
+    assert cli.main(["sample", "--map", str(paper_map), "--out", str(sample), "--n", "240", "--min-per-class", "30"]) == 0
+    dataset = gdal.OpenEx(str(sample), gdal.OF_VECTOR | gdal.OF_UPDATE)
+    layer = dataset.GetLayerByName("sample")
+    for feature in layer:
+        feature.SetField("reference", feature.GetField("map_class"))
+        layer.SetFeature(feature)
+    dataset = None
+    out = tmp_path / "perfect.json"
+    assert assess("--map", paper_map, "--sample", sample, "--out", out) == 0
+    report = json.loads(out.read_text())
+    assert report["overall_accuracy"] == 1.0 and report["overall_accuracy_ci95"] == 0.0
+    assert [c["sample_count"] for c in report["classes"]] == [30, 30, 60, 120]  # 240: 30, 30, then 180 by area
+    for cls in report["classes"]:
+        assert cls["area_ha"] == pytest.approx(cls["map_area_ha"]) and cls["area_ci95_ha"] == 0.0
+    assert report["notes"] == []
+    copy = tmp_path / "copy.tif"
+    gdal.Translate(str(copy), str(paper_map))
+    assert assess("--map", copy, "--sample", sample, "--out", tmp_path / "copy.json") == 0
+    assert json.loads((tmp_path / "copy.json").read_text())["notes"] == [
+        f"The sample was drawn from {paper_map.resolve()}; its strata were read from {copy}."]
