@@ -111,13 +111,12 @@ def estimate(counts: np.ndarray, map_areas: list[float], names: list[str]) -> di
     overall = float(diagonal.sum())
     users = np.array([rows[i, i] if n[i] > 0 else np.nan for i in range(k)])
     users_var = np.array([spread[i, i] for i in range(k)])
-    overall_var = float(np.nansum([weights[i] ** 2 * users_var[i] for i in range(k) if stratum[i]])) \
-        if not any(n[i] < 2 for i in range(k) if stratum[i]) else math.nan
+    any_thin = bool(unlabelled or thin)  # then every variance that sums over the strata is unknown
+    overall_var = math.nan if any_thin else float(sum(weights[i] ** 2 * users_var[i] for i in range(k) if stratum[i]))
     with np.errstate(invalid="ignore", divide="ignore"):
         producers = diagonal / column
     estimated_map = (areas[:, None] * np.nan_to_num(rows)).sum(axis=0)  # N̂.ⱼ in the areas' unit
     producers_var = np.full(k, np.nan)
-    any_thin = any(n[i] < 2 for i in range(k) if stratum[i])
     for j in range(k):
         if any_thin or not np.isfinite(producers[j]) or estimated_map[j] <= 0:
             continue
