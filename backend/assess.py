@@ -36,7 +36,8 @@ from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
 from .params import AssessParams, check_bounds
 from .progress import Progress
-from .sample import (ClassMap, aoi_grid, open_class_map, sample_metadata, strata_classes, stratum_areas)
+from .sample import (ClassMap, aoi_grid, bounded_gdal_cache, open_class_map, sample_metadata, strata_classes,
+                     stratum_areas)
 from .version import __version__
 
 #: z of a two-sided 95 % normal interval, as in the paper
@@ -313,6 +314,11 @@ def summary_line(report: dict) -> str:
 
 @job
 def run(params: AssessParams, progress: Progress) -> dict:
+    with bounded_gdal_cache():
+        return _run(params, progress)
+
+
+def _run(params: AssessParams, progress: Progress) -> dict:
     check_bounds(params)
     inputs = [params.map, params.sample, params.aoi]
     out = check_can_write(params.out, params.overwrite, kind="report", inputs=inputs)

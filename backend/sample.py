@@ -46,6 +46,21 @@ LAYER = "sample"
 METADATA_ITEM = "CLARO_SAMPLE"
 #: colour of a point not labelled yet in the sample's style
 UNLABELLED_COLOR = "#ffffff"
+#: GDAL's block cache while a job streams a map (its default, 5 % of RAM, grows with the map)
+GDAL_CACHE_BYTES = 32 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def bounded_gdal_cache() -> Iterator[None]:
+    """Cap GDAL's block cache while streaming, so memory does not grow with the map."""
+    from osgeo import gdal
+
+    previous = gdal.GetCacheMax()
+    gdal.SetCacheMax(GDAL_CACHE_BYTES)
+    try:
+        yield
+    finally:
+        gdal.SetCacheMax(previous)
 
 
 # ---------------------------------------------------------------------------- the class map
@@ -405,6 +420,11 @@ def _n(count: int) -> str:
 
 @job
 def run(params: SampleParams, progress: Progress) -> dict:
+    with bounded_gdal_cache():
+        return _run(params, progress)
+
+
+def _run(params: SampleParams, progress: Progress) -> dict:
     check_bounds(params)
     inputs = [params.map, params.aoi]
     if params.out and Path(params.out).suffix.lower() != ".gpkg":
