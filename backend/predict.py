@@ -407,7 +407,8 @@ def run(params: PredictParams, progress: Progress) -> None:
     image = _open_image(params.image)
     if not params.model:
         raise ClaroError("No model file was given; pass --model.")
-    model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes)
+    model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes,
+                                      precision=params.precision, log=progress.log)
     fixed_h, fixed_w, input_bands, channels = model_io.model_shape(model)
     bands = model_card.select_bands(params.bands, card, image.RasterCount, input_bands, params.image)
     classes = card["classes"]
