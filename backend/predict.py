@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 NODATA = 255
 PROBABILITY_NODATA = -1.0
 UNCERTAINTY_NODATA = -1.0
+#: output → (nodata value, data type) of its bands
+OUTPUT_NODATA = {"out": (NODATA, np.uint8), "probs": (PROBABILITY_NODATA, np.float32),
+                 "uncertainty": (UNCERTAINTY_NODATA, np.float32)}
 WEIGHT_FLOOR = 0.01  # keeps every pixel's total weight above zero, even where one window covers it
 MIN_WINDOW = 256
 GDAL_CACHE_BYTES = 64 * 1024 * 1024  # bounded GDAL block cache: memory must not grow with the raster
@@ -433,6 +436,8 @@ class Blender:
                 del self.sums[index], self.col_sums[index]
 
     def _blend(self, top: int, bottom: int) -> np.ndarray:
+        if not any(self.rows.starts[i] < bottom and top < self.rows.starts[i] + self.rows.window for i in self.sums):
+            return np.full((bottom - top, self.cols.size, self.channels), np.nan, np.float32)  # no window here
         total = np.zeros((bottom - top, self.padded_width, self.channels), np.float32)
         weight = np.zeros((bottom - top, self.padded_width), np.float32)
         for index, sums in self.sums.items():
@@ -543,6 +548,7 @@ def run(params: PredictParams, progress: Progress) -> None:
             # Datasets live only in this dict: clearing it closes them before a failure removes the
             # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
             outputs: dict[str, Any] = {}
+            paths = {"out": out_path, "probs": prob_path, "uncertainty": unc_path}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
             style.apply_classes(outputs["out"].GetRasterBand(1), classes, NODATA)
@@ -573,6 +579,21 @@ def run(params: PredictParams, progress: Progress) -> None:
                 bottom = top + blended.shape[0]
                 # nodata: a band's nodata, outside the area of interest, or no window computed here
                 valid = _valid_rows(masks, top, bottom) & ~np.isnan(blended[..., 0])
+                if valid.any():
+                    layers = classify(blended, valid)
+                else:  # e.g. rows outside the area of interest: nothing to compute
+                    layers = {key: [np.full(valid.shape, *OUTPUT_NODATA[key])] * outputs[key].RasterCount
+                              for key in outputs}
+                for key, arrays in layers.items():
+                    with raster.writing_into(paths[key].parent):
+                        for b, array in enumerate(arrays, start=1):
+                            outputs[key].GetRasterBand(b).WriteArray(array, 0, top)
+                for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
+                    del masks[key]
+                progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")
+
+            def classify(blended: np.ndarray, valid: np.ndarray) -> dict[str, list[np.ndarray]]:
+                """Each output's bands for one block of blended rows, nodata where not valid."""
                 blended = np.nan_to_num(blended, copy=False)
                 probabilities = blended[..., :channels]
                 if sigmoid:
@@ -582,23 +603,19 @@ def run(params: PredictParams, progress: Progress) -> None:
                 classified = values[index]
                 classified[~valid] = NODATA
                 counts[:] += np.bincount(index[valid], minlength=len(classes))
-                with raster.writing_into(out_path.parent):
-                    outputs["out"].GetRasterBand(1).WriteArray(classified, 0, top)
+                layers = {"out": [classified]}
                 if "probs" in outputs:
-                    with raster.writing_into(prob_path.parent):
-                        for b in range(len(prob_names)):
-                            layer = probabilities[..., b].copy()
-                            layer[~valid] = PROBABILITY_NODATA
-                            outputs["probs"].GetRasterBand(b + 1).WriteArray(layer, 0, top)
+                    layers["probs"] = []
+                    for b in range(len(prob_names)):
+                        layer = probabilities[..., b].copy()
+                        layer[~valid] = PROBABILITY_NODATA
+                        layers["probs"].append(layer)
                 if "uncertainty" in outputs:
                     unsure = (np.clip(blended[..., channels], 0.0, 1.0) if disagreement
                               else uncertainty(probabilities, params.uncertainty_measure))
                     unsure[~valid] = UNCERTAINTY_NODATA
-                    with raster.writing_into(unc_path.parent):
-                        outputs["uncertainty"].GetRasterBand(1).WriteArray(unsure, 0, top)
-                for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
-                    del masks[key]
-                progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")
+                    layers["uncertainty"] = [unsure]
+                return layers
 
             for index, (top, strip, valid) in enumerate(_prefetch(reader, len(rows.starts), stop)):
                 masks[index] = (top, valid)

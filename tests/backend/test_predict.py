@@ -438,6 +438,29 @@ def test_blender_keeps_only_a_few_rows_of_windows_in_memory():
     assert most <= 2
 
 
+def test_blender_with_skipped_windows_divides_by_the_weight_it_got_and_leaves_uncovered_pixels_nan():
+    rows = predict.plan_axis(300, 64, 0.25)
+    cols = predict.plan_axis(200, 64, 0.25)
+    blender = predict.Blender(rows, cols, 1)
+    skipped = {(r, c) for r in range(len(rows.starts)) for c in range(len(cols.starts)) if c >= 2 and r >= 1}
+    for r in range(len(rows.starts)):
+        for c in range(len(cols.starts)):
+            if (r, c) in skipped:
+                blender.skip(r, c)
+            else:
+                blender.add(r, c, np.full((64, 64, 1), 0.25, np.float32))
+    blocks = dict(blender.ready())
+    blended = np.concatenate([blocks[top] for top in sorted(blocks)])[..., 0]
+    assert blended.shape == (300, 200)
+    covered = ~np.isnan(blended)
+    np.testing.assert_allclose(blended[covered], 0.25, rtol=1e-6)  # the weights of the missing windows are not counted
+    # uncovered: below the first row of windows and right of the first two columns of windows
+    first_rows_end = rows.starts[0] + 64
+    two_cols_end = cols.starts[1] + 64
+    assert covered[:first_rows_end].all() and covered[:, :two_cols_end].all()
+    assert not covered[first_rows_end:, two_cols_end:].any()
+
+
 def test_window_size_follows_the_model():
     card = {"patch_size": 128}
     assert predict.window_size(None, card, (None, None), 32, (5000, 5000)) == (256, 256)
