@@ -243,6 +243,11 @@ def _ratios(option: dict, plain: dict) -> dict:
             "cpu": round(option["cpu_seconds"] / plain["cpu_seconds"], 3)}
 
 
+def _best(runs: list[dict]) -> dict:
+    """The least of each time over repeated runs: the shared cores only ever slow a run down."""
+    return {**runs[0], **{key: min(r[key] for r in runs) for key in ("seconds", "seconds_after_setup", "cpu_seconds")}}
+
+
 def _times(result: dict) -> dict:
     return {"seconds": round(result["seconds"], 1), "seconds_after_setup": round(result["seconds_after_setup"], 1),
             "cpu_seconds": round(result["cpu_seconds"], 1), "windows": result["done"]["windows"],
@@ -292,19 +297,24 @@ def aoi_polygon(path: Path, image: Path, fraction: float = 0.1) -> Path:
 
 
 def aoi_cost(folder: Path, size: int = 8192, depth: int = 4, base: int = 16, batch_size: int = 8,
-             fraction: float = 0.1) -> dict:
-    """A 10 % area of interest against the whole raster, one run each."""
+             fraction: float = 0.1, repeats: int = 2) -> dict:
+    """A 10 % area of interest against the whole raster; runs alternate `repeats` times, the best of each counts."""
     image = synthetic_raster(folder / f"aoi_{size}.tif", size)
     model = unet_file(folder / f"unet_d{depth}_f{base}.keras", depth, base)
     polygon = aoi_polygon(folder / "aoi.gpkg", image, fraction)
-    whole = run_predict(model, image, folder / "aoi_whole.tif", batch_size)
-    inside = run_predict(model, image, folder / "aoi_inside.tif", batch_size, ("--aoi", str(polygon)))
+    wholes, insides = [], []
+    for _ in range(repeats):
+        wholes.append(run_predict(model, image, folder / "aoi_whole.tif", batch_size))
+        insides.append(run_predict(model, image, folder / "aoi_inside.tif", batch_size, ("--aoi", str(polygon))))
+    whole, inside = _best(wholes), _best(insides)
     ratios = _ratios(inside, whole)
     return {"raster": f"{size}x{size}x4 uint8 (UTM)", "model": f"U-Net depth {depth} base {base} (untrained)",
             "area_of_interest": f"a square of {fraction:.0%} of the raster, in WGS84",
             "pixels_classified_share": round(inside["done"]["pixels"] / (size * size), 4),
             "windows_share": round(inside["done"]["windows"] / whole["done"]["windows"], 4),
-            "whole": _times(whole), "aoi": _times(inside), "ratio": ratios,
+            "whole": _times(whole), "aoi": _times(inside), "ratio": ratios, "repeats": repeats,
+            "seconds_all": {"whole": [round(r["seconds"], 1) for r in wholes],
+                            "aoi": [round(r["seconds"], 1) for r in insides]},
             "met": ratios["wall"] <= 0.2, "goal": "<= 0.2"}
 
 
@@ -351,7 +361,7 @@ def run(quick: bool = False, parts: tuple[str, ...] = PARTS) -> dict:
             elif part == "tta":
                 result[part] = tta_cost(folder, size=512) if quick else tta_cost(folder)
             elif part == "aoi":
-                result[part] = aoi_cost(folder, size=2048) if quick else aoi_cost(folder)
+                result[part] = aoi_cost(folder, size=2048, repeats=1) if quick else aoi_cost(folder)
             result[part]["measured_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     result["summary"] = summarize(result)
     return result
