@@ -1,4 +1,4 @@
-"""Claro's four jobs as QGIS Processing algorithms, generated from the parameter dataclasses.
+"""Claro's jobs as QGIS Processing algorithms, generated from the parameter dataclasses.
 
 Why generated: backend/params.py is the one definition of every hyperparameter (type, default,
 label, help); the command line, the dock and these algorithms are all built from it, so a new
@@ -34,7 +34,7 @@ from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsPr
                        QgsProcessingParameterMapLayer, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer, QgsProcessingParameterString,
-                       QgsProcessingParameterFeatureSource, QgsProcessingUtils,
+                       QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer, QgsProcessingUtils,
                        QgsRasterLayer, QgsVectorLayer)
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from qgis.PyQt.QtGui import QIcon
@@ -56,14 +56,15 @@ VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 #   rasters           several raster layers, in order
 #   layers            several raster or polygon layers, in order
 #   layer             one raster or polygon layer
+#   polygons          polygon features (an area of interest; "selected features only" honoured): the
+#                     layer's file, or the features exported to a GeoPackage
+#   points            one point layer (e.g. a labelled sample)
 #   folder            an existing folder
 #   file:EXT          an existing file with that extension
 #   folder-out        an output folder
 #   file-out:EXT      an output file with that extension (FILE_FILTERS)
 #   raster-out        an output raster (optional ones are not created unless asked)
 #   vector-out:EXT    an output vector file the backend writes in that format (FILE_FILTERS); loaded on completion
-#   polygons          polygon features (an area of interest; "selected features only" honoured): the
-#                     layer's file, or the features exported to a GeoPackage
 #   bands:PARENT      band numbers of the raster parameter PARENT (a list of ints)
 FIELD_KINDS: dict[str, dict[str, str]] = {
     "patches": {"images": "rasters", "labels": "layers", "out": "folder-out"},
@@ -71,6 +72,8 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
     "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
                 "bands": "bands:IMAGE", "aoi": "polygons", "uncertainty": "raster-out", "polygons": "vector-out:gpkg"},
     "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
+    "sample": {"map": "raster", "out": "file-out:gpkg", "aoi": "polygons"},
+    "assess": {"map": "raster", "sample": "points", "out": "file-out:json", "aoi": "polygons"},
 }
 
 #: file dialog filters of output files, by extension (QT_TRANSLATE_NOOP: pylupdate5 lists them)
@@ -81,7 +84,7 @@ FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
-            "tensorboard", "uncertainty_measure", "precision"}
+            "tensorboard", "expected_accuracy", "uncertainty_measure", "precision"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {
@@ -89,6 +92,8 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "train": ("train", QT_TRANSLATE_NOOP("Claro", "Train U-Net")),
     "predict": ("predict", QT_TRANSLATE_NOOP("Claro", "Classify raster (predict)")),
     "evaluate": ("evaluate", QT_TRANSLATE_NOOP("Claro", "Evaluate class raster")),
+    "sample": ("sample", QT_TRANSLATE_NOOP("Claro", "Draw an accuracy sample (stratified random points)")),
+    "assess": ("assess", QT_TRANSLATE_NOOP("Claro", "Assess accuracy and areas from a labelled sample")),
 }
 
 #: numbers a job reports in its 'done' event worth a Processing output: (output, key path, description)
@@ -105,6 +110,11 @@ NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
     "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
                  ("MEAN_IOU", "mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU")),
                  ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
+    "sample": [("POINTS", "points", QT_TRANSLATE_NOOP("Claro", "Points drawn"))],
+    "assess": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
+               ("OVERALL_ACCURACY_CI95", "overall_accuracy_ci95",
+                QT_TRANSLATE_NOOP("Claro", "Overall accuracy: half-width of the 95 % confidence interval")),
+               ("LABELLED_POINTS", "labelled", QT_TRANSLATE_NOOP("Claro", "Labelled points used"))],
 }
 
 
@@ -176,7 +186,10 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
         parameter = QgsProcessingParameterMapLayer(name, label, optional=optional,
                                                    types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon])
     elif kind == "polygons":
+        # features, not a layer: "selected features only" is offered and honoured
         parameter = QgsProcessingParameterFeatureSource(name, label, [QgsProcessing.TypeVectorPolygon], optional=optional)
+    elif kind == "points":
+        parameter = QgsProcessingParameterVectorLayer(name, label, [QgsProcessing.TypeVectorPoint], None, optional)
     elif kind == "folder":
         parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.Folder, optional=optional)
     elif kind.startswith("file:"):
@@ -257,7 +270,7 @@ def layer_path(layer: Optional[QgsMapLayer], label: str, context: QgsProcessingC
 
 
 class ClaroAlgorithm(QgsProcessingAlgorithm):
-    """One backend job (patches, train, predict, evaluate) as a Processing algorithm."""
+    """One backend job (patches, train, predict, evaluate, sample, assess) as a Processing algorithm."""
 
     def __init__(self, algorithm_id: str) -> None:
         super().__init__()
@@ -334,7 +347,10 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 values[f.name] = layer_path(self.parameterAsLayer(parameters, name, context), label, context, feedback)
             elif kind == "polygons":
                 values[f.name] = self.parameterAsCompatibleSourceLayerPath(
-                    parameters, name, context, VECTOR_FORMATS, "gpkg", feedback) if given else None
+                    parameters, name, context, VECTOR_FORMATS, "gpkg", feedback) if given else (None if optional else "")
+            elif kind == "points":
+                layer = self.parameterAsVectorLayer(parameters, name, context) if given else None
+                values[f.name] = layer_path(layer, label, context, feedback) if given else (None if optional else "")
             elif kind in ("folder",) or kind.startswith("file:"):
                 values[f.name] = self.parameterAsFile(parameters, name, context)
             elif kind == "raster-out":
