@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from qgis.core import (QgsCoordinateTransform, QgsLayerTreeGroup, QgsLayerTreeLayer, QgsMapLayer,
-                       QgsMapLayerProxyModel, QgsPointXY, QgsProject, QgsRasterLayer, QgsVectorLayer)
+                       QgsMapLayerProxyModel, QgsPointXY, QgsProject, QgsRasterLayer, QgsRectangle,
+                       QgsVectorLayer)
 from qgis.gui import QgsMapLayerComboBox, QgsVertexMarker
 from qgis.PyQt.QtCore import QCoreApplication, Qt, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QDesktopServices, QPixmap
@@ -54,6 +55,15 @@ MARKER_COLOR = "#ff00ff"
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Claro", text)
+
+
+def narrow_section(title: str) -> tuple[Any, QVBoxLayout]:
+    """A collapsible section with thin side margins: the tab nests sections (a step's Advanced inside
+    the step), and the default margins of each would push the forms past the dock's default width."""
+    box, layout = section(title)
+    margins = layout.contentsMargins()
+    layout.setContentsMargins(2, margins.top(), 2, margins.bottom())
+    return box, layout
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -178,10 +188,10 @@ class AssessTab(Tab):
 
     # ================================================================== building
     def _draw_section(self) -> QWidget:
-        box, inner = section(tr("1. Draw a sample"))
+        box, inner = narrow_section(tr("1. Draw a sample"))
         self.sample_form = ParamsForm(P.SampleParams, SAMPLE_MAIN)
         inner.addWidget(self.sample_form)
-        advanced, advanced_layout = section(tr("Advanced"))
+        advanced, advanced_layout = narrow_section(tr("Advanced"))
         advanced.setCollapsed(True)
         self.sample_advanced = ParamsForm(P.SampleParams, SAMPLE_ADVANCED)
         advanced_layout.addWidget(self.sample_advanced)
@@ -205,7 +215,7 @@ class AssessTab(Tab):
         return box
 
     def _label_section(self) -> QWidget:
-        box, inner = section(tr("2. Label the points"))
+        box, inner = narrow_section(tr("2. Label the points"))
         form = QFormLayout()
         self.sample_combo = QgsMapLayerComboBox()
         self.sample_combo.setObjectName("ClaroSampleLayer")
@@ -283,7 +293,7 @@ class AssessTab(Tab):
         return box
 
     def _assess_section(self) -> QWidget:
-        box, inner = section(tr("3. Assess"))
+        box, inner = narrow_section(tr("3. Assess"))
         self.assess_form = ParamsForm(P.AssessParams, ASSESS_MAIN)
         inner.addWidget(self.assess_form)
         row = QHBoxLayout()
@@ -551,6 +561,9 @@ class AssessTab(Tab):
             self.class_grid.removeWidget(widget)
             widget.deleteLater()
         self.class_buttons = {}
+        # two buttons a row while the names are short; long names (a change map's 'forest→cleared') one a row
+        widest = max((self.fontMetrics().horizontalAdvance(str(c["name"])) for c in self.label_classes), default=0)
+        columns = 2 if widest <= 90 else 1
         for i, cls in enumerate(self.label_classes):
             widget = button(str(cls["name"]), tr("Label this point {} (value {}) and go to the next.").format(
                 cls["name"], cls["value"]))
@@ -561,7 +574,7 @@ class AssessTab(Tab):
                                  "QPushButton:disabled { color: #888888; }")
             widget.setMinimumWidth(0)
             widget.clicked.connect(lambda _checked=False, value=int(cls["value"]): self.label_point(value))
-            self.class_grid.addWidget(widget, i // 2, i % 2)
+            self.class_grid.addWidget(widget, i // columns, i % columns)
             self.class_buttons[int(cls["value"])] = widget
 
     def set_labelling(self, on: bool) -> None:
@@ -680,6 +693,8 @@ class AssessTab(Tab):
             point = QgsCoordinateTransform(layer.crs(), destination, QgsProject.instance()).transform(point)
         elif not destination.isValid():
             canvas.setDestinationCrs(layer.crs())
+        if canvas.extent().isEmpty():  # a canvas that never showed a layer cannot be centred
+            canvas.setExtent(QgsRectangle(point.x() - 1, point.y() - 1, point.x() + 1, point.y() + 1))
         canvas.setCenter(point)
         canvas.zoomScale(self.scale_spin.value())
         if self._marker is None:

@@ -171,7 +171,7 @@ def test_label_skip_previous_and_first_unlabelled_are_saved_as_they_go(dock, cle
     assert tab.labelling.current.id == 1             # the first unlabelled point
 
 
-def test_blind_labelling_hides_the_map_class_until_asked(dock, clean_project, class_map, image, tmp_path):
+def test_blind_labelling_hides_the_map_class_until_asked(dock, qgis_iface, clean_project, class_map, image, tmp_path):
     from claro.plugin.layers import add_sample_layer
 
     out = draw_in_process(class_map, tmp_path / "sample.gpkg")
@@ -184,8 +184,12 @@ def test_blind_labelling_hides_the_map_class_until_asked(dock, clean_project, cl
     tab.choose_images([image_layer])
     tab.label_button.setChecked(True)
     truth = map_classes_by_id(out)
+    canvas = qgis_iface.mapCanvas()
     for _ in range(3):
         current = tab.labelling.current.id
+        point = layer.getFeature(tab.labelling.current.fid).geometry().asPoint()
+        assert canvas.center().x() == pytest.approx(point.x()) and canvas.center().y() == pytest.approx(point.y())
+        assert canvas.scale() == pytest.approx(2000, rel=0.01)
         shown = label_texts(tab)
         assert "Map class" not in shown and ("forest" not in shown and "cleared" not in shown), shown
         assert not visible(map_layer) and visible(image_layer)
