@@ -219,7 +219,7 @@ def test_a_raster_that_is_not_a_file_is_exported_for_its_class_values(dock, clea
 
 
 def test_the_environment_tab_probes_the_tensorflow_python(dock, wait_until):
-    dock.tabs.setCurrentIndex(3)
+    dock.show_tab(dock.setup_tab)
     assert wait_until(lambda: "TensorFlow 2.21.0 on" in dock.env_info.text(), 180), dock.env_info.text()
     assert dock.interpreter() in dock.env_info.text()
     assert "tensorflow" not in sys.modules
@@ -371,7 +371,7 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
         assert dock.start_prediction() is None
     assert dock.task is None
     sentence = (f"The Python '{python}' has no TensorFlow or GDAL's Python bindings, so Claro cannot run with it: "
-                f"create a TensorFlow environment or choose another Python in Claro's {dock.tabs.tabText(3)} tab.")
+                f"create a TensorFlow environment or choose another Python in Claro's {dock.setup_tab.title} tab.")
     assert sum(sentence in m for m in qgis_iface.messageBar().get_messages(Qgis.Critical)) == 4
     assert wait_until(lambda: "No TensorFlow" in dock.env_info.text(), 30)
     assert calls(python) == ["-m claro.backend.probe"]  # remembered: one probe for four clicks
@@ -380,7 +380,7 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
                                   "predict yet.")
     dock.tabs.setCurrentIndex(0)
     dock.banner.details_button.click()
-    assert dock.tabs.currentIndex() == 3
+    assert dock.tabs.currentIndex() == dock.pages.index(dock.setup_tab)
     dock.check_button.click()  # Check: a new probe
     assert wait_until(lambda: len(calls(python)) == 2, 30)
 
@@ -407,7 +407,7 @@ def test_the_banner_shows_on_every_tab_until_a_working_python_is_chosen(
 
         monkeypatch.setattr("claro.plugin.tabs.setup.QFileDialog.getOpenFileName", choose)
         widget.banner.choose_button.click()
-        assert len(chosen) == 1 and widget.tabs.currentIndex() == 3
+        assert len(chosen) == 1 and widget.tabs.currentIndex() == widget.pages.index(widget.setup_tab)
         assert widget.interpreter() == str(good) and claro_settings.interpreter == str(good)
         assert wait_until(lambda: widget.banner.isHidden(), 30), widget.banner.text()
         assert "TensorFlow 2.21.0 on CPU only" in widget.env_info.text()
