@@ -49,6 +49,8 @@ SAMPLE_ADVANCED = ("min_per_class", "expected_accuracy", "seed")
 ASSESS_MAIN = ("reference_field", "out", "overwrite")
 #: the zoom while labelling: 1:DEFAULT_SCALE shows a few pixels of a 10–30 m image around the point
 DEFAULT_SCALE = 2000
+#: the sample's fields that tell the map class: hidden from QGIS's forms, attribute table and identify while blind
+MAP_CLASS_FIELDS = ("map_class", "map_class_name")
 #: the colour of the cross on the current point: one colour for every point (it must not hint at a class)
 MARKER_COLOR = "#ff00ff"
 
@@ -93,6 +95,21 @@ def map_classes(map_path: str, values: list[int]) -> list[dict]:
 def hex_color(cls: dict, index: int) -> str:
     """A class's colour as #rrggbb, Claro's default for its position when the map has none (as sample.py)."""
     return "#{:02x}{:02x}{:02x}".format(*hex_to_rgb(cls.get("color"), index))
+
+
+def breakable(path: str) -> str:
+    """A path a word-wrapped label may break after each folder (a zero-width space after every
+    separator): a long path must not widen the dock."""
+    return str(path).replace("/", "/\u200b").replace("\\", "\\\u200b")
+
+
+def wrapped_label(text: str = "") -> QLabel:
+    """A word-wrapped label that follows the dock's width (a wrapped QLabel's own minimum, some 80
+    characters wide, would widen the dock past its default)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setMinimumWidth(1)
+    return label
 
 
 def _readable_text(color: QColor) -> str:
@@ -159,6 +176,7 @@ class AssessTab(Tab):
         self.class_buttons: dict[int, Any] = {}
         self._visibility: list[tuple[Any, bool]] = []
         self._marker: Optional[QgsVertexMarker] = None
+        self._hidden_fields: dict[int, Any] = {}
         self.assessment: dict = {}
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -209,8 +227,7 @@ class AssessTab(Tab):
         self.draw_progress = QProgressBar()
         self.draw_progress.setRange(0, 100)
         inner.addWidget(self.draw_progress)
-        self.draw_status = QLabel()
-        self.draw_status.setWordWrap(True)
+        self.draw_status = wrapped_label()
         inner.addWidget(self.draw_status)
         return box
 
@@ -236,8 +253,7 @@ class AssessTab(Tab):
         self.scale_spin.valueChanged.connect(lambda _value: self.show_point())
         form.addRow(tr("Zoom to scale"), self.scale_spin)
         inner.addLayout(form)
-        images_label = QLabel(tr("Images to look at (only these are shown while labelling):"))
-        images_label.setWordWrap(True)
+        images_label = wrapped_label(tr("Images to look at (only these are shown while labelling):"))
         inner.addWidget(images_label)
         self.images_list = QListWidget()
         self.images_list.setObjectName("ClaroLabelImages")
@@ -259,9 +275,8 @@ class AssessTab(Tab):
         self.label_button.setCheckable(True)
         self.label_button.toggled.connect(self.set_labelling)
         inner.addWidget(self.label_button)
-        self.point_info = QLabel()
+        self.point_info = wrapped_label()
         self.point_info.setObjectName("ClaroPointInfo")
-        self.point_info.setWordWrap(True)
         inner.addWidget(self.point_info)
         self.class_box = QWidget()
         self.class_grid = QGridLayout(self.class_box)
@@ -286,8 +301,7 @@ class AssessTab(Tab):
         self.label_progress = QLabel()
         self.label_progress.setObjectName("ClaroLabelProgress")
         inner.addWidget(self.label_progress)
-        self.label_status = QLabel()
-        self.label_status.setWordWrap(True)
+        self.label_status = wrapped_label()
         inner.addWidget(self.label_status)
         self._update_label_widgets()
         return box
@@ -309,12 +323,10 @@ class AssessTab(Tab):
         self.assess_progress = QProgressBar()
         self.assess_progress.setRange(0, 100)
         inner.addWidget(self.assess_progress)
-        self.assess_status = QLabel()
-        self.assess_status.setWordWrap(True)
+        self.assess_status = wrapped_label()
         inner.addWidget(self.assess_status)
-        self.overall_label = QLabel()
+        self.overall_label = wrapped_label()
         self.overall_label.setObjectName("ClaroOverallAccuracy")
-        self.overall_label.setWordWrap(True)
         inner.addWidget(self.overall_label)
         self.assess_table = QTableWidget(0, 5)
         self.assess_table.setObjectName("ClaroAssessTable")
@@ -331,9 +343,8 @@ class AssessTab(Tab):
         self.summary_image = SummaryImage()
         self.summary_image.setObjectName("ClaroAssessSummary")
         inner.addWidget(self.summary_image)
-        self.notes_label = QLabel()
+        self.notes_label = wrapped_label()
         self.notes_label.setObjectName("ClaroAssessNotes")
-        self.notes_label.setWordWrap(True)
         inner.addWidget(self.notes_label)
         return box
 
@@ -487,7 +498,7 @@ class AssessTab(Tab):
         self.sample_combo.setLayer(layer)
         self.assess_form.set_value("out", str(Path(out).with_name(Path(out).stem + "_report.json")))
         self.draw_status.setText(tr("{} points written to {}; label them below.").format(
-            f"{int(outputs.get('points') or layer.featureCount()):,}", out))
+            f"{int(outputs.get('points') or layer.featureCount()):,}", breakable(out)))
         self.dock.log.success(tr("Sample added as layer '{}'.").format(layer.name()))
         self.sampleDrawn.emit(True, layer)
 
@@ -607,6 +618,7 @@ class AssessTab(Tab):
             self.show_point()
         else:
             self._restore_visibility()
+            self._hide_map_fields(False)
             self._remove_marker()
         self._update_label_widgets()
 
@@ -736,6 +748,27 @@ class AssessTab(Tab):
                 pass
         self._visibility = []
 
+    def _hide_map_fields(self, hide: bool) -> None:
+        """Blind: the map class fields get QGIS's Hidden widget (not in the attribute form, table or
+        Identify results); shown again with their own widgets when the map class may be seen."""
+        layer = self.labelling.layer if self.labelling is not None else None
+        try:
+            if hide and layer is not None and not self._hidden_fields:
+                from qgis.core import QgsEditorWidgetSetup
+
+                for name in MAP_CLASS_FIELDS:
+                    index = layer.fields().indexOf(name)
+                    if index >= 0:
+                        self._hidden_fields[index] = layer.editorWidgetSetup(index)
+                        layer.setEditorWidgetSetup(index, QgsEditorWidgetSetup("Hidden", {}))
+            elif not hide and layer is not None:
+                for index, setup in self._hidden_fields.items():
+                    layer.setEditorWidgetSetup(index, setup)
+        except RuntimeError:  # the layer was deleted
+            pass
+        if not hide:
+            self._hidden_fields = {}
+
     def _apply_visibility(self) -> None:
         """Only the chosen images, the points (and the map when its class is to be shown) are visible."""
         if self.labelling is None:
@@ -743,6 +776,7 @@ class AssessTab(Tab):
         shown = set(self.chosen_image_ids()) | {self.labelling.layer.id()}
         if self.show_map_check.isChecked():
             shown |= {layer.id() for layer in self.map_layers()}
+        self._hide_map_fields(not self.show_map_check.isChecked())
         ordered = self._tree_nodes()
         for node in ordered:
             if isinstance(node, QgsLayerTreeLayer) and node.layerId() not in shown:
@@ -802,7 +836,7 @@ class AssessTab(Tab):
             self.assessed.emit(False, {})
             return
         self.show_report(report, outputs.get("png") or str(png_path(out)))
-        self.assess_status.setText(tr("Written: {}").format(out))
+        self.assess_status.setText(tr("Written: {}").format(breakable(out)))
         self.dock.log.success(self.overall_label.text())
         self.assessed.emit(True, report)
 

@@ -16,6 +16,7 @@ from qgis.core import QgsProject, QgsRasterLayer
 from qgis.PyQt.QtWidgets import QLabel
 
 from claro.backend import params as P
+from tests.plugin.test_dock import _laid_out, assert_tab_fits
 
 #: a 96² window of the bundled tile that holds both classes (56 % cleared)
 WINDOW = [0, 256, 96, 96]
@@ -128,6 +129,11 @@ def test_draw_label_and_assess_through_the_tab(dock, clean_project, class_map, i
         assert row[2] == f"{cls['area_ha']:,.0f} ± {cls['area_ci95_ha']:,.0f}" and row[3] == "1.00 ± 0.00"
     assert tab.summary_image.path == str(tmp_path / "sample_report_summary.png")
     assert not tab.summary_image.pixmap().isNull()
+    # with its class buttons, the result table and the summary, the tab still fits the default dock width
+    tab.label_button.setChecked(True)
+    _laid_out(dock)
+    assert_tab_fits(dock, dock.pages.index(tab))
+    assert tab.summary_image.pixmap().width() == tab.summary_image.width() <= tab.width()
 
 
 def test_label_skip_previous_and_first_unlabelled_are_saved_as_they_go(dock, clean_project, class_map, tmp_path):
@@ -184,6 +190,8 @@ def test_blind_labelling_hides_the_map_class_until_asked(dock, qgis_iface, clean
     tab.choose_images([image_layer])
     tab.label_button.setChecked(True)
     truth = map_classes_by_id(out)
+    widgets = [layer.editorWidgetSetup(layer.fields().indexOf(name)).type() for name in ("map_class", "map_class_name")]
+    assert widgets == ["Hidden", "Hidden"]  # not in QGIS's attribute form, table and Identify results
     canvas = qgis_iface.mapCanvas()
     for _ in range(3):
         current = tab.labelling.current.id
@@ -196,9 +204,12 @@ def test_blind_labelling_hides_the_map_class_until_asked(dock, qgis_iface, clean
         tab.show_map_check.setChecked(True)
         name = CLASSES[truth[current]]["name"]
         assert f"Map class: {name}" in tab.point_info.text() and visible(map_layer)
+        assert layer.editorWidgetSetup(layer.fields().indexOf("map_class")).type() != "Hidden"
         tab.show_map_check.setChecked(False)
         assert "Map class" not in tab.point_info.text() and not visible(map_layer)
         tab.next_button.click()
+    tab.label_button.setChecked(False)
+    assert visible(map_layer) and [layer.editorWidgetSetup(layer.fields().indexOf(n)).type() for n in ("map_class", "map_class_name")] == ["", ""]
     # the points' style never draws the map class: every unlabelled point has the same symbol
     from qgis.core import QgsRenderContext
 

@@ -510,28 +510,33 @@ def _laid_out(dock, width: int = DEFAULT_DOCK_WIDTH):
 def test_every_tab_fits_the_default_dock_width(dock):
     """At 300 px every tab label shows without scroll arrows and, on every tab, every visible
     widget lies inside the visible width (no horizontal scrolling, no cut-off button)."""
-    from qgis.PyQt.QtCore import QCoreApplication, QPoint
-    from qgis.PyQt.QtWidgets import QWidget
-
     dock.setup_tab._env_checked = True  # no background probe of the Python: this test is about the layout
     _laid_out(dock)
     bar = dock.tabs.tabBar()
     assert [bar.tabRect(i).right() <= bar.width() for i in range(bar.count())] == [True] * bar.count(), \
         [(bar.tabText(i), bar.tabRect(i).right(), bar.width()) for i in range(bar.count())]
     for index in range(dock.tabs.count()):
-        dock.tabs.setCurrentIndex(index)
-        QCoreApplication.processEvents()
-        area = dock.tabs.widget(index)
-        viewport = area.viewport()
-        assert area.widget().width() <= viewport.width(), (dock.tabs.tabText(index), area.widget().width(), viewport.width())
-        outside = []
-        for child in area.widget().findChildren(QWidget):
-            if not child.isVisibleTo(area.widget()) or child.width() == 0:
-                continue
-            left = child.mapTo(viewport, QPoint(0, 0)).x()
-            if left < 0 or left + child.width() > viewport.width():
-                outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
-        assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
+        assert_tab_fits(dock, index)
+
+
+def assert_tab_fits(dock, index: int) -> None:
+    """Tab `index` of a laid-out dock: every visible widget inside the visible width."""
+    from qgis.PyQt.QtCore import QCoreApplication, QPoint
+    from qgis.PyQt.QtWidgets import QWidget
+
+    dock.tabs.setCurrentIndex(index)
+    QCoreApplication.processEvents()
+    area = dock.tabs.widget(index)
+    viewport = area.viewport()
+    assert area.widget().width() <= viewport.width(), (dock.tabs.tabText(index), area.widget().width(), viewport.width())
+    outside = []
+    for child in area.widget().findChildren(QWidget):
+        if not child.isVisibleTo(area.widget()) or child.width() == 0:
+            continue
+        left = child.mapTo(viewport, QPoint(0, 0)).x()
+        if left < 0 or left + child.width() > viewport.width():
+            outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
+    assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
 
 
 def test_a_band_count_the_model_cannot_read_is_said_before_the_job_starts(dock, qgis_iface, clean_project,
