@@ -50,8 +50,8 @@ BETA_HELP = ("β of the F-beta score reported beside F1: above 1 favours recall 
 
 PROGRESS_HELP = "How to report progress: a bar on a terminal, or one JSON object per line for programs."
 
-AOI_HELP = ("Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…); pixels outside them "
-            "are nodata and windows entirely outside are never computed.")
+AOI_HELP = ("Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…; its first polygon "
+            "layer, or FILE|layername=NAME); pixels outside them are nodata and windows entirely outside are never computed.")
 MIN_AREA_HELP = ("Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into "
                  "their surroundings; 0 keeps every pixel.")
 
