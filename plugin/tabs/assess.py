@@ -843,8 +843,14 @@ class AssessTab(Tab):
     def show_report(self, report: dict, png: str = "") -> None:
         """Overall accuracy, the class table, the one-page summary and the notes of a report."""
         self.assessment = report
-        self.overall_label.setText(tr("Overall accuracy {} (95 % confidence interval)").format(
-            _with_ci(report.get("overall_accuracy"), report.get("overall_accuracy_ci95"))))
+        overall, half = report.get("overall_accuracy"), report.get("overall_accuracy_ci95")
+        if overall is None:
+            self.overall_label.setText(tr("Overall accuracy cannot be estimated yet (see the notes)."))
+        elif half is None:
+            self.overall_label.setText(tr("Overall accuracy {} (no confidence interval: see the notes)").format(
+                _number(overall)))
+        else:
+            self.overall_label.setText(tr("Overall accuracy {} (95 % confidence interval)").format(_with_ci(overall, half)))
         classes = report.get("classes") or []
         self.assess_table.setRowCount(len(classes))
         for row, cls in enumerate(classes):

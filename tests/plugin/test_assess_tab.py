@@ -244,3 +244,42 @@ def test_a_layer_that_is_not_a_sample_is_said_in_a_sentence(dock, clean_project,
     tab.label_button.setChecked(True)
     assert not tab.is_labelling() and not tab.label_button.isChecked()
     assert "are not known; choose its class map (Class map)" in tab.label_status.text()
+
+
+def test_a_thin_stratum_is_said_in_the_notes_and_the_summary_opens_on_click(dock, clean_project, class_map, tmp_path,
+                                                                            monkeypatch):
+    """One 'cleared' point labelled: no interval can be given, and the tab says why (the report's
+    notes) instead of printing a number; clicking the summary opens the PNG."""
+    import json
+
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
+
+    from claro.backend import assess
+    from claro.backend.progress import Progress
+    from claro.plugin.layers import add_sample_layer
+    from claro.plugin.tabs import assess as assess_tab
+
+    out = draw_in_process(class_map, tmp_path / "sample.gpkg")
+    tab = dock.assess_tab
+    tab.sample_combo.setLayer(add_sample_layer(out))
+    tab.label_button.setChecked(True)
+    truth, labelled = map_classes_by_id(out), {0: 0, 1: 0}
+    while labelled[1] < 1 or labelled[0] < 3:
+        value = truth[tab.labelling.current.id]
+        if labelled[value] < (1 if value else 3):
+            tab.class_buttons[value].click()
+            labelled[value] += 1
+        else:
+            tab.next_button.click()
+    report_path = tmp_path / "report.json"
+    assess.run(P.AssessParams(map=str(class_map), sample=str(out), out=str(report_path)), Progress("json", io.StringIO()))
+    tab.show_report(json.loads(report_path.read_text()), str(assess.png_path(report_path)))
+    assert "Class 'cleared' has 1 labelled point, and a variance needs at least 2" in tab.notes_label.text()
+    assert tab.overall_label.text() == "Overall accuracy 1.00 (no confidence interval: see the notes)"
+    cleared = [tab.assess_table.item(1, c).text() for c in range(5)]
+    assert cleared[0] == "cleared" and "±" not in cleared[2] + cleared[3]
+    opened = []
+    monkeypatch.setattr(assess_tab.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    QTest.mouseClick(tab.summary_image, Qt.LeftButton)
+    assert opened == [str(tmp_path / "report_summary.png")]
