@@ -212,6 +212,23 @@ def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]]
     return layer
 
 
-__all__ = ["add_class_layer", "add_probability_layer", "add_uncertainty_layer", "add_polygon_layer",
+def add_sample_layer(path: str | os.PathLike, layer_name: str = "sample", *, name: str = "",
+                     project: Optional[QgsProject] = None) -> QgsVectorLayer:
+    """Load the points of `claro sample` on top of the "Claro" group, styled by the .qml the
+    backend wrote beside them (coloured by the reference label, never by the map class)."""
+    project = project or QgsProject.instance()
+    layer = QgsVectorLayer(f"{path}|layername={layer_name}", name or Path(path).stem, "ogr")
+    if not layer.isValid():
+        raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
+    qml = Path(path).with_suffix(".qml")
+    if qml.is_file():
+        layer.loadNamedStyle(str(qml))
+    group = claro_group(project)
+    _replace_in_group(group, layer, project, visible=True)
+    group.setExpanded(True)
+    return layer
+
+
+__all__ = ["add_class_layer", "add_probability_layer", "add_uncertainty_layer", "add_polygon_layer", "add_sample_layer",
            "style_uncertainty_layer", "ramp_renderer", "classes_for", "read_qml_classes", "paletted_renderer",
            "style_class_layer", "claro_group", "GROUP_NAME", "NODATA"]
