@@ -79,6 +79,12 @@ def _is_keras(path: Path) -> bool:
     return is_keras_file(path)
 
 
+def _is_claro_geopackage(path: Path) -> bool:
+    from .vectorize import is_claro_geopackage
+
+    return is_claro_geopackage(path)
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -92,9 +98,10 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "qml": ("a QGIS style", _is_qml),
     "report": ("a Claro report", _is_claro_json),
     "history": ("a Claro training history", _is_history),
+    "gpkg": ("a GeoPackage Claro wrote", _is_claro_geopackage),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
-                 ".json": "report"}
+                 ".json": "report", ".gpkg": "gpkg"}
 
 
 def is_claro_dataset(folder: Path) -> bool:
