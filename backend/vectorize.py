@@ -320,13 +320,15 @@ def layer_name(out_path: str | os.PathLike) -> str:
 def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *, value_field: str,
                    attributes: dict[int, dict], constants: Optional[dict] = None,
                    probability: Optional[ProbabilitySource] = None, colors: Optional[dict[int, str]] = None,
-                   nodata: int = NODATA, progress=None) -> dict[int, dict]:
+                   nodata: int = NODATA, progress=None, layer: Optional[str] = None) -> dict[int, dict]:
     """One polygon per 8-connected region of a value in `attributes` (other values are not
     written) into a GeoPackage, with fields `value_field`, the value's attributes, area_ha (true
     area), probability (mean over the region, with `probability`) and `constants`; styled by
-    value in `colors`. Written to a temporary name and renamed. Returns per value
+    value in `colors`. Written to a temporary name and renamed. `layer` names the layer (default:
+    the file's name; give it when `out_path` is itself a job's temporary). Returns per value
     {"polygons": n, "hectares": total}."""
     constants = dict(constants or {})
+    layer = layer or layer_name(out_path)
     wanted = {int(v) for v in attributes}
     summary: dict[int, dict] = {v: {"polygons": 0, "hectares": 0.0} for v in sorted(wanted)}
     with _exceptions():
@@ -362,8 +364,7 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                 total = max(1, raw_layer.GetFeatureCount())
                 out = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
                 out.SetMetadataItem(SOFTWARE_KEY, f"claro {__version__}")
-                layer = out.CreateLayer(layer_name(out_path), srs, ogr.wkbPolygon,
-                                        options=["GEOMETRY_NAME=geom", "FID=fid"])
+                polygons = out.CreateLayer(layer, srs, ogr.wkbPolygon, options=["GEOMETRY_NAME=geom", "FID=fid"])
                 types = {value_field: ogr.OFTInteger}
                 for name in names[1:]:
                     types[name] = _field_type([a.get(name) for a in attributes.values() if a.get(name) is not None])
@@ -373,8 +374,8 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                 for name, value in constants.items():
                     types[name] = _field_type([value] if value is not None else [])
                 for name, kind in types.items():
-                    layer.CreateField(ogr.FieldDefn(name, kind))
-                definition = layer.GetLayerDefn()
+                    polygons.CreateField(ogr.FieldDefn(name, kind))
+                definition = polygons.GetLayerDefn()
                 out.StartTransaction()
                 for done, source in enumerate(raw_layer, start=1):
                     value = source.GetFieldAsInteger(0)
@@ -391,7 +392,7 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                             feature.SetField(PROBABILITY_FIELD, regions.mean(_first_pixel(geometry, inverse, width), value))
                         for name, constant in constants.items():
                             _set(feature, name, constant)
-                        layer.CreateFeature(feature)
+                        polygons.CreateFeature(feature)
                         summary[value]["polygons"] += 1
                         summary[value]["hectares"] += hectares
                     if done % _FEATURES_PER_TRANSACTION == 0:
@@ -401,8 +402,8 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                             progress.update(0.6 + 0.4 * done / total, "polygon areas")
                 out.CommitTransaction()
                 raw_layer = raw = None
-                _store_style(out, layer_name(out_path), value_field, attributes, colors)
-                layer = definition = None
+                _store_style(out, layer, value_field, attributes, colors)
+                polygons = definition = None
                 out.FlushCache()
                 out = None
             finally:
