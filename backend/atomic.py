@@ -85,6 +85,12 @@ def _is_claro_geopackage(path: Path) -> bool:
     return is_claro_geopackage(path)
 
 
+def _is_area_table(path: Path) -> bool:
+    from .areas import is_area_csv
+
+    return is_area_csv(path)
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -99,6 +105,7 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "report": ("a Claro report", _is_claro_json),
     "history": ("a Claro training history", _is_history),
     "gpkg": ("a GeoPackage Claro wrote", _is_claro_geopackage),
+    "area-table": ("a Claro area table", _is_area_table),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
                  ".json": "report", ".gpkg": "gpkg"}

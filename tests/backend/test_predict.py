@@ -536,9 +536,11 @@ def test_min_area_and_polygons_with_a_softmax_model(tmp_path):
     after = read(out2)
     assert all(region_sizes(after, v).min() >= threshold for v in (0, 4, 9))
     assert 0.5 < (after == before).mean() < 1.0
+    table = (tmp_path / "sieved_areas.csv").read_text().splitlines()[1:]  # the area table is of the sieved map
+    assert [int(line.split(",")[2]) for line in table] == [int((after == v).sum()) for v in (0, 4, 9)]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "classes.qml", "classes.tif", "classes.tif.aux.xml", "identity.keras", "image.tif", "regions.gpkg", "sieved.qml",
-        "sieved.tif", "sieved.tif.aux.xml"]
+        "classes.qml", "classes.tif", "classes.tif.aux.xml", "classes_areas.csv", "identity.keras", "image.tif",
+        "regions.gpkg", "sieved.qml", "sieved.tif", "sieved.tif.aux.xml", "sieved_areas.csv"]
     assert gdal.Open(str(out2)).GetRasterBand(1).GetOverviewCount() == 0  # 150 px: none needed, none built
     source = ogr.Open(str(polygons))
     layer = source.GetLayerByName("regions")
@@ -561,7 +563,8 @@ def test_polygons_of_a_sigmoid_model_without_a_probability_raster(tmp_path):
     out, polygons = tmp_path / "classes.tif", tmp_path / "regions.gpkg"
     assert run("--model", model, "--image", image, "--out", out, "--polygons", polygons, "--window", 32) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["band1.keras", "classes.qml", "classes.tif",
-                                                         "classes.tif.aux.xml", "image.tif", "regions.gpkg"]
+                                                         "classes.tif.aux.xml", "classes_areas.csv", "image.tif",
+                                                         "regions.gpkg"]
     assert run("--model", model, "--image", image, "--out", tmp_path / "c2.tif", "--window", 32,
                "--probabilities", tmp_path / "p.tif") == 0
     p = read(tmp_path / "p.tif").astype(np.float64)
