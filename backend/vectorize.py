@@ -39,6 +39,7 @@ from .version import __version__
 NODATA = 255
 #: pixels read per strip when labelling regions: bounded memory whatever the raster size
 STRIP_PIXELS = 1 << 20
+GDAL_CACHE_BYTES = 64 * 1024 * 1024
 #: the GeoPackage metadata item that marks a file Claro wrote (atomic.py's "gpkg" kind)
 SOFTWARE_KEY = "CLARO_SOFTWARE"
 PROBABILITY_FIELD = "probability"
@@ -246,26 +247,26 @@ def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values:
     return _Regions(seed[order], (total / count)[order], kind[order])
 
 
-def _points(geometry: ogr.Geometry) -> list[np.ndarray]:
-    """Every vertex of a polygon (all rings) as (n, 2) arrays, read from its WKB without a
-    Python object per vertex (the largest region of a big map has millions)."""
+def _exterior(geometry: ogr.Geometry) -> list[np.ndarray]:
+    """The vertices of each exterior ring (polygon, or each part of a multipolygon) as (n, 2)
+    arrays, read from the WKB without a Python object per vertex (a big map's largest region
+    has millions)."""
     if ogr.GT_Flatten(geometry.GetGeometryType()) != ogr.wkbPolygon:
-        return [p for i in range(geometry.GetGeometryCount()) for p in _points(geometry.GetGeometryRef(i))]
+        return [p for i in range(geometry.GetGeometryCount()) for p in _exterior(geometry.GetGeometryRef(i))]
     wkb = bytes(geometry.ExportToWkb(ogr.wkbNDR))
     (rings,) = struct.unpack_from("<I", wkb, 5)
-    offset, out = 9, []
-    for _ in range(rings):
-        (count,) = struct.unpack_from("<I", wkb, offset)
-        out.append(np.frombuffer(wkb, np.float64, 2 * count, offset + 4).reshape(count, 2))
-        offset += 4 + 16 * count
-    return out
+    if not rings:
+        return []
+    (count,) = struct.unpack_from("<I", wkb, 9)
+    return [np.frombuffer(wkb, np.float64, 2 * count, 13).reshape(count, 2)]
 
 
 def _first_pixel(geometry: ogr.Geometry, inverse: tuple, width: int) -> int:
     """The region's first pixel in raster order (row × width + column): its topmost row, and the
-    leftmost pixel there, whose top-left corner is a vertex of the polygon."""
+    leftmost pixel there, whose top-left corner is a vertex of the polygon's exterior ring (a hole
+    never reaches above the region it is in)."""
     best_row, best_col = None, None
-    for xy in _points(geometry):
+    for xy in _exterior(geometry):
         col = np.rint(inverse[0] + inverse[1] * xy[:, 0] + inverse[2] * xy[:, 1])
         row = np.rint(inverse[3] + inverse[4] * xy[:, 0] + inverse[5] * xy[:, 1])
         top = row.min()
@@ -278,14 +279,18 @@ def _first_pixel(geometry: ogr.Geometry, inverse: tuple, width: int) -> int:
 # --------------------------------------------------------------------------- polygons
 
 class _exceptions:
-    """GDAL and OGR raising exceptions inside, whatever the caller's setting (restored in reverse)."""
+    """GDAL and OGR raising exceptions inside, whatever the caller's setting (restored in reverse),
+    and GDAL's block cache bounded: its default (5 % of the RAM) would otherwise fill with the
+    probability raster's blocks, though every strip is read once."""
 
     def __enter__(self):
-        self.previous = (gdal.GetUseExceptions(), ogr.GetUseExceptions())
+        self.previous = (gdal.GetUseExceptions(), ogr.GetUseExceptions(), gdal.GetCacheMax())
         gdal.UseExceptions()
         ogr.UseExceptions()
+        gdal.SetCacheMax(min(self.previous[2], GDAL_CACHE_BYTES))
 
     def __exit__(self, *exc):
+        gdal.SetCacheMax(self.previous[2])
         if not self.previous[1]:
             ogr.DontUseExceptions()
         if not self.previous[0]:
