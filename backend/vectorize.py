@@ -448,14 +448,23 @@ def categorized_qml(attribute: str, categories: list[tuple[int, str, str]]) -> s
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + style._xml(qgis) + "\n"
 
 
+def category_label(value: int, attributes: dict) -> str:
+    """A legend entry: the value's name (class_name, name), else its attributes joined by arrows
+    (from, to → "forest → cleared"), else the value."""
+    for key in ("class_name", "name"):
+        if attributes.get(key):
+            return str(attributes[key])
+    texts = [str(v) for v in attributes.values() if v is not None and v != ""]
+    return " → ".join(texts) if texts else str(value)
+
+
 def _store_style(out: ogr.DataSource, table: str, attribute: str, attributes: dict[int, dict],
                  colors: Optional[dict[int, str]]) -> None:
     """The style as the layer's default in the GeoPackage's layer_styles table (the table QGIS
     reads and writes for "Save style ▸ in database"), so QGIS applies it when the layer is added."""
     categories = []
-    for i, value in enumerate(sorted(attributes)):
-        label = next((str(v) for k, v in attributes[value].items() if k.endswith("name") and v), str(value))
-        categories.append((int(value), label, (colors or {}).get(value) or ""))
+    for value in sorted(attributes):
+        categories.append((int(value), category_label(value, attributes[value]), (colors or {}).get(value) or ""))
     styles = out.CreateLayer("layer_styles", geom_type=ogr.wkbNone)
     for name, kind in (("f_table_catalog", ogr.OFTString), ("f_table_schema", ogr.OFTString),
                        ("f_table_name", ogr.OFTString), ("f_geometry_column", ogr.OFTString),

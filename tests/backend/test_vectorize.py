@@ -249,3 +249,20 @@ def test_no_crs_and_foreign_geopackages(tmp_path):
     vectorize.write_polygons(ours, tmp_path / "ours.gpkg", value_field="class", attributes=ATTRIBUTES)
     assert vectorize.is_claro_geopackage(tmp_path / "ours.gpkg")
     assert check_can_write(tmp_path / "ours.gpkg", True) == tmp_path / "ours.gpkg"
+
+
+def test_change_polygons_carry_from_to_and_dates_and_their_legend_names_the_transition(tmp_path):
+    data = np.full((10, 12), 0, np.uint8)
+    data[2:6, 2:8] = 3
+    path = write_classes(tmp_path / "change.tif", data)
+    out = tmp_path / "change.gpkg"
+    summary = vectorize.write_polygons(path, out, value_field="code", attributes={3: {"from": "forest", "to": "cleared"}},
+                                       constants={"before_date": "2020-07-01", "after_date": "2024-07-01"},
+                                       colors={3: "#d7191c"})
+    assert summary[3]["polygons"] == 1
+    dataset = ogr.Open(str(out))
+    (feature,) = list(dataset.GetLayerByName("change"))
+    assert [feature.GetField(k) for k in ("code", "from", "to", "before_date", "after_date")] == [
+        3, "forest", "cleared", "2020-07-01", "2024-07-01"]
+    (style,) = list(dataset.GetLayerByName("layer_styles"))
+    assert 'label="forest → cleared"' in style.GetField("styleQML")
