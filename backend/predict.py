@@ -586,7 +586,8 @@ def _minimum_unit_and_polygons(stack: contextlib.ExitStack, params: PredictParam
     threshold = 0
     if params.min_area > 0:
         progress.update(0.95, "minimum mapping unit")
-        threshold = vectorize.sieve(out_tmp, params.min_area, NODATA)
+        threshold = vectorize.sieve(out_tmp, params.min_area, NODATA,
+                                    progress=vectorize.ScaledProgress(progress, 0.95, 0.953))
         progress.log(f"Minimum mapping unit {params.min_area:g} ha: regions under {threshold} pixels were merged "
                      "into their surroundings.")
         if threshold > 1:
@@ -599,7 +600,8 @@ def _minimum_unit_and_polygons(stack: contextlib.ExitStack, params: PredictParam
             out_tmp, poly_tmp, value_field="class", layer=vectorize.layer_name(params.polygons),
             attributes={int(c["value"]): {"class_name": style.class_name(c, i)} for i, c in enumerate(classes)},
             probability=vectorize.ProbabilitySource.for_classes(prob_tmp, classes, sigmoid),
-            colors={int(c["value"]): c.get("color") or "" for c in classes}, nodata=NODATA)
+            colors={int(c["value"]): c.get("color") or "" for c in classes}, nodata=NODATA,
+            progress=vectorize.ScaledProgress(progress, 0.955, 0.96))
         result["polygon_count"] = sum(s["polygons"] for s in summary.values())
         progress.log(f"{result['polygon_count']} polygons: "
                      + ", ".join(f"{style.class_name(c, i)} {summary[int(c['value'])]['polygons']} "

@@ -79,6 +79,17 @@ def sieve_threshold(dataset: gdal.Dataset, min_area_ha: float) -> int:
     return max(1, math.ceil(round(min_area_ha * areas.M2_PER_HA / smallest, 9)))
 
 
+class ScaledProgress:
+    """A part [start, end] of a job's progress bar, for a step that reports its own 0..1 (and,
+    through GDAL's callbacks, a point where Ctrl-C or Cancel stops a long sieve or polygonize)."""
+
+    def __init__(self, progress, start: float, end: float):
+        self.progress, self.start, self.end = progress, start, end
+
+    def update(self, fraction: float, message: str = "") -> None:
+        self.progress.update(self.start + (self.end - self.start) * fraction, message)
+
+
 def _progress_callback(progress, start: float, end: float, message: str):
     if progress is None:
         return None
