@@ -90,15 +90,32 @@ class ScaledProgress:
         self.progress.update(self.start + (self.end - self.start) * fraction, message)
 
 
-def _progress_callback(progress, start: float, end: float, message: str):
-    if progress is None:
-        return None
+class _Callback:
+    """GDAL's progress callback: reports into a part of `progress`, and is where Python sees a
+    Ctrl-C (or the CLI's SIGTERM) while GDAL works. An exception raised there would reach the
+    caller as GDAL's RuntimeError("User terminated"); it is kept and raised as itself instead."""
 
-    def report(fraction, _message, _data):
-        progress.update(start + (end - start) * min(1.0, max(0.0, fraction)), message)
+    def __init__(self, progress, start: float, end: float, message: str):
+        self.progress, self.start, self.end, self.message = progress, start, end, message
+        self.error: Optional[BaseException] = None
+
+    def __call__(self, fraction, _message, _data) -> int:
+        try:
+            if self.progress is not None:
+                self.progress.update(self.start + (self.end - self.start) * min(1.0, max(0.0, fraction)), self.message)
+        except BaseException as error:  # noqa: BLE001 - raised again by run()
+            self.error = error
+            return 0
         return 1
 
-    return report
+    def run(self, function, *args, **kwargs):
+        """Call a GDAL algorithm with this callback; its own exception wins over GDAL's."""
+        try:
+            return function(*args, callback=self, **kwargs)
+        except RuntimeError:
+            if self.error is not None:
+                raise self.error from None
+            raise
 
 
 def sieve(path: str | os.PathLike, min_area_ha: float, nodata: int = NODATA, progress=None) -> int:
@@ -125,9 +142,9 @@ def sieve(path: str | os.PathLike, min_area_ha: float, nodata: int = NODATA, pro
         try:
             target = scratch.GetRasterBand(1)
             for number in range(1, MAX_SIEVE_PASSES + 1):
-                gdal.SieveFilter(band, band.GetMaskBand(), target, threshold, 8,
-                                 callback=_progress_callback(progress, (number - 1) / MAX_SIEVE_PASSES,
-                                                             number / MAX_SIEVE_PASSES, "minimum mapping unit"))
+                callback = _Callback(progress, (number - 1) / MAX_SIEVE_PASSES, number / MAX_SIEVE_PASSES,
+                                     "minimum mapping unit")
+                callback.run(gdal.SieveFilter, band, band.GetMaskBand(), target, threshold, 8)
                 if not _copy_changes(target, band, width, height):
                     break
             dataset.FlushCache()
@@ -372,8 +389,8 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                 raw = ogr.GetDriverByName("FlatGeobuf").CreateDataSource(str(raw_path))
                 raw_layer = raw.CreateLayer("regions", srs, ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
                 raw_layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
-                gdal.Polygonize(band, band.GetMaskBand(), raw_layer, 0, ["8CONNECTED=8"],
-                                callback=_progress_callback(progress, 0.3, 0.6, "polygons"))
+                _Callback(progress, 0.3, 0.6, "polygons").run(gdal.Polygonize, band, band.GetMaskBand(), raw_layer, 0,
+                                                               ["8CONNECTED=8"])
                 raw_layer = raw = None
                 raw = ogr.Open(str(raw_path))
                 raw_layer = raw.GetLayer(0)

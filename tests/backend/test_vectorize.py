@@ -266,3 +266,26 @@ def test_change_polygons_carry_from_to_and_dates_and_their_legend_names_the_tran
         3, "forest", "cleared", "2020-07-01", "2024-07-01"]
     (style,) = list(dataset.GetLayerByName("layer_styles"))
     assert 'label="forest → cleared"' in style.GetField("styleQML")
+
+
+class Interrupting:
+    """A progress that is interrupted (Ctrl-C, or the CLI's SIGTERM) once GDAL has started."""
+
+    def __init__(self):
+        self.fractions: list[float] = []
+
+    def update(self, fraction: float, message: str = "") -> None:
+        self.fractions.append(fraction)
+        if len(self.fractions) > 2:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupt_inside_gdal_stops_it_as_an_interrupt_and_leaves_nothing(tmp_path):
+    noise = ndimage.gaussian_filter(np.random.default_rng(6).normal(size=(200, 200)), 1.0)
+    path = write_classes(tmp_path / "classes.tif", np.digitize(noise, [-0.1, 0.1]).astype(np.uint8))
+    with pytest.raises(KeyboardInterrupt):
+        vectorize.sieve(path, 1.0, progress=Interrupting())
+    with pytest.raises(KeyboardInterrupt):
+        vectorize.write_polygons(path, tmp_path / "regions.gpkg", value_field="class", attributes=ATTRIBUTES,
+                                 progress=Interrupting())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["classes.tif"]
