@@ -2,18 +2,21 @@
 
 Why this shape:
 - Minimum mapping unit: GDAL's sieve (8-connected, as the polygons) merges every region smaller
-  than a pixel threshold into its largest neighbour. The threshold comes from the raster's true
-  smallest pixel area (areas.PixelAreas), so no region left is smaller than the unit anywhere in
-  the raster, whatever the CRS. Nodata is the sieve's mask: it never changes and nothing merges
-  into it (a small region with no classified neighbour at all stays: there is nothing to merge
-  it into, and dropping it would hide classified pixels).
+  than a pixel threshold into its largest neighbour, in passes until none changes anything (one
+  pass can leave clusters of small regions). The threshold comes from the raster's true smallest
+  pixel area (areas.PixelAreas), so no region left is smaller than the unit anywhere in the
+  raster, whatever the CRS. Nodata is the sieve's mask: it never changes and nothing merges into
+  it (a small region with no classified neighbour at all stays: there is nothing to merge it
+  into, and dropping it would hide classified pixels).
 - Memory: a class map can be 16384² (268 MB as bytes, its probabilities gigabytes). GDAL
   polygonizes line by line into a temporary FlatGeobuf, keeping only regions still open; the
   mean probability of each region comes from a streaming connected-component labelling of the
   class and probability rasters in strips (scipy labels each strip, regions continuing across
   strips are joined by a graph's connected components), so no whole-raster array exists.
-  A polygon is matched to its region by the region's first pixel in raster order, which is
-  always the top-left corner of the polygon's topmost row.
+  A polygon is matched to its region by the region's first pixel in raster order, whose top-left
+  corner is always the leftmost vertex of the exterior ring's topmost row. Memory still grows with
+  the number of regions (a few numbers each) and with the outline of the largest region (GDAL
+  holds a region's outline until the region is complete), not with the pixels.
 - Areas: every polygon's area is its true area on the WGS84 ellipsoid (areas.geometry_area_m2).
 - Style: a categorized QGIS style stored in the GeoPackage's layer_styles table as the default
   style, so QGIS (and the plugin) draw the polygons in the raster's colours with no sidecar file.
@@ -421,8 +424,10 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                         for name in names[1:]:
                             _set(feature, name, attributes[value].get(name))
                         feature.SetField(AREA_FIELD, hectares)
-                        if regions is not None:
+                        if regions is not None and value in probability.bands:
                             feature.SetField(PROBABILITY_FIELD, regions.mean(_first_pixel(geometry, inverse, width), value))
+                        elif regions is not None:
+                            feature.SetFieldNull(PROBABILITY_FIELD)  # a value without a probability band
                         for name, constant in constants.items():
                             _set(feature, name, constant)
                         polygons.CreateFeature(feature)
