@@ -24,9 +24,11 @@ Why this shape:
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import os
 import struct
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -348,6 +350,29 @@ def _set(feature: ogr.Feature, name: str, value: Any) -> None:
         feature.SetField(name, str(value))
 
 
+@functools.lru_cache(maxsize=None)
+def _spatial_index() -> str:
+    """YES when this process's SQLite has the R-tree module a GeoPackage's spatial index needs.
+    TensorFlow bundles an SQLite without it, and when TensorFlow is loaded before GDAL its SQLite
+    is the one GDAL calls (`claro predict` loads GDAL first, so its GeoPackages get an index;
+    a test process may not): without the module the polygons are still written, unindexed."""
+    probe = f"/vsimem/claro-rtree-{uuid.uuid4().hex}.gpkg"
+    try:
+        with _exceptions():
+            dataset = ogr.GetDriverByName("GPKG").CreateDataSource(probe)
+            layer = dataset.CreateLayer("probe", None, ogr.wkbPoint, options=["SPATIAL_INDEX=YES"])
+            feature = ogr.Feature(layer.GetLayerDefn())
+            feature.SetGeometry(ogr.CreateGeometryFromWkt("POINT (0 0)"))
+            layer.CreateFeature(feature)
+            dataset.FlushCache()
+            layer = dataset = None
+        return "YES"
+    except RuntimeError:
+        return "NO"
+    finally:
+        gdal.Unlink(probe)
+
+
 def layer_name(out_path: str | os.PathLike) -> str:
     """The polygons' layer: the GeoPackage's name, as QGIS would call it."""
     return Path(out_path).stem
@@ -400,7 +425,8 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                 total = max(1, raw_layer.GetFeatureCount())
                 out = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
                 out.SetMetadataItem(SOFTWARE_KEY, f"claro {__version__}")
-                polygons = out.CreateLayer(layer, srs, ogr.wkbPolygon, options=["GEOMETRY_NAME=geom", "FID=fid"])
+                polygons = out.CreateLayer(layer, srs, ogr.wkbPolygon,
+                                           options=["GEOMETRY_NAME=geom", "FID=fid", f"SPATIAL_INDEX={_spatial_index()}"])
                 types = {value_field: ogr.OFTInteger}
                 for name in names[1:]:
                     types[name] = _field_type([a.get(name) for a in attributes.values() if a.get(name) is not None])
