@@ -251,6 +251,7 @@ def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values:
             kinds.append(np.concatenate(value_of))
         if previous is not None:
             above_classes, above = previous
+            pairs = []
             for shift in (-1, 0, 1):  # the pixel above-left, above and above-right
                 a = np.zeros(width, np.int64)
                 c = np.full(width, -1, np.int32)
@@ -262,7 +263,9 @@ def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values:
                     a[:], c[:] = above, above_classes
                 same = (a > 0) & (labels[0] > 0) & (c == classes[0])
                 if same.any():
-                    links.append(np.stack([a[same], labels[0][same]]) - 1)
+                    pairs.append(np.stack([a[same], labels[0][same]]) - 1)
+            if pairs:  # one link per pair of pieces, not per column: memory set by the regions, not the width
+                links.append(np.unique(np.concatenate(pairs, axis=1), axis=1))
         previous = (classes[-1].astype(np.int32), labels[-1].copy())
         offset += n
     if not offset:
