@@ -283,6 +283,22 @@ def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values:
     return _Regions(seed[order], (total / count)[order], kind[order])
 
 
+def _release_memory() -> None:
+    """Hand the memory a finished step freed back to the system (glibc keeps freed heap for reuse,
+    so one step's peak would otherwise sit under the next one's). A no-op where there is no glibc."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+        if trim is not None:
+            trim(0)
+    except OSError:
+        pass
+
+
 def _exterior(geometry: ogr.Geometry) -> list[np.ndarray]:
     """The vertices of each exterior ring (polygon, or each part of a multipolygon) as (n, 2)
     arrays, read from the WKB without a Python object per vertex (a big map's largest region
@@ -407,10 +423,6 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
         if band.GetNoDataValue() is None:
             raise ClaroError(f"The class raster {class_path} has no nodata value; set it to {nodata}.")
         regions = None
-        if probability is not None:
-            if progress is not None:
-                progress.update(0.0, "region probabilities")
-            regions = _region_means(dataset, probability, wanted)
         inverse = gdal.InvGeoTransform(dataset.GetGeoTransform())
         width = dataset.RasterXSize
         names = [value_field] + sorted({k for a in attributes.values() for k in a} - {value_field})
@@ -420,9 +432,15 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                 raw = ogr.GetDriverByName("FlatGeobuf").CreateDataSource(str(raw_path))
                 raw_layer = raw.CreateLayer("regions", srs, ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
                 raw_layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
-                _Callback(progress, 0.3, 0.6, "polygons").run(gdal.Polygonize, band, band.GetMaskBand(), raw_layer, 0,
+                _Callback(progress, 0.0, 0.4, "polygons").run(gdal.Polygonize, band, band.GetMaskBand(), raw_layer, 0,
                                                                ["8CONNECTED=8"])
                 raw_layer = raw = None
+                _release_memory()  # GDAL's polygons in progress are gone: one peak, not two stacked
+                if probability is not None:
+                    if progress is not None:
+                        progress.update(0.4, "region probabilities")
+                    regions = _region_means(dataset, probability, wanted)
+                    _release_memory()
                 raw = ogr.Open(str(raw_path))
                 raw_layer = raw.GetLayer(0)
                 total = max(1, raw_layer.GetFeatureCount())
