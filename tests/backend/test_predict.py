@@ -716,8 +716,8 @@ def test_min_area_or_polygons_without_a_crs_is_one_sentence(tmp_path, capsys):
 
 
 def test_real_amazon_tile_min_area_and_polygons_match_the_area_table(tmp_path, amazon_tile):
-    """The bundled tile (EPSG:4326) with a tiny model, run as a user runs it (a child process,
-    GDAL loaded before TensorFlow, so the GeoPackage gets its spatial index)."""
+    """The bundled tile (EPSG:4326) with a tiny model and the engine's other options, run as a user
+    runs it (a child process, GDAL loaded before TensorFlow, so the GeoPackage gets its spatial index)."""
     import os
     import subprocess  # nosec B404 - the CLI under test
     import sys
@@ -739,7 +739,8 @@ def test_real_amazon_tile_min_area_and_polygons_match_the_area_table(tmp_path, a
     out, polygons = tmp_path / "classes.tif", tmp_path / "regions.gpkg"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
     command = [sys.executable, "-m", "claro.backend", "predict", "--model", str(path), "--image", str(image),
-               "--out", str(out), "--min-area", "0.5", "--polygons", str(polygons), "--progress", "json"]
+               "--out", str(out), "--min-area", "0.5", "--polygons", str(polygons), "--tta",
+               "--uncertainty", str(tmp_path / "unsure.tif"), "--progress", "json"]
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)  # nosec B603 # our CLI
     assert finished.returncode == 0, finished.stderr[-2000:]
     table = {row["value"]: row for row in areas.class_area_table(out, classes)}
