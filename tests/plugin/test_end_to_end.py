@@ -1,6 +1,6 @@
 """Train and predict through the dock's QgsTasks on real data, in the child Python; cancel;
 the result is a styled layer that finds the clearing; the prediction options (area of interest,
-TTA, uncertainty) come back as styled layers and an area table;
+TTA, uncertainty, minimum mapping unit, polygons) come back as styled layers and an area table;
 QGIS's process never imports TensorFlow.
 
 Tiny on purpose (2 shared CPU cores): a 256² crop of a real Amazon tile (bundled sample),
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 from qgis.PyQt.QtGui import QColor
-from qgis.core import (Qgis, QgsFeature, QgsGeometry, QgsPalettedRasterRenderer,
+from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsFeature, QgsGeometry, QgsPalettedRasterRenderer,
                        QgsRasterLayer, QgsRectangle, QgsSingleBandPseudoColorRenderer, QgsVectorLayer)
 
 from claro.backend.card import read_card
@@ -148,8 +148,8 @@ def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_p
 
 def predict_with_the_options(dock: ClaroDock, qgis_iface, project, image: Path, folder: Path, wait_until) -> None:
     """The same model again with issue 11's options from the dock: the selected one of two polygons
-    (the left half) as area of interest, test-time augmentation and uncertainty by disagreement;
-    every output comes back styled, with the area table."""
+    (the left half) as area of interest, test-time augmentation, uncertainty by disagreement, a
+    0.5 ha minimum mapping unit and polygons; every output comes back styled, with the area table."""
     source = gdal.Open(str(image))
     x0, dx, _, y0, _, dy = source.GetGeoTransform()
     halves = QgsVectorLayer("Polygon?crs=EPSG:4326&field=half:string", "halves", "memory")
@@ -168,7 +168,8 @@ def predict_with_the_options(dock: ClaroDock, qgis_iface, project, image: Path, 
     tab.probabilities_check.setChecked(False)
     out = folder / "classes_left.tif"
     for name, value in {"out": str(out), "tta": True, "uncertainty": str(folder / "unsure.tif"),
-                        "uncertainty_measure": "disagreement"}.items():
+                        "uncertainty_measure": "disagreement", "min_area": 0.5,
+                        "polygons": str(folder / "regions.gpkg")}.items():
         tab.predict_form.set_value(name, value)
     dock.predictionFinished.disconnect()  # the first prediction's listener: its list is now a map
     predicted = []
@@ -184,6 +185,9 @@ def predict_with_the_options(dock: ClaroDock, qgis_iface, project, image: Path, 
     group = project.layerTreeRoot().findGroup(GROUP_NAME)
     by_source = {Path(node.layer().source().split("|")[0]).name: node.layer() for node in group.findLayers()}
     assert isinstance(by_source["unsure.tif"].renderer(), QgsSingleBandPseudoColorRenderer)
+    regions = by_source["regions.gpkg"]
+    assert isinstance(regions.renderer(), QgsCategorizedSymbolRenderer) and regions.featureCount() > 0
+    assert min(feature["area_ha"] for feature in regions.getFeatures()) >= 0.5 * (1 - 1e-9)
     table = tab.area_table
     assert [table.item(i, 0).text() for i in range(table.rowCount())] == ["forest", "cleared"]
     pixels = sum(int(table.item(i, 3).text().replace(",", "")) for i in range(table.rowCount()))
