@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "train": "Train a U-Net on a patch dataset and save a self-describing .keras model.",
     "predict": "Classify a whole raster with a trained model, blending overlapping windows.",
     "evaluate": "Compare a class raster with reference labels: confusion matrix, IoU, F1.",
+    "change": "Compare two class maps of the same classes: transition raster and from→to hectares.",
     "info": "Print a patch dataset's summary or a model's card.",
 }
 

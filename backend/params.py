@@ -162,9 +162,12 @@ class ChangeParams:
     out: str = option("", label="Change raster",
                       help="Output transition GeoTIFF (one code per from→to pair); a .qml style and the from→to area tables (JSON, CSV) are written beside it.")
     from_classes: Optional[str] = option(None, flag="--from", label="From classes",
-                                         help="Keep only transitions from these classes (names or values, comma separated), e.g. forest.")
+                                         help="Keep only the changes from these classes (names or values, comma separated), e.g. forest; "
+                                              "the other classified pixels get the code 'no change of interest' (not nodata, "
+                                              "so observed land is told from missing data).")
     to_classes: Optional[str] = option(None, flag="--to", label="To classes",
-                                       help="Keep only transitions to these classes (names or values, comma separated), e.g. cleared.")
+                                       help="Keep only the changes to these classes (names or values, comma separated), e.g. cleared; a class "
+                                            "given in both --from and --to also keeps its unchanged pixels (stable forest).")
     min_area: float = option(0.0, label="Minimum mapping unit (ha)", minimum=0.0, maximum=1_000_000.0, help=MIN_AREA_HELP)
     polygons: Optional[str] = option(None, label="Change polygons",
                                      help="Also write the change regions as polygons (GeoPackage) with from, to, true area in hectares and the two dates.")
@@ -206,6 +209,7 @@ COMMANDS: dict[str, tuple[type, str]] = {
     "train": (TrainParams, "train"),
     "predict": (PredictParams, "predict"),
     "evaluate": (EvaluateParams, "evaluate"),
+    "change": (ChangeParams, "change"),
     "info": (InfoParams, "info"),
 }
 

@@ -126,6 +126,11 @@ def _overlaps(a: Optional[tuple], b: tuple) -> bool:
     return a is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def footprints_overlap(source: gdal.Dataset, grid: gdal.Dataset) -> bool:
+    """Whether the footprint of raster `source`, taken into `grid`'s CRS, overlaps `grid`."""
+    return _overlaps(_transform_bounds(bounds(source), crs_of(source), crs_of(grid)), bounds(grid))
+
+
 def parse_background(background: str | int, ignore_value: int) -> int:
     """'--background' text → the label value for pixels outside every polygon."""
     text = str(background).strip().lower()

@@ -12,7 +12,7 @@ from claro.backend.cli import build_parser, parse
 from claro.backend.errors import ClaroError
 
 
-@pytest.mark.parametrize("cls", [P.PatchParams, P.TrainParams, P.PredictParams, P.EvaluateParams])
+@pytest.mark.parametrize("cls", [P.PatchParams, P.TrainParams, P.PredictParams, P.EvaluateParams, P.ChangeParams])
 def test_every_field_has_help_and_a_label(cls):
     for f in dataclasses.fields(cls):
         assert f.metadata["help"].endswith("."), f.name
@@ -62,7 +62,8 @@ def test_classes_parse_and_format():
 REQUIRED = {"patches": ["--image", "a.tif", "--labels", "a.gpkg", "--out", "ds"],
             "train": ["--data", "ds", "--out", "m.keras"],
             "predict": ["--model", "m.keras", "--image", "a.tif", "--out", "c.tif"],
-            "evaluate": ["--prediction", "c.tif", "--reference", "r.gpkg", "--out", "r.json"]}
+            "evaluate": ["--prediction", "c.tif", "--reference", "r.gpkg", "--out", "r.json"],
+            "change": ["--before", "a.tif", "--after", "b.tif", "--out", "c.tif"]}
 NUMERIC = [(command, f, kind) for command, (cls, _module) in P.COMMANDS.items() for f, kind in P.numeric_fields(cls)]
 
 
