@@ -77,7 +77,9 @@ class Targets:
 
 
 def _check_outputs(params: ChangeParams) -> Targets:
-    inputs = [params.before, params.after]
+    from . import raster
+
+    inputs = raster.source_files([params.before, params.after])  # a VRT's sources are inputs too
     out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
     qml = check_can_write(style.qml_path(out), params.overwrite, kind="qml", inputs=inputs)
     matrix_json, matrix_csv = matrix_paths(out)

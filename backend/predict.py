@@ -158,7 +158,9 @@ def _gdal_exceptions():
 
 
 def _check_outputs(params: PredictParams) -> list[Path]:
-    inputs = [params.image, params.model]
+    from . import raster
+
+    inputs = [*raster.source_files([params.image]), params.model]  # a VRT's sources are inputs too
     out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
     targets = [out, style.qml_path(out)]
     if params.probabilities:
@@ -209,6 +211,9 @@ class StripReader:
                 dataset_mask = True
             self.masks.append(band)
         self.float_input = any(band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) for band in band_objects)
+        from .raster import Coverage
+
+        self.coverage = Coverage(dataset, bands)  # a VRT stack's dates that do not cover the whole raster
 
     def read(self, index: int) -> tuple[int, np.ndarray, np.ndarray]:
         """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]).
@@ -234,6 +239,8 @@ class StripReader:
                 invalid |= np.isnan(raw[i])
         for band in self.masks:
             invalid |= self.dataset.GetRasterBand(band).GetMaskBand().ReadAsArray(0, top, width, bottom - top) == 0
+        if self.coverage:
+            invalid |= ~self.coverage.valid(0, top, width, bottom - top)
         # Integer imagery stays in its own type until a batch is assembled: a strip of a wide
         # uint8 raster is 4× smaller than in float32, and the strip is most of predict's memory.
         if raw.dtype.kind in "iu":
