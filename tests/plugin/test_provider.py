@@ -102,16 +102,17 @@ def prediction(provider, model, tile, tmp_path_factory):
 
 
 # -- the algorithms are the dataclasses ---------------------------------------------------------
-def test_provider_lists_four_algorithms(provider):
+def test_provider_lists_the_algorithms(provider):
     registry = QgsApplication.processingRegistry()
     assert registry.providerById("claro").name() == "Claro"
     ids = sorted(a.id() for a in registry.providerById("claro").algorithms())
-    assert ids == ["claro:buildpatches", "claro:evaluate", "claro:predict", "claro:train"]
+    assert ids == ["claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict", "claro:train"]
     assert not registry.providerById("claro").icon().isNull()
 
 
 @pytest.mark.parametrize("algorithm_id, cls", [("buildpatches", P.PatchParams), ("train", P.TrainParams),
-                                               ("predict", P.PredictParams), ("evaluate", P.EvaluateParams)])
+                                               ("predict", P.PredictParams), ("evaluate", P.EvaluateParams),
+                                               ("change", P.ChangeParams)])
 def test_parameters_come_from_the_dataclasses(provider, algorithm_id, cls):
     """Every field but overwrite/progress is a parameter with the field's label, help and default."""
     import dataclasses
@@ -255,6 +256,35 @@ def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
             [r.min() for r in provider_.userNoDataValues(1)]
     finally:
         project.removeAllMapLayers()
+
+
+def test_change_compares_two_class_maps(provider, tile, tmp_path):
+    """claro:change on the real mask and a copy with a cleared square and a regrown one: the codes,
+    the hectares and the polygon output as a GeoPackage file destination (optional, off by default)."""
+    before = tmp_path / "before.tif"
+    gdal.Translate(str(before), str(tile[1]))
+    after = gdal.Translate(str(tmp_path / "after.tif"), str(tile[1]))
+    later = after.ReadAsArray()
+    later[10:40, 10:40] = 1
+    later[200:220, 100:150] = 0
+    after.GetRasterBand(1).WriteArray(later)
+    after = None
+    algorithm = QgsApplication.processingRegistry().algorithmById("claro:change")
+    polygons = algorithm.parameterDefinition("POLYGONS")
+    assert polygons.type() == "fileDestination" and "*.gpkg" in polygons.fileFilter()
+    assert polygons.flags() & polygons.FlagOptional and not polygons.createByDefault()
+    result = run("claro:change", {"BEFORE": str(before), "AFTER": str(tmp_path / "after.tif"),
+                                  "OUTPUT": str(tmp_path / "change.tif"), "FROM_CLASSES": "0", "TO_CLASSES": "1"})
+    earlier = gdal.Open(str(before)).ReadAsArray()
+    codes = gdal.Open(result["OUTPUT"]).ReadAsArray()
+    np.testing.assert_array_equal(codes, np.where((earlier == 0) & (later == 1), 1, 4))  # 4: no change of interest
+    report = json.loads((tmp_path / "change_matrix.json").read_text())
+    cleared = next(t for t in report["transitions"] if (t["from"], t["to"]) == ("class 0", "class 1"))
+    assert cleared["pixels"] == int(((earlier == 0) & (later == 1)).sum()) > 0
+    assert result["PIXELS"] == 256 * 256
+    changed = sum(t["hectares"] for t in report["transitions"] if t["from"] != t["to"])
+    assert result["CHANGED_HECTARES"] == pytest.approx(changed) and result["HECTARES"] > changed > 0
+    assert result.get("POLYGONS") in (None, "")
 
 
 # -- cancel and errors --------------------------------------------------------------------------
