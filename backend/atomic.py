@@ -79,6 +79,12 @@ def _is_keras(path: Path) -> bool:
     return is_keras_file(path)
 
 
+def _is_area_table(path: Path) -> bool:
+    from .areas import is_area_csv
+
+    return is_area_csv(path)
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -92,6 +98,7 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "qml": ("a QGIS style", _is_qml),
     "report": ("a Claro report", _is_claro_json),
     "history": ("a Claro training history", _is_history),
+    "area-table": ("a Claro area table", _is_area_table),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
                  ".json": "report"}

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from . import areas
 from . import card as model_card
 from . import style
 from .atomic import atomic_file, check_can_write, job
@@ -166,9 +167,10 @@ def _check_outputs(params: PredictParams) -> list[Path]:
     if params.probabilities:
         targets.append(check_can_write(params.probabilities, params.overwrite, kind="geotiff", inputs=inputs))
     check_can_write(targets[1], params.overwrite, kind="qml", inputs=inputs)
+    targets.append(check_can_write(areas.area_csv_path(out), params.overwrite, kind="area-table", inputs=inputs))
     resolved = [t.resolve() for t in targets]
     if len(set(resolved)) != len(resolved) or (params.image and Path(params.image).resolve() in resolved):
-        raise ClaroError("The class raster, its .qml, the probability raster and the image must be different files; choose other output names.")
+        raise ClaroError("The class raster, its .qml, its area table, the probability raster and the image must be different files; choose other output names.")
     return targets
 
 
@@ -507,13 +509,39 @@ def run(params: PredictParams, progress: Progress) -> None:
     finally:
         stop.set()
         gdal.SetCacheMax(previous_cache)
+    area_rows, area_csv, area_text = _area_table(out_path, classes, progress)
     progress.update(1.0, "done")
     class_pixels = {names[i]: int(counts[i]) for i in range(len(classes))}
     progress.log(f"Wrote {out_path} ({int(counts.sum())} pixels classified) and its style {qml_path}"
                  + (f", probabilities {prob_path}" if prob_path else "") + ".")
+    progress.log(area_text)
     progress.done(out=str(out_path), qml=str(qml_path), probabilities=str(prob_path) if prob_path else None,
                   classes=classes, pixels=int(counts.sum()), class_pixels=class_pixels,
-                  window=[win_rows, win_cols], windows=windows_total)
+                  window=[win_rows, win_cols], windows=windows_total, areas=area_rows, area_csv=area_csv)
+
+
+def _area_table(out_path: Path, classes: list[dict],
+                progress: Progress) -> tuple[Optional[list[dict]], Optional[str], str]:
+    """Per-class true areas of the class raster as written (after any post-processing), for the
+    result and a CSV beside the raster, and the table for the log. A raster without a CRS has no
+    true areas: said, not fatal (prediction never needed one)."""
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(out_path))
+    has_crs = bool(dataset.GetProjection())
+    dataset = None
+    if not has_crs:
+        return None, None, (f"{out_path} has no coordinate reference system, so no area table was written; assign "
+                            "one to the image (Raster ▸ Projections ▸ Assign Projection) to get hectares.")
+    progress.update(0.98, "areas")
+    try:
+        rows = areas.class_area_table(out_path, classes, NODATA)
+    except ClaroError as error:  # e.g. a CRS PROJ cannot place on the Earth: the prediction itself stands
+        return None, None, f"No area table was written: {error}"
+    csv_path = areas.area_csv_path(out_path)
+    areas.write_area_csv(rows, csv_path)
+    return rows, str(csv_path), (f"True area per class on the WGS84 ellipsoid (also in {csv_path}):\n"
+                                 + areas.format_area_table(rows))
 
 
 def _valid_rows(masks: dict[int, tuple[int, np.ndarray]], top: int, bottom: int) -> np.ndarray:
