@@ -85,6 +85,12 @@ def _is_area_table(path: Path) -> bool:
     return is_area_csv(path)
 
 
+def _is_change_matrix(path: Path) -> bool:
+    from .change import is_matrix_csv
+
+    return is_matrix_csv(path)
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -99,6 +105,7 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "report": ("a Claro report", _is_claro_json),
     "history": ("a Claro training history", _is_history),
     "area-table": ("a Claro area table", _is_area_table),
+    "change-matrix": ("a Claro change matrix", _is_change_matrix),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
                  ".json": "report"}

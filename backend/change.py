@@ -84,7 +84,7 @@ def _check_outputs(params: ChangeParams) -> Targets:
     qml = check_can_write(style.qml_path(out), params.overwrite, kind="qml", inputs=inputs)
     matrix_json, matrix_csv = matrix_paths(out)
     check_can_write(matrix_json, params.overwrite, kind="report", inputs=inputs)
-    check_can_write(matrix_csv, params.overwrite, kind="csv", inputs=inputs)
+    check_can_write(matrix_csv, params.overwrite, kind="change-matrix", inputs=inputs)
     polygons = (check_can_write(params.polygons, params.overwrite, kind="gpkg", inputs=inputs)
                 if params.polygons else None)
     targets = Targets(out, qml, matrix_json, matrix_csv, polygons)
@@ -676,13 +676,26 @@ def matrix_report(params: ChangeParams, targets: Targets, transitions: Transitio
     }
 
 
+#: the first cell of a matrix CSV: what tells one Claro wrote (so --overwrite may replace it)
+MATRIX_CORNER = "from \\ to"
+
+
+def is_matrix_csv(path: Path) -> bool:
+    """A file write_matrix_csv wrote (its first cell)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as stream:
+            return next(csv.reader(stream), [""])[0] == MATRIX_CORNER
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+
+
 def write_matrix_csv(path: str | Path, transitions: Transitions, tally: Tally) -> None:
     """Rows from, columns to: hectares, then pixels, each with its total; a last row of totals."""
     pixels, hectares = tally.matrix()
     names = [style.class_name(c, i) for i, c in enumerate(transitions.classes)]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["from \\ to", *(f"{name} (ha)" for name in names), "total (ha)",
+        writer.writerow([MATRIX_CORNER, *(f"{name} (ha)" for name in names), "total (ha)",
                          *(f"{name} (pixels)" for name in names), "total (pixels)"])
         for i, name in enumerate([*names, "total"]):
             ha = hectares[i] if i < len(names) else hectares.sum(axis=0)

@@ -450,3 +450,17 @@ def test_a_value_its_colour_table_does_not_describe_fails_the_run_and_leaves_not
                             classes=CLASSES[:2] + [{"value": 3, "name": "water", "color": "#2b83ba"}])
     message = refused(capsys, tmp_path, "--before", before, "--after", after, "--out", tmp_path / "change.tif")
     assert message.startswith(f"The before map {before} holds value 7, not among its classes (0 forest, 1 cleared, 3 water)")
+
+
+def test_overwrite_replaces_claros_outputs_but_never_a_users_file(maps, tmp_path, capsys):
+    before, after = maps
+    out = tmp_path / "change.tif"
+    assert run_change(capsys, "--before", before, "--after", after, "--out", out)[0] == 0
+    message = refused(capsys, tmp_path, "--before", before, "--after", after, "--out", out)
+    assert message == f"Output {out} exists; choose another path or use --overwrite."
+    assert run_change(capsys, "--before", before, "--after", after, "--out", out, "--overwrite")[0] == 0
+    (tmp_path / "change_matrix.csv").write_text("my own notes\n")
+    message = refused(capsys, tmp_path, "--before", before, "--after", after, "--out", out, "--overwrite")
+    assert message == (f"Output {tmp_path / 'change_matrix.csv'} exists and is not a Claro change matrix, so Claro will "
+                       "not replace it; choose another path.")
+    assert (tmp_path / "change_matrix.csv").read_text() == "my own notes\n"
