@@ -604,9 +604,9 @@ def run(params: ChangeParams, progress: Progress) -> None:
                 threshold = vectorize.sieve(scratch, params.min_area, nodata=transitions.nodata)
                 progress.log(f"Minimum mapping unit {params.min_area:g} ha: regions under {threshold} pixels merged "
                              "into their surroundings.")
-                sieved = raster.open_raster(scratch, "Sieved change map").GetRasterBand(1)
+                sieved = raster.open_raster(scratch, "Sieved change map")  # kept open while its band is read
                 for k, (top, rows) in enumerate(strips):
-                    finish(sieved.ReadAsArray(0, top, width, rows), top)
+                    finish(sieved.GetRasterBand(1).ReadAsArray(0, top, width, rows), top)
                     progress.update(0.55 + 0.35 * (k + 1) / len(strips), f"rows {top + rows}/{height}")
                 sieved = None
             if not tally.pixels.any():

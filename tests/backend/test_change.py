@@ -464,3 +464,77 @@ def test_overwrite_replaces_claros_outputs_but_never_a_users_file(maps, tmp_path
     assert message == (f"Output {tmp_path / 'change_matrix.csv'} exists and is not a Claro change matrix, so Claro will "
                        "not replace it; choose another path.")
     assert (tmp_path / "change_matrix.csv").read_text() == "my own notes\n"
+
+
+# --- minimum mapping unit and polygons ----------------------------------------------------------------
+
+def clearing_maps(tmp_path: Path, metadata: dict | None = None) -> tuple[Path, Path]:
+    """Forest everywhere before; after: a 2×2 clearing, a lone cleared pixel, one regrown pixel of
+    an old clearing, and a nodata pixel."""
+    before = np.zeros((ROWS, COLS), np.uint8)
+    before[4:6, 0:2] = CLEARED
+    after = before.copy()
+    after[1:3, 1:3] = CLEARED      # 4 pixels ≈ 4.9 ha
+    after[1, 6] = CLEARED          # 1 pixel ≈ 1.2 ha, touching nothing cleared
+    after[5, 0] = FOREST           # 1 regrown pixel inside the old clearing
+    after[3, 4] = 255
+    return (write_map(tmp_path / "before.tif", before, metadata=metadata),
+            write_map(tmp_path / "after.tif", after, metadata={"TIFFTAG_DATETIME": "2024:06:30 12:00:00"}))
+
+
+def test_the_minimum_mapping_unit_merges_small_changes_before_counting(tmp_path, capsys):
+    before, after = clearing_maps(tmp_path)
+    out = tmp_path / "change.tif"
+    code, done, err = run_change(capsys, "--before", before, "--after", after, "--out", out, "--min-area", "2")
+    assert code == 0, err
+    assert done["min_area_pixels"] == 2  # 2 ha over pixels of ≈1.23 ha
+    expected = np.zeros((ROWS, COLS), np.uint8)          # forest (unchanged)
+    expected[1:3, 1:3] = 1                               # forest → cleared, kept
+    expected[4:6, 0:2] = 4                               # cleared (unchanged): the regrown pixel merged back
+    expected[3, 4] = 255                                 # nodata never changes
+    np.testing.assert_array_equal(read(out), expected)
+    areas = cell_hectares()
+    report = json.loads((tmp_path / "change_matrix.json").read_text())
+    assert report["matrix"]["pixels"] == [[47 - 8, 4, 0], [0, 4, 0], [0, 0, 0]]  # counted after the merge
+    assert report["matrix"]["hectares"][0][1] == pytest.approx(areas[1:3, 1:3].sum(), rel=1e-9)
+    assert report["min_area_ha"] == 2 and report["min_area_pixels"] == 2
+
+
+def test_polygons_carry_from_to_true_area_and_the_dates(tmp_path, capsys):
+    from osgeo import ogr
+
+    before, after = clearing_maps(tmp_path, metadata={"IMAGERY/ACQUISITIONDATETIME": "2019-07-14T13:40:21Z"})
+    out, polygons = tmp_path / "change.tif", tmp_path / "clearing.gpkg"
+    code, done, err = run_change(capsys, "--before", before, "--after", after, "--out", out, "--polygons", polygons,
+                                 "--from", "forest", "--to", "cleared")
+    assert code == 0, err
+    source = ogr.Open(str(polygons))
+    layer = source.GetLayer(0)
+    rows = sorted((f["transition"], f["from"], f["to"], round(f["area_ha"], 6), f["before_date"], f["after_date"])
+                  for f in layer)
+    areas = cell_hectares()
+    assert rows == [(1, "forest", "cleared", round(areas[1, 6], 6), "2019-07-14", "2024-06-30"),
+                    (1, "forest", "cleared", round(areas[1:3, 1:3].sum(), 6), "2019-07-14", "2024-06-30")]
+    assert done["polygon_counts"] == {"1": {"polygons": 2, "hectares": pytest.approx(areas[1:3, 1:3].sum() + areas[1, 6])}}
+    report = json.loads((tmp_path / "change_matrix.json").read_text())
+    assert sum(r[3] for r in rows) == pytest.approx(report["matrix"]["hectares"][0][1], rel=1e-6)
+
+
+def test_polygons_without_dates_have_empty_date_fields(tmp_path, capsys):
+    from osgeo import ogr
+
+    before = write_map(tmp_path / "before.tif", BEFORE)
+    after = write_after_utm(tmp_path / "after.tif")
+    polygons = tmp_path / "change.gpkg"
+    code, done, err = run_change(capsys, "--before", before, "--after", after, "--out", tmp_path / "change.tif",
+                                 "--polygons", polygons)
+    assert code == 0, err
+    source = ogr.Open(str(polygons))
+    features = list(source.GetLayer(0))
+    assert {(f["from"], f["to"]) for f in features} == {("forest", "cleared"), ("cleared", "forest"),
+                                                        ("cleared", "water"), ("water", "cleared")}
+    assert all(f["before_date"] is None and f["after_date"] is None for f in features)
+    pixels, hectares = by_hand(BEFORE, expected_after())
+    for i, j in ((0, 1), (1, 0), (1, 2), (2, 1)):
+        total = sum(f["area_ha"] for f in features if (f["from"], f["to"]) == (CLASSES[i]["name"], CLASSES[j]["name"]))
+        assert total == pytest.approx(hectares[i, j], rel=1e-6)
