@@ -50,7 +50,10 @@ MAX_CLASSES = 255
 #: what the aligned after map holds where it says nothing (its nodata, outside its extent)
 OUTSIDE = int(np.iinfo(np.int32).min)
 #: pixels read per strip (bounded memory whatever the raster's size)
-STRIP_PIXELS = 1 << 22
+STRIP_PIXELS = 1 << 20
+#: up to this many classes the legend lists every pair; beyond, the pairs that occur (and every
+#: unchanged class): 70 MapBiomas classes would otherwise give QGIS a 4,900-entry legend
+LEGEND_EVERY_PAIR = 8
 OTHER_NAME = "no change of interest"
 OTHER_COLOR = "#d9d9d9"
 DATE_KEYS = ("ACQUISITIONDATETIME", "TIFFTAG_DATETIME")
@@ -357,9 +360,16 @@ class Transitions:
         every = [(i, j) for i in range(self.n) for j in range(self.n)]
         return every if self.kept is None else [p for p in every if p in self.kept]
 
-    def changes(self) -> list[tuple[int, int]]:
+    def shown(self, occurring: Optional[np.ndarray] = None) -> list[tuple[int, int]]:
+        """The pairs of the legend: every pair of the output for a few classes, else the ones
+        `occurring` (pixel counts per full code) holds, and the unchanged classes."""
+        if occurring is None or self.n <= LEGEND_EVERY_PAIR:
+            return self.pairs()
+        return [(i, j) for i, j in self.pairs() if occurring[self.code(i, j)] or (i == j and self.kept is None)]
+
+    def changes(self, occurring: Optional[np.ndarray] = None) -> list[tuple[int, int]]:
         """The pairs drawn as polygons: every change, and unchanged classes --from/--to kept."""
-        return [(i, j) for i, j in self.pairs() if i != j or self.kept is not None]
+        return [(i, j) for i, j in self.shown(occurring) if i != j or self.kept is not None]
 
     def color(self, i: int, j: int) -> str:
         """Unchanged: the class colour, pale; a change: the colour of the class it became, darker
@@ -370,10 +380,10 @@ class Transitions:
         rank = sorted(k for k in range(self.n) if k != j).index(i)
         return style.rgb_to_hex(_mix(rgb, (0, 0, 0), 0.45 * rank / max(1, self.n - 2)))
 
-    def legend(self) -> list[dict]:
+    def legend(self, occurring: Optional[np.ndarray] = None) -> list[dict]:
         """[{'value': code, 'name', 'color'}] of the output's codes, for the colour table and the .qml."""
         entries = [{"value": self.code(i, j), "name": self.name(i, j), "color": self.color(i, j)}
-                   for i, j in self.pairs()]
+                   for i, j in self.shown(occurring)]
         if self.kept is not None:
             entries.append({"value": self.other, "name": OTHER_NAME, "color": OTHER_COLOR})
         return entries
@@ -485,8 +495,7 @@ def _create_like(path: Path, before, transitions: Transitions, dates: dict[str, 
     return dataset
 
 
-def _style(dataset, transitions: Transitions) -> None:
-    legend = transitions.legend()
+def _style(dataset, legend: list[dict], transitions: Transitions) -> None:
     band = dataset.GetRasterBand(1)
     if transitions.nodata == BYTE_NODATA:
         style.apply_classes(band, legend, transitions.nodata)
@@ -577,7 +586,6 @@ def run(params: ChangeParams, progress: Progress) -> None:
             outputs: dict[str, Any] = {}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create_like(out_tmp, before, transitions, dates)
-            _style(outputs["out"], transitions)
 
             def finish(codes: np.ndarray, top: int) -> None:
                 tally.add(codes, top)
@@ -612,9 +620,11 @@ def run(params: ChangeParams, progress: Progress) -> None:
             if not tally.pixels.any():
                 raise ClaroError(f"No pixel has a class in both {params.before} and {params.after}; check that the maps "
                                  "cover the same place and are not all nodata there.")
+            legend = transitions.legend(tally.pixels)
+            _style(outputs["out"], legend, transitions)
             progress.update(0.92, "overviews")
             raster.close_written(outputs, "out", targets.out, lambda dataset: _build_overviews(dataset, "NEAREST"))
-            Path(qml_tmp).write_text(style.qml_text(transitions.legend(), transitions.nodata), encoding="utf-8")
+            Path(qml_tmp).write_text(style.qml_text(legend, transitions.nodata), encoding="utf-8")
             report = matrix_report(params, targets, transitions, tally, dates, threshold)
             Path(json_tmp).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
             write_matrix_csv(csv_tmp, transitions, tally)
@@ -627,8 +637,8 @@ def run(params: ChangeParams, progress: Progress) -> None:
                     out_tmp, targets.polygons, value_field="transition",
                     attributes={transitions.code(i, j): {"from": style.class_name(classes[i], i),
                                                          "to": style.class_name(classes[j], j)}
-                                for i, j in transitions.changes()},
-                    constants=dates, colors={e["value"]: e["color"] for e in transitions.legend()},
+                                for i, j in transitions.changes(tally.pixels)},
+                    constants=dates, colors={e["value"]: e["color"] for e in legend},
                     nodata=transitions.nodata)
     finally:
         gdal.SetCacheMax(previous_cache)
@@ -639,7 +649,7 @@ def run(params: ChangeParams, progress: Progress) -> None:
                  + (f", polygons {targets.polygons}" if targets.polygons else "") + ".")
     progress.done(out=str(targets.out), qml=str(targets.qml), matrix_json=str(targets.matrix_json),
                   matrix_csv=str(targets.matrix_csv), polygons=str(targets.polygons) if targets.polygons else None,
-                  polygon_counts=polygons, classes=classes, legend=transitions.legend(),
+                  polygon_counts=polygons, classes=classes, legend=legend,
                   before_date=before_date, after_date=after_date, date_sources=[before_source, after_source],
                   matrix=report["matrix"], transitions=report["transitions"], pixels=report["total_pixels"],
                   hectares=report["total_hectares"], changed_hectares=changed, min_area_pixels=threshold)

@@ -232,7 +232,12 @@ def test_a_sixteen_class_map_needs_uint16_codes(tmp_path, capsys):
     index = {v: i for i, v in enumerate(values)}
     expected = np.vectorize(lambda b, a: index[b] * len(values) + index[a])(before_data, after_data)
     np.testing.assert_array_equal(read(out), expected)
-    assert band.GetCategoryNames()[17] == f"class {values[1]} (unchanged)"
+    names = band.GetCategoryNames()
+    assert names[17] == f"class {values[1]} (unchanged)"  # every unchanged class is in the legend …
+    n = len(values)
+    absent = [code for code in range(n * n) if code not in set(expected.ravel()) and code % (n + 1)]
+    assert absent and all(names[code] == "" for code in absent)  # … but of 240 changes only those that occur
+    assert all(names[code] for code in set(expected.ravel()))
 
 
 # --- classes from other tools, and maps that cannot be compared ------------------------------------
