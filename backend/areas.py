@@ -18,6 +18,7 @@ import csv
 import functools
 import math
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +102,13 @@ class _LonLat:
     datum_shift: bool  # another datum: PROJ may switch between regional transformations point by point
 
 
-@functools.lru_cache(maxsize=16)
 def _lonlat(crs_wkt: str) -> _LonLat:
+    """Per thread: a GDAL coordinate transformation must not be used by two threads at once."""
+    return _lonlat_in_thread(crs_wkt, threading.get_ident())
+
+
+@functools.lru_cache(maxsize=16)
+def _lonlat_in_thread(crs_wkt: str, _thread: int) -> _LonLat:
     srs = _srs(crs_wkt, "The coordinate system")
     if srs.IsGeographic():
         segment = _DENSIFY_DEGREES / (srs.GetAngularUnits() / (math.pi / 180))

@@ -405,7 +405,7 @@ def test_the_banner_shows_on_every_tab_until_a_working_python_is_chosen(
             chosen.append(args)
             return str(good), ""
 
-        monkeypatch.setattr("claro.plugin.dock.QFileDialog.getOpenFileName", choose)
+        monkeypatch.setattr("claro.plugin.tabs.setup.QFileDialog.getOpenFileName", choose)
         widget.banner.choose_button.click()
         assert len(chosen) == 1 and widget.tabs.currentIndex() == 3
         assert widget.interpreter() == str(good) and claro_settings.interpreter == str(good)
@@ -421,7 +421,7 @@ def test_create_asks_before_downloading_and_no_installs_nothing(dock, monkeypatc
     from claro.plugin import environment
 
     asked, built = [], []
-    monkeypatch.setattr("claro.plugin.dock.QMessageBox.question",
+    monkeypatch.setattr("claro.plugin.tabs.setup.QMessageBox.question",
                         lambda parent, title, text, *rest: asked.append(text) or QMessageBox.No)
     monkeypatch.setattr(environment, "CreateEnvironmentTask", lambda *args, **kwargs: built.append(args))
     dock.create_button.click()
@@ -451,7 +451,7 @@ def test_cancel_leaves_an_incomplete_environment_offered_for_repair_and_remove(
                 ("Installing tensorflow", ["sh", "-c", pip])]
 
     monkeypatch.setattr(environment, "install_steps", fake_steps)
-    monkeypatch.setattr("claro.plugin.dock.QMessageBox.question", lambda *args: QMessageBox.Yes)
+    monkeypatch.setattr("claro.plugin.tabs.setup.QMessageBox.question", lambda *args: QMessageBox.Yes)
     python = environment.venv_python(profile_venv)
     dock.create_button.click()
     assert dock.env_task is not None and not dock.env_cancel.isHidden()
@@ -513,7 +513,7 @@ def test_every_tab_fits_the_default_dock_width(dock):
     from qgis.PyQt.QtCore import QCoreApplication, QPoint
     from qgis.PyQt.QtWidgets import QWidget
 
-    dock._env_checked = True  # no background probe of the Python: this test is about the layout
+    dock.setup_tab._env_checked = True  # no background probe of the Python: this test is about the layout
     _laid_out(dock)
     bar = dock.tabs.tabBar()
     assert [bar.tabRect(i).right() <= bar.width() for i in range(bar.count())] == [True] * bar.count(), \

@@ -37,7 +37,7 @@ def test_the_dock_says_the_time_per_epoch_while_training(dock):
     from claro.plugin import dock as D
 
     clock = Clock()
-    dock._pace, dock._pace_text = EpochPace(5, clock=clock), ""
+    dock.train_tab._pace, dock.train_tab._pace_text = EpochPace(5, clock=clock), ""
     job = lambda f: D.PATCHES_WEIGHT + (1 - D.PATCHES_WEIGHT) * TRAIN_SHARE * f  # noqa: E731
     dock._train_progress(D.PATCHES_WEIGHT, "cutting patches")
     assert dock.train_status.text() == "cutting patches"

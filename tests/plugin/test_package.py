@@ -122,6 +122,7 @@ def test_zip_holds_the_plugin_and_nothing_else(package):
     names = zipfile.ZipFile(package).namelist()
     assert {name.split("/")[0] for name in names} == {"claro"}
     for needed in ("metadata.txt", "__init__.py", "LICENSE", "plugin/main.py", "plugin/provider.py", "plugin/dock.py",
+                   "plugin/tabs/predict.py",
                    "backend/cli.py", "backend/params.py", "resources/icon.svg",
                    "i18n/claro_es.qm", "i18n/claro_pt_BR.qm"):
         assert f"claro/{needed}" in names, needed
