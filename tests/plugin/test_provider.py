@@ -287,6 +287,39 @@ def test_change_compares_two_class_maps(provider, tile, tmp_path):
     assert result.get("POLYGONS") in (None, "")
 
 
+def test_change_polygons_are_loaded_with_the_results(provider, tile, tmp_path):
+    """Run as from the toolbox: the change raster (styled from its .qml) and the polygons are loaded."""
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    before = tmp_path / "before.tif"
+    gdal.Translate(str(before), str(tile[1]))
+    after = gdal.Translate(str(tmp_path / "after.tif"), str(tile[1]))
+    later = after.ReadAsArray()
+    later[10:40, 10:40] = 1 - later[10:40, 10:40]
+    after.GetRasterBand(1).WriteArray(later)
+    after = None
+    project = QgsProject.instance()
+    out, polygons = tmp_path / "change.tif", tmp_path / "change.gpkg"
+    processing.runAndLoadResults("claro:change", {"BEFORE": str(before), "AFTER": str(tmp_path / "after.tif"),
+                                                  "OUTPUT": str(out), "POLYGONS": str(polygons)},
+                                 feedback=QgsProcessingFeedback())
+    try:
+        rasters = [layer for layer in project.mapLayers().values()
+                   if isinstance(layer, QgsRasterLayer) and Path(layer.source()) == out]
+        vectors = [layer for layer in project.mapLayers().values()
+                   if isinstance(layer, QgsVectorLayer) and Path(layer.source().split("|")[0]) == polygons]
+        assert len(rasters) == 1 and len(vectors) == 1
+        labels = [c.label for c in rasters[0].renderer().classes()]
+        assert labels == ["class 0 (unchanged)", "class 0 → class 1", "class 1 → class 0", "class 1 (unchanged)"]
+        report = json.loads((tmp_path / "change_matrix.json").read_text())
+        changed = sum(t["hectares"] for t in report["transitions"] if t["from"] != t["to"])
+        assert vectors[0].featureCount() > 0 and changed > 0
+        assert sum(f["area_ha"] for f in vectors[0].getFeatures()) == pytest.approx(changed, rel=1e-6)
+    finally:
+        project.removeAllMapLayers()
+
+
 # -- cancel and errors --------------------------------------------------------------------------
 class CancelWhen(QgsProcessingFeedback):
     """Cancels once the job reports a line (log or progress text) starting with `prefix`: a
