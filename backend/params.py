@@ -160,7 +160,8 @@ class ChangeParams:
     after: str = option("", label="After (class map)",
                         help="Class raster of the later date, with the same classes; aligned onto the before map's grid (nearest neighbour).")
     out: str = option("", label="Change raster",
-                      help="Output transition GeoTIFF (one code per from→to pair); a .qml style and the from→to area tables (JSON, CSV) are written beside it.")
+                      help="Output transition GeoTIFF (one code per from→to pair); its .qml style and the from→to area matrix "
+                           "(NAME_matrix.json and NAME_matrix.csv, in hectares and pixels) are written beside it.")
     from_classes: Optional[str] = option(None, flag="--from", label="From classes",
                                          help="Keep only the changes from these classes (names or values, comma separated), e.g. forest; "
                                               "the other classified pixels get the code 'no change of interest' (not nodata, "
@@ -172,10 +173,12 @@ class ChangeParams:
     polygons: Optional[str] = option(None, label="Change polygons",
                                      help="Also write the change regions as polygons (GeoPackage) with from, to, true area in hectares and the two dates.")
     before_date: Optional[str] = option(None, label="Before date",
-                                        help="Date of the before map (YYYY-MM-DD) when its file does not carry one.")
+                                        help="Date of the before map (YYYY-MM-DD); default: the date its file carries "
+                                             "(ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).")
     after_date: Optional[str] = option(None, label="After date",
-                                       help="Date of the after map (YYYY-MM-DD) when its file does not carry one.")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the change raster and its tables if Claro made them.")
+                                       help="Date of the after map (YYYY-MM-DD); default: the date its file carries "
+                                            "(ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the change raster, its style, matrix files and polygons if they exist and Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
