@@ -609,7 +609,8 @@ def run(params: ChangeParams, progress: Progress) -> None:
 
                 raster.close_written(outputs, "scratch", scratch)
                 progress.update(0.5, "minimum mapping unit")
-                threshold = vectorize.sieve(scratch, params.min_area, nodata=transitions.nodata)
+                threshold = vectorize.sieve(scratch, params.min_area, nodata=transitions.nodata,
+                                            progress=vectorize.ScaledProgress(progress, 0.45, 0.55))
                 progress.log(f"Minimum mapping unit {params.min_area:g} ha: regions under {threshold} pixels merged "
                              "into their surroundings.")
                 sieved = raster.open_raster(scratch, "Sieved change map")  # kept open while its band is read
@@ -632,9 +633,11 @@ def run(params: ChangeParams, progress: Progress) -> None:
             if targets.polygons is not None:
                 from . import vectorize
 
-                progress.update(0.95, "polygons")
+                # its own temporary, renamed with the other outputs: all of them appear, or none
+                polygons_tmp = stack.enter_context(atomic_file(targets.polygons))
                 polygons = vectorize.write_polygons(
-                    out_tmp, targets.polygons, value_field="transition",
+                    out_tmp, polygons_tmp, value_field="transition", layer=vectorize.layer_name(targets.polygons),
+                    progress=vectorize.ScaledProgress(progress, 0.94, 0.99),
                     attributes={transitions.code(i, j): {"from": style.class_name(classes[i], i),
                                                          "to": style.class_name(classes[j], j)}
                                 for i, j in transitions.changes(tally.pixels)},
