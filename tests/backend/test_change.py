@@ -543,3 +543,20 @@ def test_polygons_without_dates_have_empty_date_fields(tmp_path, capsys):
     for i, j in ((0, 1), (1, 0), (1, 2), (2, 1)):
         total = sum(f["area_ha"] for f in features if (f["from"], f["to"]) == (CLASSES[i]["name"], CLASSES[j]["name"]))
         assert total == pytest.approx(hectares[i, j], rel=1e-6)
+
+
+def test_the_minimum_mapping_unit_keeps_uint16_codes(tmp_path, capsys):
+    """17 classes: codes up to 288 survive the sieve."""
+    before_data = np.tile(np.arange(17, dtype=np.uint8), (6, 1))   # column c is class c
+    after_data = before_data.copy()
+    after_data[0:3, 16] = 15    # 16 → 15 on 3 pixels: code 16·17 + 15 = 287
+    after_data[5, 0] = 16       # a lone pixel 0 → 16: merged into its largest neighbour, column 1 (class 1 unchanged)
+    before = write_map(tmp_path / "before.tif", before_data, classes=None)
+    after = write_map(tmp_path / "after.tif", after_data, classes=None)
+    out = tmp_path / "change.tif"
+    code, done, err = run_change(capsys, "--before", before, "--after", after, "--out", out, "--min-area", "2")
+    assert code == 0, err
+    expected = before_data.astype(np.int64) * 17 + after_data
+    expected[5, 0] = 1 * 17 + 1
+    np.testing.assert_array_equal(read(out), expected)
+    assert read(out).max() == 288
