@@ -56,7 +56,6 @@ STRIP_PIXELS = 1 << 20
 LEGEND_EVERY_PAIR = 8
 OTHER_NAME = "no change of interest"
 OTHER_COLOR = "#d9d9d9"
-DATE_KEYS = ("ACQUISITIONDATETIME", "TIFFTAG_DATETIME")
 _DATE = re.compile(r"(\d{4})[-:](\d{2})[-:](\d{2})")
 _PALETTE_ENTRY = re.compile(r"<paletteEntry\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
@@ -114,13 +113,13 @@ def parse_date(text: str, flag: str) -> str:
 def date_of(dataset) -> Optional[str]:
     """The map's date from its GDAL metadata (ACQUISITIONDATETIME, in the IMAGERY domain or the
     default one, before TIFFTAG_DATETIME), as YYYY-MM-DD; None when it carries none."""
-    for key in DATE_KEYS:
-        for domain in ("IMAGERY", ""):
-            value = dataset.GetMetadataItem(key, domain) if domain else dataset.GetMetadataItem(key)
-            match = _DATE.match((value or "").strip())
-            if match:
-                with contextlib.suppress(ValueError):
-                    return datetime.date(*map(int, match.groups())).isoformat()
+    from .raster import DATE_ITEMS
+
+    for domain, key in DATE_ITEMS:
+        match = _DATE.match((dataset.GetMetadataItem(key, domain) or "").strip())
+        if match:
+            with contextlib.suppress(ValueError):
+                return datetime.date(*map(int, match.groups())).isoformat()
     return None
 
 

@@ -452,6 +452,7 @@ def run(params: PredictParams, progress: Progress) -> None:
             outputs: dict[str, Any] = {}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
+            raster.copy_dates(image, outputs["out"])  # so `claro change` knows the map's date
             style.apply_classes(outputs["out"].GetRasterBand(1), classes, NODATA)
             if prob_tmp:
                 outputs["probs"] = _create(prob_tmp, image, len(prob_names), gdal.GDT_Float32, PROBABILITY_NODATA,

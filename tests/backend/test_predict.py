@@ -545,3 +545,16 @@ def test_a_two_date_stack_trains_and_predicts_a_model_of_change(tmp_path, monkey
     assert run("--model", "m.keras", "--image", vrt, "--out", folder / "early.tif", "--overwrite") == 2
     assert f"would replace the input {folder / 'early.tif'}" in capsys.readouterr().err
     assert (folder / "early.tif").read_bytes() == before
+
+
+def test_the_class_raster_carries_the_images_date_for_claro_change(tmp_path):
+    image = write_image(tmp_path / "image.tif", random_image(20, 30))
+    dataset = gdal.Open(str(image), gdal.GA_Update)
+    dataset.SetMetadataItem("ACQUISITIONDATETIME", "2023-08-02T10:00:00Z", "IMAGERY")
+    dataset = None
+    assert run("--model", identity_model(tmp_path / "identity.keras"), "--image", image, "--out", tmp_path / "c.tif") == 0
+    from claro.backend.change import date_of
+
+    result = gdal.Open(str(tmp_path / "c.tif"))
+    assert result.GetMetadataItem("ACQUISITIONDATETIME", "IMAGERY") == "2023-08-02T10:00:00Z"
+    assert date_of(result) == "2023-08-02"
