@@ -582,6 +582,8 @@ def run(params: ChangeParams, progress: Progress) -> None:
             qml_tmp = stack.enter_context(atomic_file(targets.qml))
             json_tmp = stack.enter_context(atomic_file(targets.matrix_json))
             csv_tmp = stack.enter_context(atomic_file(targets.matrix_csv))
+            if scratch is not None:  # removed last, after its dataset is closed (below)
+                stack.callback(_remove_scratch, scratch)
             outputs: dict[str, Any] = {}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create_like(out_tmp, before, transitions, dates)
@@ -593,7 +595,6 @@ def run(params: ChangeParams, progress: Progress) -> None:
 
             share = 0.45 if sieve else 0.9
             if scratch is not None:
-                stack.callback(_remove_scratch, scratch)
                 outputs["scratch"] = _create_like(scratch, before, transitions, dates)
             for k, (top, rows) in enumerate(strips):
                 codes = full_codes(top, rows)

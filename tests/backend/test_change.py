@@ -447,13 +447,14 @@ def test_the_command_is_listed_in_the_help(capsys):
     assert "--before" in text and "--from" in text and "no change of interest" in text
 
 
-def test_a_value_its_colour_table_does_not_describe_fails_the_run_and_leaves_nothing(tmp_path, capsys):
+@pytest.mark.parametrize("extra", [[], ["--min-area", "2"]], ids=["plain", "with-the-sieve-scratch"])
+def test_a_value_its_colour_table_does_not_describe_fails_the_run_and_leaves_nothing(tmp_path, capsys, extra):
     """Found only while reading the pixels: the temporaries written so far are removed."""
     before = write_map(tmp_path / "before.tif", np.where(BEFORE == 2, 7, BEFORE).astype(np.uint8),
                        classes=CLASSES[:2] + [{"value": 3, "name": "water", "color": "#2b83ba"}])
     after = write_after_utm(tmp_path / "after.tif", np.where(AFTER == 2, 3, AFTER).astype(np.uint8),
                             classes=CLASSES[:2] + [{"value": 3, "name": "water", "color": "#2b83ba"}])
-    message = refused(capsys, tmp_path, "--before", before, "--after", after, "--out", tmp_path / "change.tif")
+    message = refused(capsys, tmp_path, "--before", before, "--after", after, "--out", tmp_path / "change.tif", *extra)
     assert message.startswith(f"The before map {before} holds value 7, not among its classes (0 forest, 1 cleared, 3 water)")
 
 
