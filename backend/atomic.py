@@ -79,6 +79,21 @@ def _is_keras(path: Path) -> bool:
     return is_keras_file(path)
 
 
+def _is_claro_sample(path: Path) -> bool:
+    """A GeoPackage `claro sample` wrote: its point layer carries Claro's sample metadata."""
+    if _head(path, 16) != b"SQLite format 3\x00":
+        return False
+    from .sample import is_claro_sample
+
+    return is_claro_sample(path)
+
+
+def _is_assessment_table(path: Path) -> bool:
+    from .assess import is_assessment_csv
+
+    return is_assessment_csv(path)
+
+
 def _is_area_table(path: Path) -> bool:
     from .areas import is_area_csv
 
@@ -106,6 +121,8 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "history": ("a Claro training history", _is_history),
     "area-table": ("a Claro area table", _is_area_table),
     "change-matrix": ("a Claro change matrix", _is_change_matrix),
+    "sample": ("a Claro sample", _is_claro_sample),
+    "assessment-table": ("a Claro assessment table", _is_assessment_table),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
                  ".json": "report"}

@@ -30,6 +30,8 @@ DESCRIPTIONS = {
     "predict": "Classify a whole raster with a trained model, blending overlapping windows.",
     "evaluate": "Compare a class raster with reference labels: confusion matrix, IoU, F1.",
     "change": "Compare two class maps of the same classes: transition raster and from→to hectares.",
+    "sample": "Draw a stratified random sample of points from a class map, to label for an accuracy assessment.",
+    "assess": "Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).",
     "info": "Print a patch dataset's summary or a model's card.",
 }
 
@@ -77,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
         meta = f.metadata
         kind = hints[f.name]
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        help_text = meta["help"]
+        help_text = meta["help"].replace("%", "%%")  # argparse %-formats help texts ("95 %" is no format)
         if meta.get("positional"):
             parser.add_argument(f.name, type=_parser_for(kind), help=help_text)
         elif kind is bool:
@@ -109,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (cls, _module) in P.COMMANDS.items():
-        p = sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
+        p = sub.add_parser(name, help=DESCRIPTIONS[name].replace("%", "%%"), description=DESCRIPTIONS[name])
         add_arguments(p, cls)
         # also after the command (`claro train … --verbose`); SUPPRESS keeps a flag given before it
         p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)

@@ -11,9 +11,10 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 from . import card as model_card
+from . import precision as model_precision
 from .errors import ClaroError
 from .params import parse_classes
 
@@ -127,11 +128,13 @@ def _flexible(model):
         return model
 
 
-def load_model(path: str | os.PathLike, bands: Optional[list[int]] = None, classes: Classes = None):
+def load_model(path: str | os.PathLike, bands: Optional[list[int]] = None, classes: Classes = None,
+               precision: str = "float32", log: Optional[Callable[[str], None]] = None):
     """(keras.Model, card) for prediction; ClaroError with one sentence for anything unusable.
 
     `bands` (1-based image band numbers) and `classes` override the card's, and are required
-    for a plain Keras model without a card.
+    for a plain Keras model without a card. `precision` 'bf16' rebuilds the model for bfloat16
+    (backend/precision.py), saying in `log` what it did or why it kept float32.
     """
     path = Path(path)
     if not path.is_file():
@@ -170,4 +173,4 @@ def load_model(path: str | os.PathLike, bands: Optional[list[int]] = None, class
         card.setdefault("activation", "sigmoid" if channels == 1 else "softmax")
         if not card.get("source_bands"):
             card["source_bands"] = list(range(1, input_bands + 1))
-    return _flexible(model), card
+    return model_precision.for_prediction(_flexible(model), precision, log), card

@@ -50,8 +50,8 @@ BETA_HELP = ("β of the F-beta score reported beside F1: above 1 favours recall 
 
 PROGRESS_HELP = "How to report progress: a bar on a terminal, or one JSON object per line for programs."
 
-AOI_HELP = ("Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…); pixels outside them "
-            "are nodata and windows entirely outside are never computed.")
+AOI_HELP = ("Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…; its first polygon "
+            "layer, or FILE|layername=NAME); pixels outside them are nodata and windows entirely outside are never computed.")
 MIN_AREA_HELP = ("Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into "
                  "their surroundings; 0 keeps every pixel.")
 
@@ -198,6 +198,67 @@ class EvaluateParams:
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
+#: Expected user's accuracies when --expected-accuracy does not name a class: Olofsson et al. (2014, §5.1.1)
+#: conjecture 0.6-0.7 for change classes (rare, hard to map) and 0.9-0.95 for stable ones.
+EXPECTED_CHANGE_ACCURACY = 0.7
+EXPECTED_STABLE_ACCURACY = 0.9
+
+
+@dataclass
+class SampleParams:
+    """`claro sample`: class map → stratified random sample of points to label (Olofsson et al. 2014)."""
+
+    map: str = option("", label="Class map",
+                      help="Class raster to assess (from 'claro predict' or 'claro change'); its classes are the strata.")
+    out: str = option("", label="Sample points",
+                      help="Output GeoPackage of points, one at the centre of each sampled pixel, with an empty "
+                           "'reference' field to label; a .qml style is written beside it.")
+    aoi: Optional[str] = option(None, label="Area of interest",
+                                help="Area of interest: polygons in any vector file and CRS; pixels outside them are never "
+                                     "sampled (give the same file to 'claro assess').")
+    n: Optional[int] = option(None, label="Sample size", minimum=2, maximum=1_000_000,
+                              help="Total number of points; without it the size follows from --target-se.")
+    target_se: float = option(0.01, label="Target standard error", minimum=0.001, maximum=0.2,
+                              help="Standard error of overall accuracy the sample should reach (0.01 gives a 95 % interval "
+                                   "of about ±0.02), with the expected user's accuracies, by Cochran's formula "
+                                   "n = (Σ Wᵢ·√(Uᵢ(1−Uᵢ)) / SE)²; ignored when --n is given.")
+    expected_accuracy: Optional[str] = option(None, label="Expected user's accuracies",
+                                              help="Expected user's accuracy of classes, e.g. 'cleared:0.6,forest:0.95' "
+                                                   "(names or values); a class not listed gets "
+                                                   f"{EXPECTED_CHANGE_ACCURACY:g} when it is a change (from→to with "
+                                                   f"two different classes) and {EXPECTED_STABLE_ACCURACY:g} otherwise, "
+                                                   "as Olofsson et al. (2014) suggest.")
+    min_per_class: int = option(50, label="Minimum points per class", minimum=2, maximum=100_000,
+                                help="Every class gets at least this many points and the rest of the sample is shared in "
+                                     "proportion to area: a rare class (often the change of interest) would otherwise "
+                                     "get a handful of points, too few to estimate its user's accuracy, and its area "
+                                     "estimate would rest on them.")
+    seed: int = option(42, label="Seed", minimum=0, maximum=MAX_SEED,
+                       help="Random seed: the same map, options and seed give the same points.")
+    overwrite: bool = option(False, label="Overwrite",
+                             help="Replace the sample and its style if Claro made them and no point of it has been labelled yet.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class AssessParams:
+    """`claro assess`: class map + labelled sample → accuracies and areas with 95 % confidence intervals."""
+
+    map: str = option("", label="Class map", help="The class raster the sample was drawn from; its classes are the strata.")
+    sample: str = option("", label="Labelled sample",
+                         help="Point layer (any vector file and CRS) with the reference class of each point, e.g. the "
+                              "GeoPackage from 'claro sample' after labelling.")
+    reference_field: str = option("reference", label="Reference field",
+                                  help="Field holding each point's reference class value; empty (NULL) means skipped.")
+    out: str = option("", label="Report",
+                      help="Report to write (.json); a CSV table and a PNG summary are written beside it.")
+    aoi: Optional[str] = option(None, label="Area of interest",
+                                help="The area of interest the sample was drawn within (as given to 'claro sample'): class "
+                                     "areas are counted inside it and points outside it are excluded.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the report, its table and figure if Claro made them.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
 @dataclass
 class InfoParams:
     """`claro info`: print a patch dataset's summary or a model's card."""
@@ -213,6 +274,8 @@ COMMANDS: dict[str, tuple[type, str]] = {
     "predict": (PredictParams, "predict"),
     "evaluate": (EvaluateParams, "evaluate"),
     "change": (ChangeParams, "change"),
+    "sample": (SampleParams, "sample"),
+    "assess": (AssessParams, "assess"),
     "info": (InfoParams, "info"),
 }
 

@@ -14,6 +14,11 @@ Why this shape:
 - Nodata: a pixel where any band is nodata (nodata value, NaN or mask) is output nodata in the
   class raster (255) and the probability raster (-1), as `claro patches` leaves such a pixel out
   of training; a filled-in band would give a confident class the model never learnt.
+- Options of this one engine, never copies of it: an area of interest (backend/aoi.py) is one
+  more nodata mask, burnt strip by strip, and windows with no valid pixel are skipped (the
+  Blender divides by the weight of the windows it got); test-time augmentation
+  (backend/tta.py) wraps the batch predictor; uncertainty is computed from the blended
+  probabilities as they are written.
 """
 from __future__ import annotations
 
@@ -23,21 +28,29 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
 from . import areas
 from . import card as model_card
 from . import style
+from . import tta as augmentation
 from .atomic import atomic_file, check_can_write, job
 from .errors import ClaroError
 from .labels import outside_range
 from .params import PredictParams, check_bounds
 from .progress import Progress
 
+if TYPE_CHECKING:
+    from .aoi import AreaOfInterest
+
 NODATA = 255
 PROBABILITY_NODATA = -1.0
+UNCERTAINTY_NODATA = -1.0
+#: output → (nodata value, data type) of its bands
+OUTPUT_NODATA = {"out": (NODATA, np.uint8), "probs": (PROBABILITY_NODATA, np.float32),
+                 "uncertainty": (UNCERTAINTY_NODATA, np.float32)}
 WEIGHT_FLOOR = 0.01  # keeps every pixel's total weight above zero, even where one window covers it
 MIN_WINDOW = 256
 GDAL_CACHE_BYTES = 64 * 1024 * 1024  # bounded GDAL block cache: memory must not grow with the raster
@@ -158,20 +171,36 @@ def _gdal_exceptions():
             gdal.DontUseExceptions()
 
 
-def _check_outputs(params: PredictParams) -> list[Path]:
+def _check_outputs(params: PredictParams) -> dict[str, Path]:
+    """Every output of the job by role (out, qml, probabilities, uncertainty, uncertainty_qml),
+    each checked before any work; roles not asked for are absent."""
     from . import raster
+    from .aoi import split_source
 
-    inputs = [*raster.source_files([params.image]), params.model]  # a VRT's sources are inputs too
+    inputs = [*raster.source_files([params.image]), params.model,  # a VRT's sources are inputs too
+              split_source(params.aoi)[0] if params.aoi else None]
     out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
-    targets = [out, style.qml_path(out)]
+    targets = {"out": out, "qml": style.qml_path(out)}
     if params.probabilities:
-        targets.append(check_can_write(params.probabilities, params.overwrite, kind="geotiff", inputs=inputs))
-    check_can_write(targets[1], params.overwrite, kind="qml", inputs=inputs)
-    targets.append(check_can_write(areas.area_csv_path(out), params.overwrite, kind="area-table", inputs=inputs))
-    resolved = [t.resolve() for t in targets]
+        targets["probabilities"] = check_can_write(params.probabilities, params.overwrite, kind="geotiff", inputs=inputs)
+    if params.uncertainty:
+        targets["uncertainty"] = check_can_write(params.uncertainty, params.overwrite, kind="geotiff", inputs=inputs)
+        targets["uncertainty_qml"] = style.qml_path(targets["uncertainty"])
+    for role in ("qml", "uncertainty_qml"):
+        if role in targets:
+            check_can_write(targets[role], params.overwrite, kind="qml", inputs=inputs)
+    targets["areas"] = check_can_write(areas.area_csv_path(out), params.overwrite, kind="area-table", inputs=inputs)
+    resolved = [t.resolve() for t in targets.values()]
     if len(set(resolved)) != len(resolved) or (params.image and Path(params.image).resolve() in resolved):
-        raise ClaroError("The class raster, its .qml, its area table, the probability raster and the image must be different files; choose other output names.")
+        raise ClaroError("The class raster, its .qml, its area table, the probability and uncertainty rasters, their .qml "
+                         "styles and the image must be different files; choose other output names.")
     return targets
+
+
+def _check_options(params: PredictParams) -> None:
+    if params.uncertainty_measure == "disagreement" and not params.tta:
+        raise ClaroError("The disagreement uncertainty compares the eight views of test-time augmentation; add --tta or "
+                         "choose --uncertainty-measure entropy or top.")
 
 
 def _check_classes(classes: list[dict]) -> None:
@@ -186,11 +215,15 @@ class StripReader:
     """Reads the image rows one row of windows needs, with nodata filled and reflection padding.
 
     Runs in a thread ahead of the model (GDAL releases the GIL while reading), one strip ahead.
+    With an area of interest, its mask is burnt for the same rows here, and a strip with no
+    pixel in it is not read at all.
     """
 
-    def __init__(self, dataset, bands: list[int], rows: Axis, cols: Axis, fill: np.ndarray):
+    def __init__(self, dataset, bands: list[int], rows: Axis, cols: Axis, fill: np.ndarray,
+                 aoi: Optional["AreaOfInterest"] = None):
         from osgeo import gdal
 
+        self.aoi = aoi
         self.dataset = dataset
         self.bands = bands
         self.rows = rows
@@ -217,8 +250,9 @@ class StripReader:
 
         self.coverage = Coverage(dataset, bands)  # a VRT stack's dates that do not cover the whole raster
 
-    def read(self, index: int) -> tuple[int, np.ndarray, np.ndarray]:
-        """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]).
+    def read(self, index: int) -> tuple[int, Optional[np.ndarray], np.ndarray]:
+        """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]); the
+        strip is None when no pixel of these rows is in the area of interest.
 
         A pixel is nodata when ANY band is nodata there (its nodata value, NaN, or its mask), as
         in training, where such a pixel is left out of the labels (raster.valid_window): the
@@ -226,11 +260,15 @@ class StripReader:
         in the class and probability rasters) rather than a confident guess from a filled band.
         Every band of a nodata pixel is replaced by the fill value (the training mean), as
         training patches do, so no sentinel such as -9999 reaches the model through its
-        neighbours.
+        neighbours. Pixels outside the area of interest keep their values (the model sees the
+        same context as without one) and are only marked not valid.
         """
         start = self.rows.starts[index]
         top, bottom = max(0, start), min(self.rows.size, start + self.rows.window)
         width = self.cols.size
+        inside = self.aoi.mask(0, top, width, bottom - top) if self.aoi is not None else None
+        if inside is not None and not inside.any():
+            return top, None, inside
         raw = self.dataset.ReadAsArray(0, top, width, bottom - top, band_list=self.bands)
         raw = raw.reshape(len(self.bands), bottom - top, width)
         invalid = np.zeros((bottom - top, width), bool)
@@ -258,10 +296,14 @@ class StripReader:
         pad_cols = (self.cols.pad_before, self.cols.pad_after)
         if any(pad_rows) or any(pad_cols):
             strip = np.pad(strip, (pad_rows, pad_cols, (0, 0)), mode="reflect")
-        return top, strip, ~invalid
+        valid = ~invalid
+        if inside is not None:
+            valid &= inside
+        return top, strip, valid
 
 
-def _prefetch(reader: StripReader, count: int, stop: threading.Event) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def _prefetch(reader: StripReader, count: int,
+              stop: threading.Event) -> Iterator[tuple[int, Optional[np.ndarray], np.ndarray]]:
     """Strips in order, read by a helper thread one strip ahead of the consumer."""
     items: queue.Queue = queue.Queue(maxsize=1)
 
@@ -358,15 +400,21 @@ def _build_overviews(dataset, method: str) -> None:
 # --------------------------------------------------------------------------- the job
 
 class Blender:
-    """Weighted sums of window predictions, kept only for rows some window still has to touch."""
+    """Weighted sums of window predictions, kept only for rows some window still has to touch.
+
+    Windows may be skipped (outside the area of interest, or only nodata): each pixel is divided
+    by the weight of the windows that did cover it, kept per row of windows as one column
+    profile (the weights are separable), and a pixel no window covered comes out NaN.
+    """
 
     def __init__(self, rows: Axis, cols: Axis, channels: int):
         self.rows, self.cols, self.channels = rows, cols, channels
-        self.weight = np.outer(hann_weights(rows.window), hann_weights(cols.window))[..., None]
-        self.row_total = rows.total_weight()
-        self.col_total = cols.total_weight()
+        self.row_weight = hann_weights(rows.window)
+        self.col_weight = hann_weights(cols.window)
+        self.weight = np.outer(self.row_weight, self.col_weight)[..., None]
         self.padded_width = cols.size + cols.pad_before + cols.pad_after
         self.sums: dict[int, np.ndarray] = {}
+        self.col_sums: dict[int, np.ndarray] = {}  # row of windows → summed column weights of its windows
         self.remaining = {i: len(cols.starts) for i in range(len(rows.starts))}
         self.done_rows = 0        # raster rows [0, done_rows) are final and written
         self.finished_up_to = 0   # window rows [0, finished_up_to) fully predicted
@@ -374,8 +422,14 @@ class Blender:
     def add(self, row: int, col: int, prediction: np.ndarray) -> None:
         if row not in self.sums:
             self.sums[row] = np.zeros((self.rows.window, self.padded_width, self.channels), np.float32)
+            self.col_sums[row] = np.zeros(self.padded_width, np.float32)
         x = self.cols.starts[col] + self.cols.pad_before
         self.sums[row][:, x: x + self.cols.window] += prediction * self.weight
+        self.col_sums[row][x: x + self.cols.window] += self.col_weight
+        self.remaining[row] -= 1
+
+    def skip(self, row: int, col: int) -> None:
+        """A window that is not computed: its pixels get no weight from it."""
         self.remaining[row] -= 1
 
     def ready(self) -> Iterator[tuple[int, np.ndarray]]:
@@ -388,19 +442,56 @@ class Blender:
                 yield self.done_rows, self._blend(self.done_rows, end)
                 self.done_rows = end
             for index in [i for i in self.sums if self.rows.starts[i] + self.rows.window <= self.done_rows]:
-                del self.sums[index]
+                del self.sums[index], self.col_sums[index]
 
     def _blend(self, top: int, bottom: int) -> np.ndarray:
+        if not any(self.rows.starts[i] < bottom and top < self.rows.starts[i] + self.rows.window for i in self.sums):
+            return np.full((bottom - top, self.cols.size, self.channels), np.nan, np.float32)  # no window here
         total = np.zeros((bottom - top, self.padded_width, self.channels), np.float32)
+        weight = np.zeros((bottom - top, self.padded_width), np.float32)
         for index, sums in self.sums.items():
             start = self.rows.starts[index]
             lo, hi = max(top, start), min(bottom, start + self.rows.window)
             if lo < hi:
                 total[lo - top: hi - top] += sums[lo - start: hi - start]
+                weight[lo - top: hi - top] += np.outer(self.row_weight[lo - start: hi - start], self.col_sums[index])
         left = self.cols.pad_before
         total = total[:, left: left + self.cols.size]
-        total /= (self.row_total[top:bottom, None] * self.col_total[None, :])[..., None]
+        weight = weight[:, left: left + self.cols.size]
+        covered = weight > 0
+        if covered.all():
+            total /= weight[..., None]
+        else:
+            total /= np.where(covered, weight, 1.0)[..., None]
+            total[~covered] = np.nan
         return total
+
+
+UNCERTAINTY_DESCRIPTIONS = {
+    "entropy": "uncertainty: entropy of the class probabilities / log(number of classes)",
+    "top": "uncertainty: 1 - highest class probability",
+    "disagreement": "uncertainty: share of the test-time augmentation views whose class differs",
+}
+
+
+def uncertainty(probabilities: np.ndarray, measure: str) -> np.ndarray:
+    """Per-pixel uncertainty in [0, 1] from blended probabilities [rows, cols, channels] (one
+    channel: a sigmoid's p, i.e. two classes p and 1 − p): normalised entropy or 1 − the top
+    probability."""
+    p = np.clip(probabilities, 0.0, 1.0)
+    if p.shape[-1] == 1:
+        p = np.concatenate([1.0 - p, p], axis=-1)
+    if measure == "top":
+        return (1.0 - p.max(axis=-1)).astype(np.float32)
+    if p.shape[-1] < 2:
+        return np.zeros(p.shape[:-1], np.float32)
+    terms = p * np.log(np.where(p > 0, p, 1.0))
+    return np.clip(-terms.sum(axis=-1) / math.log(p.shape[-1]), 0.0, 1.0).astype(np.float32)
+
+
+def _window_has_valid(valid: np.ndarray, x: int, width: int) -> bool:
+    """Whether the window starting at column x (may be negative: padding) covers a valid pixel."""
+    return bool(valid[:, max(0, x): max(0, x + width)].any())
 
 
 @job
@@ -408,13 +499,16 @@ def run(params: PredictParams, progress: Progress) -> None:
     from . import model_io, raster
 
     targets = _check_outputs(params)
-    out_path, qml_path = targets[0], targets[1]
-    prob_path = targets[2] if params.probabilities else None
+    out_path, qml_path = targets["out"], targets["qml"]
+    prob_path, unc_path = targets.get("probabilities"), targets.get("uncertainty")
     check_bounds(params)  # --overlap, --window, --batch-size, --bands: params.py's ranges
+    _check_options(params)
     image = _open_image(params.image)
     if not params.model:
         raise ClaroError("No model file was given; pass --model.")
-    model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes)
+    aoi = _open_aoi(params.aoi, image)
+    model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes,
+                                      precision=params.precision, log=progress.log)
     fixed_h, fixed_w, input_bands, channels = model_io.model_shape(model)
     bands = model_card.select_bands(params.bands, card, image.RasterCount, input_bands, params.image)
     classes = card["classes"]
@@ -423,18 +517,29 @@ def run(params: PredictParams, progress: Progress) -> None:
     rows_n, cols_n = image.RasterYSize, image.RasterXSize
     factor = downsampling_factor(model)
     win_rows, win_cols = window_size(params.window, card, (fixed_h, fixed_w), factor, (rows_n, cols_n))
+    if params.tta and fixed_h is None:
+        win_rows = win_cols = max(win_rows, win_cols)  # square, so all eight views keep the window's shape
     rows = plan_axis(rows_n, win_rows, params.overlap)
     cols = plan_axis(cols_n, win_cols, params.overlap)
     mean = ((card.get("normalization") or {}) or {}).get("mean")
     fill = np.asarray(mean if mean and len(mean) == len(bands) else [0.0] * len(bands), np.float32)
-    reader = StripReader(image, bands, rows, cols, fill)
+    reader = StripReader(image, bands, rows, cols, fill, aoi)
     predict = batch_predictor(model, params.batch_size, win_rows, win_cols, len(bands))
+    views = augmentation.views_for(win_rows, win_cols) if params.tta else ((0, False),)
+    disagreement = bool(unc_path) and params.uncertainty_measure == "disagreement"
+    if params.tta:
+        predict = augmentation.augmented(predict, views, disagreement)
+        if len(views) < len(augmentation.ALL_VIEWS):
+            progress.log(f"The model's windows are {win_cols}×{win_rows}, not square: test-time augmentation uses the "
+                         f"{len(views)} flips that keep their shape, not the 90° rotations.")
     values = np.array([int(c["value"]) for c in classes], np.uint8)
     names = [style.class_name(c, i) for i, c in enumerate(classes)]
     prob_names = [names[1]] if sigmoid else names
     windows_total = len(rows.starts) * len(cols.starts)
     progress.log(f"Predicting {cols_n}×{rows_n} pixels with {windows_total} windows of {win_cols}×{win_rows} "
-                 f"(overlap {params.overlap:g}, batch {params.batch_size}), bands {bands}.")
+                 f"(overlap {params.overlap:g}, batch {params.batch_size}), bands {bands}"
+                 + (f", {len(views)} views each" if params.tta else "")
+                 + (f", inside {aoi.polygons} polygon(s) of interest" if aoi else "") + ".")
 
     from osgeo import gdal
 
@@ -442,14 +547,18 @@ def run(params: PredictParams, progress: Progress) -> None:
     gdal.SetCacheMax(GDAL_CACHE_BYTES)
     stop = threading.Event()
     counts = np.zeros(len(classes), np.int64)
+    computed = 0
     try:
         with contextlib.ExitStack() as stack:
             out_tmp = stack.enter_context(atomic_file(out_path))
             qml_tmp = stack.enter_context(atomic_file(qml_path))
             prob_tmp = stack.enter_context(atomic_file(prob_path)) if prob_path else None
+            unc_tmp = stack.enter_context(atomic_file(unc_path)) if unc_path else None
+            unc_qml_tmp = stack.enter_context(atomic_file(targets["uncertainty_qml"])) if unc_path else None
             # Datasets live only in this dict: clearing it closes them before a failure removes the
             # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
             outputs: dict[str, Any] = {}
+            paths = {"out": out_path, "probs": prob_path, "uncertainty": unc_path}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
             raster.copy_dates(image, outputs["out"])  # so `claro change` knows the map's date
@@ -457,7 +566,11 @@ def run(params: PredictParams, progress: Progress) -> None:
             if prob_tmp:
                 outputs["probs"] = _create(prob_tmp, image, len(prob_names), gdal.GDT_Float32, PROBABILITY_NODATA,
                                            prob_names)
-            blender = Blender(rows, cols, channels)
+            if unc_tmp:
+                outputs["uncertainty"] = _create(unc_tmp, image, 1, gdal.GDT_Float32, UNCERTAINTY_NODATA,
+                                                 [UNCERTAINTY_DESCRIPTIONS[params.uncertainty_measure]])
+            # With the disagreement measure, the share of disagreeing views is one more channel.
+            blender = Blender(rows, cols, channels + int(disagreement))
             masks: dict[int, tuple[int, np.ndarray]] = {}
             pending: list[tuple[int, int, np.ndarray]] = []
 
@@ -470,34 +583,62 @@ def run(params: PredictParams, progress: Progress) -> None:
                         blender.add(r, c, prediction)
                     for top, blended in blender.ready():
                         write(top, blended)
+                for top, blended in blender.ready():  # rows whose windows were all skipped
+                    write(top, blended)
 
             def write(top: int, blended: np.ndarray) -> None:
                 bottom = top + blended.shape[0]
-                valid = _valid_rows(masks, top, bottom)
-                if sigmoid:
-                    index = (blended[..., 0] > 0.5).astype(np.intp)
-                else:
-                    index = np.argmax(blended, axis=-1)
-                classified = values[index]
-                classified[~valid] = NODATA
-                counts[:] += np.bincount(index[valid], minlength=len(classes))
-                with raster.writing_into(out_path.parent):
-                    outputs["out"].GetRasterBand(1).WriteArray(classified, 0, top)
-                if "probs" in outputs:
-                    with raster.writing_into(prob_path.parent):
-                        for b in range(len(prob_names)):
-                            layer = blended[..., b].copy()
-                            layer[~valid] = PROBABILITY_NODATA
-                            outputs["probs"].GetRasterBand(b + 1).WriteArray(layer, 0, top)
+                # nodata: a band's nodata, outside the area of interest, or no window computed here
+                valid = _valid_rows(masks, top, bottom) & ~np.isnan(blended[..., 0])
+                if valid.any():
+                    layers = classify(blended, valid)
+                else:  # e.g. rows outside the area of interest: nothing to compute
+                    layers = {key: [np.full(valid.shape, *OUTPUT_NODATA[key])] * outputs[key].RasterCount
+                              for key in outputs}
+                for key, arrays in layers.items():
+                    with raster.writing_into(paths[key].parent):
+                        for b, array in enumerate(arrays, start=1):
+                            outputs[key].GetRasterBand(b).WriteArray(array, 0, top)
                 for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
                     del masks[key]
                 progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")
 
+            def classify(blended: np.ndarray, valid: np.ndarray) -> dict[str, list[np.ndarray]]:
+                """Each output's bands for one block of blended rows, nodata where not valid."""
+                blended = np.nan_to_num(blended, copy=False)
+                probabilities = blended[..., :channels]
+                if sigmoid:
+                    index = (probabilities[..., 0] > 0.5).astype(np.intp)
+                else:
+                    index = np.argmax(probabilities, axis=-1)
+                classified = values[index]
+                classified[~valid] = NODATA
+                counts[:] += np.bincount(index[valid], minlength=len(classes))
+                layers = {"out": [classified]}
+                if "probs" in outputs:
+                    layers["probs"] = []
+                    for b in range(len(prob_names)):
+                        layer = probabilities[..., b].copy()
+                        layer[~valid] = PROBABILITY_NODATA
+                        layers["probs"].append(layer)
+                if "uncertainty" in outputs:
+                    unsure = (np.clip(blended[..., channels], 0.0, 1.0) if disagreement
+                              else uncertainty(probabilities, params.uncertainty_measure))
+                    unsure[~valid] = UNCERTAINTY_NODATA
+                    layers["uncertainty"] = [unsure]
+                return layers
+
             for index, (top, strip, valid) in enumerate(_prefetch(reader, len(rows.starts), stop)):
                 masks[index] = (top, valid)
                 for c, x in enumerate(cols.starts):
+                    # A window with no valid pixel (outside the area of interest, or only nodata) would
+                    # only give nodata: it is never computed.
+                    if strip is None or not _window_has_valid(valid, x, win_cols):
+                        blender.skip(index, c)
+                        continue
                     x0 = x + cols.pad_before
                     pending.append((index, c, strip[:, x0: x0 + win_cols]))
+                    computed += 1
                 flush(final=False)
             flush(final=True)
             if blender.done_rows != rows_n:  # pragma: no cover - a bug in the window plan
@@ -506,6 +647,10 @@ def run(params: PredictParams, progress: Progress) -> None:
             raster.close_written(outputs, "out", out_path, lambda dataset: _build_overviews(dataset, "NEAREST"))
             if "probs" in outputs:
                 raster.close_written(outputs, "probs", prob_path, lambda dataset: _build_overviews(dataset, "AVERAGE"))
+            if "uncertainty" in outputs:
+                raster.close_written(outputs, "uncertainty", unc_path, lambda dataset: _build_overviews(dataset, "AVERAGE"))
+                Path(unc_qml_tmp).write_text(style.ramp_qml_text(0.0, 1.0, labels=("0 certain", "1 unsure"),
+                                                                 nodata=UNCERTAINTY_NODATA), encoding="utf-8")
             Path(qml_tmp).write_text(style.qml_text(classes, NODATA), encoding="utf-8")
     finally:
         stop.set()
@@ -513,12 +658,27 @@ def run(params: PredictParams, progress: Progress) -> None:
     area_rows, area_csv, area_text = _area_table(out_path, classes, progress)
     progress.update(1.0, "done")
     class_pixels = {names[i]: int(counts[i]) for i in range(len(classes))}
+    if computed < windows_total:
+        progress.log(f"Computed {computed} of {windows_total} windows; the others hold no pixel to classify "
+                     "(outside the area of interest, or nodata).")
     progress.log(f"Wrote {out_path} ({int(counts.sum())} pixels classified) and its style {qml_path}"
-                 + (f", probabilities {prob_path}" if prob_path else "") + ".")
+                 + (f", probabilities {prob_path}" if prob_path else "")
+                 + (f", uncertainty ({params.uncertainty_measure}) {unc_path}" if unc_path else "") + ".")
     progress.log(area_text)
     progress.done(out=str(out_path), qml=str(qml_path), probabilities=str(prob_path) if prob_path else None,
+                  uncertainty=str(unc_path) if unc_path else None,
+                  uncertainty_measure=params.uncertainty_measure if unc_path else None,
                   classes=classes, pixels=int(counts.sum()), class_pixels=class_pixels,
-                  window=[win_rows, win_cols], windows=windows_total, areas=area_rows, area_csv=area_csv)
+                  window=[win_rows, win_cols], windows=computed, windows_planned=windows_total, views=len(views),
+                  areas=area_rows, area_csv=area_csv)
+
+
+def _open_aoi(source: Optional[str], image) -> Optional["AreaOfInterest"]:
+    if not source:
+        return None
+    from .aoi import AreaOfInterest
+
+    return AreaOfInterest(source, image)
 
 
 def _area_table(out_path: Path, classes: list[dict],

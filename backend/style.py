@@ -99,6 +99,49 @@ def qml_text(classes: list[dict[str, Any]], nodata: Optional[int] = NODATA, band
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + _xml(qgis) + "\n"
 
 
+def ramp_qml_text(minimum: float = 0.0, maximum: float = 1.0, low: str = "#ffffff", high: str = "#54278f",
+                  labels: tuple[str, str] = ("", ""), nodata: Optional[float] = None, band: int = 1) -> str:
+    """A QGIS 3 single-band pseudocolour style: a linear ramp from `low` at `minimum` to `high` at
+    `maximum` (e.g. an uncertainty raster, white where certain), so QGIS shows it styled at once."""
+    transparent: list[Element] = []
+    if nodata is not None:
+        transparent = [("singleValuePixelList", {}, [
+            ("pixelListEntry", {"min": repr(float(nodata)), "max": repr(float(nodata)), "percentTransparent": "100"}, "")])]
+    origin: list[Element] = [(tag, {}, text) for tag, text in (
+        ("limits", "None"), ("extent", "WholeRaster"), ("statAccuracy", "Estimated"),
+        ("cumulativeCutLower", "0.02"), ("cumulativeCutUpper", "0.98"), ("stdDevFactor", "2"))]
+    colors = [rgb_to_hex(hex_to_rgb(low)), rgb_to_hex(hex_to_rgb(high))]
+    ends = [(f"{minimum:g}", colors[0], labels[0] or f"{minimum:g}"), (f"{maximum:g}", colors[1], labels[1] or f"{maximum:g}")]
+    ramp: Element = ("colorramp", {"type": "gradient", "name": "[source]"}, [
+        ("Option", {"type": "Map"}, [
+            ("Option", {"name": "color1", "type": "QString", "value": "{},{},{},255".format(*hex_to_rgb(colors[0]))}, ""),
+            ("Option", {"name": "color2", "type": "QString", "value": "{},{},{},255".format(*hex_to_rgb(colors[1]))}, ""),
+            ("Option", {"name": "discrete", "type": "QString", "value": "0"}, ""),
+            ("Option", {"name": "rampType", "type": "QString", "value": "gradient"}, "")])])
+    shader: Element = ("rastershader", {}, [
+        ("colorrampshader", {"colorRampType": "INTERPOLATED", "classificationMode": "1", "clip": "0",
+                             "minimumValue": f"{minimum:g}", "maximumValue": f"{maximum:g}", "labelPrecision": "2"},
+         [ramp] + [("item", {"value": value, "color": color, "alpha": "255", "label": label}, "")
+                   for value, color, label in ends])])
+    renderer: Element = ("rasterrenderer", {"type": "singlebandpseudocolor", "band": str(band), "opacity": "1",
+                                            "alphaBand": "-1", "classificationMin": f"{minimum:g}",
+                                            "classificationMax": f"{maximum:g}", "nodataColor": ""},
+                         [("rasterTransparency", {}, transparent), ("minMaxOrigin", {}, origin), shader])
+    pipe: Element = ("pipe", {}, [
+        renderer,
+        ("brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"}, ""),
+        ("huesaturation", {"saturation": "0", "grayscaleMode": "0", "invertColors": "0", "colorizeOn": "0",
+                           "colorizeRed": "255", "colorizeGreen": "128", "colorizeBlue": "128",
+                           "colorizeStrength": "100"}, ""),
+        ("rasterresampler", {"maxOversampling": "2"}, ""),
+        ("resamplingStage", {}, "resamplingFilter"),
+    ])
+    qgis: Element = ("qgis", {"version": "3.22.0", "styleCategories": "AllStyleCategories",
+                              "hasScaleBasedVisibilityFlag": "0", "minScale": "1e+08", "maxScale": "0"},
+                     [pipe, ("blendMode", {}, "0")])
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + _xml(qgis) + "\n"
+
+
 def write_qml(path: str | os.PathLike, classes: list[dict[str, Any]], nodata: Optional[int] = NODATA) -> Path:
     """Write the paletted style for a class raster (atomically); QGIS picks up NAME.qml beside NAME.tif."""
     with atomic_file(path) as tmp:

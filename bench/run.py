@@ -4,7 +4,11 @@ Each module's result is stored under the module's name (e.g. "bench_patches") wi
 and machine it was measured on; modules not run keep their previous results. The file is
 written atomically. Benchmarks take minutes; they never run during tests.
 
-Usage: python bench/run.py [NAME ...] [--quick]   (NAME: e.g. patches or bench_patches)
+Usage: python bench/run.py [NAME ...] [--quick] [--only PART,...]   (NAME: e.g. patches or bench_patches)
+
+--only runs some parts of a module whose run() takes `parts` (e.g. predict --only tta,aoi); the
+module's other parts keep their previous results, and its `summarize(result)` (if any) rewrites
+the summary line from all of them.
 """
 from __future__ import annotations
 
@@ -64,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for trying a benchmark out")
+    parser.add_argument("--only", default="", help="comma-separated parts of the module(s) to run, e.g. tta,aoi")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(BENCH.parent.parent))  # `import claro` without the .venv link, when the checkout folder is named claro
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
@@ -73,8 +78,23 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         try:
             module = load(path)
-            kwargs = {"quick": True} if args.quick and "quick" in inspect.signature(module.run).parameters else {}
+            accepted = inspect.signature(module.run).parameters
+            kwargs = {"quick": True} if args.quick and "quick" in accepted else {}
+            parts = tuple(p for p in args.only.split(",") if p)
+            if parts and "parts" not in accepted:
+                print(f"{path.stem} has no parts; --only ignored", flush=True)
+            elif parts:
+                kwargs["parts"] = parts
             result = dict(module.run(**kwargs))
+            if "parts" in kwargs:  # keep the parts not run, then one summary line over all of them
+                previous = results.get(path.stem, {})
+                kept = {k: v for k, v in previous.items() if k not in ("summary", "quick")}
+                for part in kept.values():  # the parts not run keep the date they were measured
+                    if isinstance(part, dict) and "measured_at" in previous:
+                        part.setdefault("measured_at", previous["measured_at"])
+                result = {**kept, **result}
+                if hasattr(module, "summarize"):
+                    result["summary"] = module.summarize(result)
         except Exception:
             traceback.print_exc()
             failed += 1

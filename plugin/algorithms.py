@@ -33,8 +33,8 @@ from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsPr
                        QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMapLayer, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
-                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingUtils,
-                       QgsRasterLayer, QgsVectorLayer)
+                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
+                       QgsProcessingUtils, QgsRasterLayer, QgsVectorLayer)
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -55,6 +55,8 @@ VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 #   rasters           several raster layers, in order
 #   layers            several raster or polygon layers, in order
 #   layer             one raster or polygon layer
+#   polygons          one polygon layer (e.g. an area of interest)
+#   points            one point layer (e.g. a labelled sample)
 #   folder            an existing folder
 #   file:EXT          an existing file with that extension
 #   folder-out        an output folder
@@ -69,6 +71,8 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
                 "bands": "bands:IMAGE"},
     "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
     "change": {"before": "raster", "after": "raster", "out": "raster-out", "polygons": "vector-out:gpkg"},
+    "sample": {"map": "raster", "out": "file-out:gpkg", "aoi": "polygons"},
+    "assess": {"map": "raster", "sample": "points", "out": "file-out:json", "aoi": "polygons"},
 }
 
 #: file dialog filters of output files, by extension (QT_TRANSLATE_NOOP: pylupdate5 lists them)
@@ -79,7 +83,7 @@ FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
-            "tensorboard"}
+            "tensorboard", "expected_accuracy"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {
@@ -88,6 +92,8 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "predict": ("predict", QT_TRANSLATE_NOOP("Claro", "Classify raster (predict)")),
     "evaluate": ("evaluate", QT_TRANSLATE_NOOP("Claro", "Evaluate class raster")),
     "change": ("change", QT_TRANSLATE_NOOP("Claro", "Change between two class maps")),
+    "sample": ("sample", QT_TRANSLATE_NOOP("Claro", "Draw an accuracy sample (stratified random points)")),
+    "assess": ("assess", QT_TRANSLATE_NOOP("Claro", "Assess accuracy and areas from a labelled sample")),
 }
 
 #: numbers a job reports in its 'done' event worth a Processing output: (output, key path, description)
@@ -107,6 +113,11 @@ NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
     "change": [("CHANGED_HECTARES", "changed_hectares", QT_TRANSLATE_NOOP("Claro", "Hectares changed")),
                ("HECTARES", "hectares", QT_TRANSLATE_NOOP("Claro", "Hectares compared")),
                ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
+    "sample": [("POINTS", "points", QT_TRANSLATE_NOOP("Claro", "Points drawn"))],
+    "assess": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
+               ("OVERALL_ACCURACY_CI95", "overall_accuracy_ci95",
+                QT_TRANSLATE_NOOP("Claro", "Overall accuracy: half-width of the 95 % confidence interval")),
+               ("LABELLED_POINTS", "labelled", QT_TRANSLATE_NOOP("Claro", "Labelled points used"))],
 }
 
 
@@ -177,6 +188,9 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif kind == "layer":
         parameter = QgsProcessingParameterMapLayer(name, label, optional=optional,
                                                    types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon])
+    elif kind in ("polygons", "points"):
+        geometry = QgsProcessing.TypeVectorPolygon if kind == "polygons" else QgsProcessing.TypeVectorPoint
+        parameter = QgsProcessingParameterVectorLayer(name, label, [geometry], None, optional)
     elif kind == "folder":
         parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.Folder, optional=optional)
     elif kind.startswith("file:"):
@@ -257,7 +271,7 @@ def layer_path(layer: Optional[QgsMapLayer], label: str, context: QgsProcessingC
 
 
 class ClaroAlgorithm(QgsProcessingAlgorithm):
-    """One backend job (patches, train, predict, evaluate) as a Processing algorithm."""
+    """One backend job (patches, train, predict, evaluate, sample, assess) as a Processing algorithm."""
 
     def __init__(self, algorithm_id: str) -> None:
         super().__init__()
@@ -332,6 +346,9 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 values[f.name] = [layer_path(layer, label, context, feedback) for layer in layers]
             elif kind == "layer":
                 values[f.name] = layer_path(self.parameterAsLayer(parameters, name, context), label, context, feedback)
+            elif kind in ("polygons", "points"):
+                layer = self.parameterAsVectorLayer(parameters, name, context) if given else None
+                values[f.name] = layer_path(layer, label, context, feedback) if given else (None if optional else "")
             elif kind in ("folder",) or kind.startswith("file:"):
                 values[f.name] = self.parameterAsFile(parameters, name, context)
             elif kind == "raster-out":

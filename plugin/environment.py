@@ -36,8 +36,9 @@ from .child import PACKAGE, child_environment, package_root
 TF_VERSION = "2.21.0"
 #: numpy 2 breaks GDAL's Python bindings built against numpy 1 (Debian 12, OSGeo4W 3.22)
 NUMPY_REQUIREMENT = "numpy<2"
-#: What the backend uses beside TensorFlow: figures, and fast patch writing (optional but 5-10x faster).
-EXTRA_REQUIREMENTS = ("matplotlib", "isal", "google-crc32c")
+#: What the backend uses beside TensorFlow: true areas on the ellipsoid (pyproj: QGIS's own when the base
+#: Python has it), figures, and fast patch writing (optional but 5-10x faster).
+EXTRA_REQUIREMENTS = ("pyproj", "matplotlib", "isal", "google-crc32c")
 PROBE_TIMEOUT_SECONDS = 180
 #: seconds a candidate base Python gets to say its version and GDAL
 BASE_CHECK_TIMEOUT_SECONDS = 60
@@ -218,7 +219,7 @@ def problem(info: dict, place: str = "") -> Optional[str]:
 
 def _missing(info: dict) -> list[str]:
     return [name for key, name in (("tensorflow", "TensorFlow"), ("gdal", tr("GDAL's Python bindings")),
-                                   ("numpy", "numpy")) if not info.get(key)]
+                                   ("numpy", "numpy"), ("pyproj", "pyproj")) if not info.get(key)]
 
 
 def summary(info: dict) -> Optional[str]:
@@ -248,7 +249,7 @@ def describe(info: dict) -> str:
 
 def usable(info: dict) -> bool:
     """Can this interpreter run Claro's backend?"""
-    return "error" not in info and bool(info.get("tensorflow")) and bool(info.get("gdal")) and bool(info.get("numpy"))
+    return "error" not in info and not _missing(info)
 
 
 def has_nvidia_gpu() -> bool:
@@ -387,7 +388,7 @@ def install_steps(venv: str | os.PathLike, gpu: bool, python: Optional[str | os.
         (tr("Updating pip"), [*pip, "install", "--upgrade", "pip"]),
         (tr("Installing {} (a large download)").format(tensorflow_requirement(gpu)),
          [*pip, "install", *again, tensorflow_requirement(gpu), NUMPY_REQUIREMENT, *EXTRA_REQUIREMENTS]),
-        (tr("Checking the environment"), [inner, "-c", "import tensorflow, numpy; from osgeo import gdal; "
+        (tr("Checking the environment"), [inner, "-c", "import tensorflow, numpy, pyproj; from osgeo import gdal; "
                                                    "print('TensorFlow', tensorflow.__version__, 'numpy', numpy.__version__)"]),
     ]
 

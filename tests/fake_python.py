@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 from typing import Optional
 
-PROBE_DEFAULTS = {"python": "3.11.2", "executable": "", "numpy": "1.26.4", "claro": True, "gdal": "3.6.2",
+PROBE_DEFAULTS = {"python": "3.11.2", "executable": "", "numpy": "1.26.4", "pyproj": "3.4.1", "claro": True, "gdal": "3.6.2",
                   "tensorflow": "2.21.0", "gpus": []}
 
 

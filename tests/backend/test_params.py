@@ -12,7 +12,8 @@ from claro.backend.cli import build_parser, parse
 from claro.backend.errors import ClaroError
 
 
-@pytest.mark.parametrize("cls", [P.PatchParams, P.TrainParams, P.PredictParams, P.EvaluateParams, P.ChangeParams])
+@pytest.mark.parametrize("cls", [P.PatchParams, P.TrainParams, P.PredictParams, P.EvaluateParams, P.ChangeParams,
+                                 P.SampleParams, P.AssessParams])
 def test_every_field_has_help_and_a_label(cls):
     for f in dataclasses.fields(cls):
         assert f.metadata["help"].endswith("."), f.name
@@ -63,7 +64,9 @@ REQUIRED = {"patches": ["--image", "a.tif", "--labels", "a.gpkg", "--out", "ds"]
             "train": ["--data", "ds", "--out", "m.keras"],
             "predict": ["--model", "m.keras", "--image", "a.tif", "--out", "c.tif"],
             "evaluate": ["--prediction", "c.tif", "--reference", "r.gpkg", "--out", "r.json"],
-            "change": ["--before", "a.tif", "--after", "b.tif", "--out", "c.tif"]}
+            "change": ["--before", "a.tif", "--after", "b.tif", "--out", "c.tif"],
+            "sample": ["--map", "c.tif", "--out", "s.gpkg"],
+            "assess": ["--map", "c.tif", "--sample", "s.gpkg", "--out", "r.json"]}
 NUMERIC = [(command, f, kind) for command, (cls, _module) in P.COMMANDS.items() for f, kind in P.numeric_fields(cls)]
 
 
@@ -130,3 +133,18 @@ def test_an_out_of_range_number_is_a_json_error_event_for_the_plugin(capsys):
     sentence = "--overlap must be at least 0 and at most 0.9; it was 0.95."
     assert [json.loads(line) for line in out.splitlines()] == [{"event": "error", "message": sentence}]
     assert err.strip() == f"claro: error: {sentence}"
+
+
+@pytest.mark.parametrize("command", list(P.COMMANDS))
+def test_every_command_prints_its_help(command, capsys):
+    """argparse %-formats help texts: a literal '%' (e.g. '95 %') must not break --help."""
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for f in dataclasses.fields(P.COMMANDS[command][0]):
+        if not f.metadata.get("positional"):
+            assert P.flag_of(f) in out, f.name
+    from claro.backend.cli import DESCRIPTIONS
+
+    assert " ".join(out.split()).count(DESCRIPTIONS[command]) == 1  # the description, '%' and all

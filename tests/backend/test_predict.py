@@ -439,6 +439,29 @@ def test_blender_keeps_only_a_few_rows_of_windows_in_memory():
     assert most <= 2
 
 
+def test_blender_with_skipped_windows_divides_by_the_weight_it_got_and_leaves_uncovered_pixels_nan():
+    rows = predict.plan_axis(300, 64, 0.25)
+    cols = predict.plan_axis(200, 64, 0.25)
+    blender = predict.Blender(rows, cols, 1)
+    skipped = {(r, c) for r in range(len(rows.starts)) for c in range(len(cols.starts)) if c >= 2 and r >= 1}
+    for r in range(len(rows.starts)):
+        for c in range(len(cols.starts)):
+            if (r, c) in skipped:
+                blender.skip(r, c)
+            else:
+                blender.add(r, c, np.full((64, 64, 1), 0.25, np.float32))
+    blocks = dict(blender.ready())
+    blended = np.concatenate([blocks[top] for top in sorted(blocks)])[..., 0]
+    assert blended.shape == (300, 200)
+    covered = ~np.isnan(blended)
+    np.testing.assert_allclose(blended[covered], 0.25, rtol=1e-6)  # the weights of the missing windows are not counted
+    # uncovered: below the first row of windows and right of the first two columns of windows
+    first_rows_end = rows.starts[0] + 64
+    two_cols_end = cols.starts[1] + 64
+    assert covered[:first_rows_end].all() and covered[:, :two_cols_end].all()
+    assert not covered[first_rows_end:, two_cols_end:].any()
+
+
 def test_window_size_follows_the_model():
     card = {"patch_size": 128}
     assert predict.window_size(None, card, (None, None), 32, (5000, 5000)) == (256, 256)
@@ -558,3 +581,86 @@ def test_the_class_raster_carries_the_images_date_for_claro_change(tmp_path):
     result = gdal.Open(str(tmp_path / "c.tif"))
     assert result.GetMetadataItem("ACQUISITIONDATETIME", "IMAGERY") == "2023-08-02T10:00:00Z"
     assert date_of(result) == "2023-08-02"
+# ----------------------------------------------------------------------------- uncertainty
+
+
+def half_model(path: Path) -> Path:
+    """A sigmoid model that says p = 0.5 everywhere: as unsure as a two-class model can be."""
+    inputs = keras.Input((None, None, 3))
+    layer = keras.layers.Conv2D(1, 1, activation="sigmoid")
+    outputs = layer(inputs)
+    layer.set_weights([np.zeros((1, 1, 3, 1), "float32"), np.zeros(1, "float32")])
+    keras.Model(inputs, outputs).save(path)
+    model_card.write_card(path, {"bands": ["red", "green", "blue"], "source_bands": [1, 2, 3], "classes": TWO,
+                                 "activation": "sigmoid", "patch_size": 64})
+    return path
+
+
+def test_uncertainty_of_known_probabilities():
+    p = np.array([[[0.5], [1.0], [0.0], [0.9]]], np.float32)
+    np.testing.assert_allclose(predict.uncertainty(p, "entropy")[0], [1.0, 0.0, 0.0, 0.4689956], rtol=1e-5)
+    np.testing.assert_allclose(predict.uncertainty(p, "top")[0], [0.5, 0.0, 0.0, 0.1], atol=1e-6)
+    three = np.array([[[1 / 3, 1 / 3, 1 / 3], [0.2, 0.7, 0.1]]], np.float32)
+    expected = -(0.2 * np.log(0.2) + 0.7 * np.log(0.7) + 0.1 * np.log(0.1)) / np.log(3)
+    np.testing.assert_allclose(predict.uncertainty(three, "entropy")[0], [1.0, expected], rtol=1e-5)
+    np.testing.assert_allclose(predict.uncertainty(three, "top")[0], [2 / 3, 0.3], rtol=1e-5)
+
+
+@pytest.mark.parametrize("measure, value", [("entropy", 1.0), ("top", 0.5)])
+def test_a_model_saying_one_half_everywhere_is_fully_unsure_on_the_amazon_tile(tmp_path, amazon_tile, measure, value):
+    image, _ = amazon_tile
+    model = half_model(tmp_path / "half.keras")
+    out = tmp_path / "uncertainty.tif"
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--uncertainty", out,
+               "--uncertainty-measure", measure) == 0
+    dataset = gdal.Open(str(out))
+    band = dataset.GetRasterBand(1)
+    assert band.DataType == gdal.GDT_Float32 and band.GetNoDataValue() == predict.UNCERTAINTY_NODATA
+    assert measure in band.GetDescription() or "highest class probability" in band.GetDescription()
+    assert band.GetOverviewCount() > 0
+    assert dataset.GetGeoTransform() == gdal.Open(str(image)).GetGeoTransform()
+    np.testing.assert_allclose(band.ReadAsArray(), value, atol=1e-6)
+    root = ET.parse(style.qml_path(out)).getroot()
+    renderer = root.find("pipe/rasterrenderer")
+    assert renderer.get("type") == "singlebandpseudocolor"
+    assert [item.get("value") for item in renderer.iter("item")] == ["0", "1"]
+
+
+def test_uncertainty_of_a_three_class_model_and_its_nodata(tmp_path):
+    data = random_image(40, 50)
+    data[:, :5, :] = -9999.0
+    image = write_image(tmp_path / "image.tif", data, nodata=-9999.0)
+    model = constant_model(tmp_path / "constant.keras")
+    assert run("--model", model, "--image", image, "--out", tmp_path / "classes.tif", "--uncertainty",
+               tmp_path / "u.tif", "--window", 32) == 0
+    p = np.exp([0.2, 1.5, -0.3]) / np.exp([0.2, 1.5, -0.3]).sum()
+    unsure = read(tmp_path / "u.tif")
+    assert (unsure[:5] == predict.UNCERTAINTY_NODATA).all()
+    np.testing.assert_allclose(unsure[5:], -(p * np.log(p)).sum() / np.log(3), rtol=1e-5)
+
+
+def test_the_uncertainty_raster_must_be_its_own_file(setup, capsys):
+    folder, image, model = setup
+    message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--probabilities",
+                      folder / "p.tif", "--uncertainty", folder / "p.tif")
+    assert "different files" in message
+    message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--uncertainty",
+                      folder / "c.tif")
+    assert "different files" in message
+    assert leftovers(folder) == [] and not (folder / "c.tif").exists()
+
+
+def test_tta_makes_the_windows_square(setup):
+    """A 20×70 raster gets 20×70 windows; with --tta one 70×70 window, so the 90° rotations keep its shape."""
+    import io
+    import json
+
+    folder, _, model = setup
+    image = write_image(folder / "wide.tif", random_image(20, 70))
+    stream = io.StringIO()
+    predict.run(predict.PredictParams(model=str(model), image=str(image), out=str(folder / "c.tif"),
+                                      probabilities=str(folder / "p.tif"), tta=True),
+                predict.Progress("json", stream))
+    done = [e for e in map(json.loads, stream.getvalue().splitlines()) if e["event"] == "done"][0]
+    assert (done["window"], done["views"], done["windows"]) == ([70, 70], 8, 1)
+    np.testing.assert_allclose(read(folder / "p.tif"), read(image), atol=2e-6)

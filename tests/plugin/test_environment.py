@@ -50,6 +50,8 @@ def test_probe_reports_tensorflow_devices_numpy_and_gdal(qgis_app):
     assert f"TensorFlow {E.TF_VERSION} on " in text
     assert ("CPU only" in text) == (not info["gpus"])
     assert E.usable(info)
+    assert info["pyproj"], "true areas need pyproj in Claro's Python"
+    assert not E.usable({**info, "pyproj": None}) and "pyproj" in E.problem({**info, "pyproj": None})
 
 
 def test_probe_of_a_python_without_tensorflow(qgis_app):
@@ -72,7 +74,7 @@ def test_install_steps_make_a_system_site_venv_and_pin_tensorflow_and_numpy(qgis
     argvs = [argv for _label, argv in steps]
     assert argvs[0] == ["/usr/bin/python3", "-m", "venv", "--system-site-packages", str(tmp_path / "venv")]
     inner = str(E.venv_python(tmp_path / "venv"))
-    assert argvs[2][0] == inner and argvs[2][-5:] == [E.tensorflow_requirement(False), "numpy<2",
+    assert argvs[2][0] == inner and argvs[2][-6:] == [E.tensorflow_requirement(False), "numpy<2", "pyproj",
                                                       "matplotlib", "isal", "google-crc32c"]
     assert "tensorflow-cpu==2.21.0" == E.tensorflow_requirement(False) or sys.platform == "darwin"
     if sys.platform.startswith("linux"):

@@ -106,13 +106,15 @@ def test_provider_lists_the_algorithms(provider):
     registry = QgsApplication.processingRegistry()
     assert registry.providerById("claro").name() == "Claro"
     ids = sorted(a.id() for a in registry.providerById("claro").algorithms())
-    assert ids == ["claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict", "claro:train"]
+    assert ids == ["claro:assess", "claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict", "claro:sample",
+                   "claro:train"]
     assert not registry.providerById("claro").icon().isNull()
 
 
 @pytest.mark.parametrize("algorithm_id, cls", [("buildpatches", P.PatchParams), ("train", P.TrainParams),
                                                ("predict", P.PredictParams), ("evaluate", P.EvaluateParams),
-                                               ("change", P.ChangeParams)])
+                                               ("change", P.ChangeParams), ("sample", P.SampleParams),
+                                               ("assess", P.AssessParams)])
 def test_parameters_come_from_the_dataclasses(provider, algorithm_id, cls):
     """Every field but overwrite/progress is a parameter with the field's label, help and default."""
     import dataclasses
