@@ -27,6 +27,7 @@ from .child import log_tail
 from .log import ClaroLog
 from .runner import ClaroTask
 from .settings import Settings
+from .tabs.assess import AssessTab
 from .tabs.base import Tab
 from .tabs.data import DataTab
 from .tabs.predict import PredictTab
@@ -43,14 +44,14 @@ def tr(text: str) -> str:
 
 class ClaroDock(QgsDockWidget):
     """The dock. Public for tests and the desktop smoke test: the tabs (data_tab, train_tab,
-    predict_tab, setup_tab), cancel(), the finished signals, and — by their names from before
+    predict_tab, assess_tab, setup_tab), cancel(), the finished signals, and — by their names from before
     the tabs had modules — every tab's widgets and methods (dock.predict_form, dock.start_training())."""
 
     trainingFinished = pyqtSignal(bool, dict)  # noqa: N815  ok, the train job's 'done' fields
     predictionFinished = pyqtSignal(bool, object)  # noqa: N815  ok, the class layer (or None)
 
     #: the tabs, in their order in the dock
-    TABS: tuple[type[Tab], ...] = (DataTab, TrainTab, PredictTab, SetupTab)
+    TABS: tuple[type[Tab], ...] = (DataTab, TrainTab, PredictTab, AssessTab, SetupTab)
 
     def __init__(self, iface: Any = None, parent: Optional[QWidget] = None, settings: Optional[Settings] = None) -> None:
         super().__init__(tr("Claro"), parent)
@@ -61,7 +62,7 @@ class ClaroDock(QgsDockWidget):
         self.task: Optional[ClaroTask] = None
         self._export_dir: Optional[str] = None
         self.tabs = QTabWidget()
-        # Short tab names, so all four show in a new dock (~300 px) without scroll arrows; the
+        # Short tab names, so all the tabs show in a new dock (~300 px) without scroll arrows; the
         # tooltips say more. In a narrower dock the names are elided rather than scrolled away.
         self.tabs.setUsesScrollButtons(False)
         self.tabs.setElideMode(Qt.ElideRight)
@@ -74,6 +75,7 @@ class ClaroDock(QgsDockWidget):
         self.data_tab = self._tab(DataTab)
         self.train_tab = self._tab(TrainTab)
         self.predict_tab = self._tab(PredictTab)
+        self.assess_tab = self._tab(AssessTab)
         self.setup_tab = self._tab(SetupTab)
         #: backend sentences name command-line options; the dock says where that option is instead
         self.words = DockWords({command: place for tab in self.pages for command, place in tab.places().items()},

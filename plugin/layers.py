@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import (QgsColorRampShader, QgsLayerTreeGroup, QgsPalettedRasterRenderer, QgsProject,
+from qgis.core import (QgsColorRampShader, QgsLayerTreeGroup, QgsMapLayer, QgsPalettedRasterRenderer, QgsProject,
                        QgsRasterLayer, QgsRasterRange, QgsRasterShader,
-                       QgsSingleBandPseudoColorRenderer, QgsStyle)
+                       QgsSingleBandPseudoColorRenderer, QgsStyle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtXml import QDomDocument
@@ -94,7 +94,7 @@ def claro_group(project: Optional[QgsProject] = None) -> QgsLayerTreeGroup:
     return group
 
 
-def _replace_in_group(group: QgsLayerTreeGroup, layer: QgsRasterLayer, project: QgsProject, visible: bool) -> None:
+def _replace_in_group(group: QgsLayerTreeGroup, layer: QgsMapLayer, project: QgsProject, visible: bool) -> None:
     """Put `layer` first in the group, removing older layers of the same file (a rerun)."""
     source = os.path.normcase(os.path.abspath(layer.source()))
     for node in list(group.findLayers()):
@@ -154,5 +154,22 @@ def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]]
     return layer
 
 
-__all__ = ["add_class_layer", "add_probability_layer", "classes_for", "read_qml_classes", "paletted_renderer",
+def add_sample_layer(path: str | os.PathLike, layer_name: str = "sample", *, name: str = "",
+                     project: Optional[QgsProject] = None) -> QgsVectorLayer:
+    """Load the points of `claro sample` on top of the "Claro" group, styled by the .qml the
+    backend wrote beside them (coloured by the reference label, never by the map class)."""
+    project = project or QgsProject.instance()
+    layer = QgsVectorLayer(f"{path}|layername={layer_name}", name or Path(path).stem, "ogr")
+    if not layer.isValid():
+        raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
+    qml = Path(path).with_suffix(".qml")
+    if qml.is_file():
+        layer.loadNamedStyle(str(qml))
+    group = claro_group(project)
+    _replace_in_group(group, layer, project, visible=True)
+    group.setExpanded(True)
+    return layer
+
+
+__all__ = ["add_class_layer", "add_probability_layer", "add_sample_layer", "classes_for", "read_qml_classes", "paletted_renderer",
            "style_class_layer", "claro_group", "GROUP_NAME", "NODATA"]

@@ -219,7 +219,7 @@ def test_a_raster_that_is_not_a_file_is_exported_for_its_class_values(dock, clea
 
 
 def test_the_environment_tab_probes_the_tensorflow_python(dock, wait_until):
-    dock.tabs.setCurrentIndex(3)
+    dock.show_tab(dock.setup_tab)
     assert wait_until(lambda: "TensorFlow 2.21.0 on" in dock.env_info.text(), 180), dock.env_info.text()
     assert dock.interpreter() in dock.env_info.text()
     assert "tensorflow" not in sys.modules
@@ -371,7 +371,7 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
         assert dock.start_prediction() is None
     assert dock.task is None
     sentence = (f"The Python '{python}' has no TensorFlow or GDAL's Python bindings, so Claro cannot run with it: "
-                f"create a TensorFlow environment or choose another Python in Claro's {dock.tabs.tabText(3)} tab.")
+                f"create a TensorFlow environment or choose another Python in Claro's {dock.setup_tab.title} tab.")
     assert sum(sentence in m for m in qgis_iface.messageBar().get_messages(Qgis.Critical)) == 4
     assert wait_until(lambda: "No TensorFlow" in dock.env_info.text(), 30)
     assert calls(python) == ["-m claro.backend.probe"]  # remembered: one probe for four clicks
@@ -380,7 +380,7 @@ def test_a_python_without_tensorflow_refuses_every_job_with_a_sentence_and_a_way
                                   "predict yet.")
     dock.tabs.setCurrentIndex(0)
     dock.banner.details_button.click()
-    assert dock.tabs.currentIndex() == 3
+    assert dock.tabs.currentIndex() == dock.pages.index(dock.setup_tab)
     dock.check_button.click()  # Check: a new probe
     assert wait_until(lambda: len(calls(python)) == 2, 30)
 
@@ -407,7 +407,7 @@ def test_the_banner_shows_on_every_tab_until_a_working_python_is_chosen(
 
         monkeypatch.setattr("claro.plugin.tabs.setup.QFileDialog.getOpenFileName", choose)
         widget.banner.choose_button.click()
-        assert len(chosen) == 1 and widget.tabs.currentIndex() == 3
+        assert len(chosen) == 1 and widget.tabs.currentIndex() == widget.pages.index(widget.setup_tab)
         assert widget.interpreter() == str(good) and claro_settings.interpreter == str(good)
         assert wait_until(lambda: widget.banner.isHidden(), 30), widget.banner.text()
         assert "TensorFlow 2.21.0 on CPU only" in widget.env_info.text()
@@ -510,28 +510,33 @@ def _laid_out(dock, width: int = DEFAULT_DOCK_WIDTH):
 def test_every_tab_fits_the_default_dock_width(dock):
     """At 300 px every tab label shows without scroll arrows and, on every tab, every visible
     widget lies inside the visible width (no horizontal scrolling, no cut-off button)."""
-    from qgis.PyQt.QtCore import QCoreApplication, QPoint
-    from qgis.PyQt.QtWidgets import QWidget
-
     dock.setup_tab._env_checked = True  # no background probe of the Python: this test is about the layout
     _laid_out(dock)
     bar = dock.tabs.tabBar()
     assert [bar.tabRect(i).right() <= bar.width() for i in range(bar.count())] == [True] * bar.count(), \
         [(bar.tabText(i), bar.tabRect(i).right(), bar.width()) for i in range(bar.count())]
     for index in range(dock.tabs.count()):
-        dock.tabs.setCurrentIndex(index)
-        QCoreApplication.processEvents()
-        area = dock.tabs.widget(index)
-        viewport = area.viewport()
-        assert area.widget().width() <= viewport.width(), (dock.tabs.tabText(index), area.widget().width(), viewport.width())
-        outside = []
-        for child in area.widget().findChildren(QWidget):
-            if not child.isVisibleTo(area.widget()) or child.width() == 0:
-                continue
-            left = child.mapTo(viewport, QPoint(0, 0)).x()
-            if left < 0 or left + child.width() > viewport.width():
-                outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
-        assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
+        assert_tab_fits(dock, index)
+
+
+def assert_tab_fits(dock, index: int) -> None:
+    """Tab `index` of a laid-out dock: every visible widget inside the visible width."""
+    from qgis.PyQt.QtCore import QCoreApplication, QPoint
+    from qgis.PyQt.QtWidgets import QWidget
+
+    dock.tabs.setCurrentIndex(index)
+    QCoreApplication.processEvents()
+    area = dock.tabs.widget(index)
+    viewport = area.viewport()
+    assert area.widget().width() <= viewport.width(), (dock.tabs.tabText(index), area.widget().width(), viewport.width())
+    outside = []
+    for child in area.widget().findChildren(QWidget):
+        if not child.isVisibleTo(area.widget()) or child.width() == 0:
+            continue
+        left = child.mapTo(viewport, QPoint(0, 0)).x()
+        if left < 0 or left + child.width() > viewport.width():
+            outside.append((type(child).__name__, child.objectName(), left, left + child.width()))
+    assert not outside, (dock.tabs.tabText(index), viewport.width(), outside)
 
 
 def test_a_band_count_the_model_cannot_read_is_said_before_the_job_starts(dock, qgis_iface, clean_project,
