@@ -79,6 +79,12 @@ def _is_keras(path: Path) -> bool:
     return is_keras_file(path)
 
 
+def _is_claro_geopackage(path: Path) -> bool:
+    from .vectorize import is_claro_geopackage
+
+    return is_claro_geopackage(path)
+
+
 def _is_claro_sample(path: Path) -> bool:
     """A GeoPackage `claro sample` wrote: its point layer carries Claro's sample metadata."""
     if _head(path, 16) != b"SQLite format 3\x00":
@@ -119,13 +125,14 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "qml": ("a QGIS style", _is_qml),
     "report": ("a Claro report", _is_claro_json),
     "history": ("a Claro training history", _is_history),
+    "gpkg": ("a GeoPackage Claro wrote", _is_claro_geopackage),
     "area-table": ("a Claro area table", _is_area_table),
     "change-matrix": ("a Claro change matrix", _is_change_matrix),
     "sample": ("a Claro sample", _is_claro_sample),
     "assessment-table": ("a Claro assessment table", _is_assessment_table),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
-                 ".json": "report"}
+                 ".json": "report", ".gpkg": "gpkg"}
 
 
 def is_claro_dataset(folder: Path) -> bool:

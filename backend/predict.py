@@ -189,11 +189,13 @@ def _check_outputs(params: PredictParams) -> dict[str, Path]:
     for role in ("qml", "uncertainty_qml"):
         if role in targets:
             check_can_write(targets[role], params.overwrite, kind="qml", inputs=inputs)
+    if params.polygons:
+        targets["polygons"] = check_can_write(params.polygons, params.overwrite, kind="gpkg", inputs=inputs)
     targets["areas"] = check_can_write(areas.area_csv_path(out), params.overwrite, kind="area-table", inputs=inputs)
     resolved = [t.resolve() for t in targets.values()]
     if len(set(resolved)) != len(resolved) or (params.image and Path(params.image).resolve() in resolved):
         raise ClaroError("The class raster, its .qml, its area table, the probability and uncertainty rasters, their .qml "
-                         "styles and the image must be different files; choose other output names.")
+                         "styles, the polygons and the image must be different files; choose other output names.")
     return targets
 
 
@@ -504,6 +506,7 @@ def run(params: PredictParams, progress: Progress) -> None:
     check_bounds(params)  # --overlap, --window, --batch-size, --bands: params.py's ranges
     _check_options(params)
     image = _open_image(params.image)
+    _check_vectorizable(params, image)
     if not params.model:
         raise ClaroError("No model file was given; pass --model.")
     aoi = _open_aoi(params.aoi, image)
@@ -552,13 +555,14 @@ def run(params: PredictParams, progress: Progress) -> None:
         with contextlib.ExitStack() as stack:
             out_tmp = stack.enter_context(atomic_file(out_path))
             qml_tmp = stack.enter_context(atomic_file(qml_path))
-            prob_tmp = stack.enter_context(atomic_file(prob_path)) if prob_path else None
+            prob_tmp = (stack.enter_context(atomic_file(prob_path)) if prob_path
+                        else _scratch_probabilities(stack, params, out_tmp))
             unc_tmp = stack.enter_context(atomic_file(unc_path)) if unc_path else None
             unc_qml_tmp = stack.enter_context(atomic_file(targets["uncertainty_qml"])) if unc_path else None
             # Datasets live only in this dict: clearing it closes them before a failure removes the
             # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
             outputs: dict[str, Any] = {}
-            paths = {"out": out_path, "probs": prob_path, "uncertainty": unc_path}
+            paths = {"out": out_path, "probs": prob_path or prob_tmp, "uncertainty": unc_path}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
             raster.copy_dates(image, outputs["out"])  # so `claro change` knows the map's date
@@ -643,6 +647,8 @@ def run(params: PredictParams, progress: Progress) -> None:
             flush(final=True)
             if blender.done_rows != rows_n:  # pragma: no cover - a bug in the window plan
                 raise RuntimeError(f"only {blender.done_rows} of {rows_n} rows were predicted")
+            vectorized = _minimum_unit_and_polygons(stack, params, outputs, out_tmp, prob_tmp, prob_path is not None,
+                                                    classes, sigmoid, counts, progress)
             progress.update(0.96, "overviews")
             raster.close_written(outputs, "out", out_path, lambda dataset: _build_overviews(dataset, "NEAREST"))
             if "probs" in outputs:
@@ -663,14 +669,16 @@ def run(params: PredictParams, progress: Progress) -> None:
                      "(outside the area of interest, or nodata).")
     progress.log(f"Wrote {out_path} ({int(counts.sum())} pixels classified) and its style {qml_path}"
                  + (f", probabilities {prob_path}" if prob_path else "")
-                 + (f", uncertainty ({params.uncertainty_measure}) {unc_path}" if unc_path else "") + ".")
+                 + (f", uncertainty ({params.uncertainty_measure}) {unc_path}" if unc_path else "")
+                 + (f", polygons {params.polygons}" if params.polygons else "") + ".")
     progress.log(area_text)
     progress.done(out=str(out_path), qml=str(qml_path), probabilities=str(prob_path) if prob_path else None,
                   uncertainty=str(unc_path) if unc_path else None,
                   uncertainty_measure=params.uncertainty_measure if unc_path else None,
                   classes=classes, pixels=int(counts.sum()), class_pixels=class_pixels,
                   window=[win_rows, win_cols], windows=computed, windows_planned=windows_total, views=len(views),
-                  areas=area_rows, area_csv=area_csv)
+                  areas=area_rows, area_csv=area_csv,
+                  polygons=str(params.polygons) if params.polygons else None, **vectorized)
 
 
 def _open_aoi(source: Optional[str], image) -> Optional["AreaOfInterest"]:
@@ -703,6 +711,90 @@ def _area_table(out_path: Path, classes: list[dict],
     areas.write_area_csv(rows, csv_path)
     return rows, str(csv_path), (f"True area per class on the WGS84 ellipsoid (also in {csv_path}):\n"
                                  + areas.format_area_table(rows))
+
+
+# --------------------------------------------------------------------------- minimum mapping unit, polygons
+
+def _check_vectorizable(params: PredictParams, image) -> None:
+    """Before any prediction: hectares need the image's CRS (one sentence instead of hours lost)."""
+    if (params.min_area > 0 or params.polygons) and not image.GetProjection():
+        option = "--min-area" if params.min_area > 0 else "--polygons"
+        raise ClaroError(f"{option} needs true areas, but the image {params.image} has no coordinate reference system; "
+                         "assign one (gdal_edit.py -a_srs, or Assign Projection in QGIS) or leave out --min-area and --polygons.")
+
+
+def _scratch_probabilities(stack: contextlib.ExitStack, params: PredictParams, out_tmp: Path) -> Optional[Path]:
+    """Polygons carry the mean probability of their class over their region, and a sieve changes
+    classes after prediction, so all class probabilities are kept (in a scratch GeoTIFF beside the
+    temporary class raster, removed at the end) when --polygons is given without --probabilities."""
+    if not params.polygons:
+        return None
+    scratch = Path(f"{out_tmp}.probabilities.tif")
+    stack.callback(lambda: scratch.unlink(missing_ok=True))
+    return scratch
+
+
+def _minimum_unit_and_polygons(stack: contextlib.ExitStack, params: PredictParams, outputs: dict[str, Any],
+                               out_tmp: Path, prob_tmp: Optional[Path], keep_probabilities: bool,
+                               classes: list[dict], sigmoid: bool, counts: np.ndarray, progress: Progress) -> dict:
+    """After every row is written and before overviews: sieve the temporary class raster to the
+    minimum mapping unit (recounting the classes), then polygonize it. Both work on the files, so
+    the rasters are closed first and reopened for their overviews; a scratch probability raster
+    is closed for good. Returns what progress.done reports."""
+    from osgeo import gdal
+
+    from . import raster, vectorize
+
+    if params.min_area <= 0 and not params.polygons:
+        return {}
+    raster.close_written(outputs, "out", out_tmp)
+    if "probs" in outputs:
+        raster.close_written(outputs, "probs", prob_tmp)
+    threshold = 0
+    if params.min_area > 0:
+        progress.update(0.95, "minimum mapping unit")
+        threshold = vectorize.sieve(out_tmp, params.min_area, NODATA,
+                                    progress=vectorize.ScaledProgress(progress, 0.95, 0.953))
+        progress.log(f"Minimum mapping unit {params.min_area:g} ha: regions under {threshold} pixels were merged "
+                     "into their surroundings.")
+        if threshold > 1:
+            counts[:] = _class_counts(out_tmp, classes)
+    result: dict[str, Any] = {"min_area_pixels": threshold}
+    if params.polygons:
+        progress.update(0.955, "polygons")
+        poly_tmp = stack.enter_context(atomic_file(params.polygons))
+        summary = vectorize.write_polygons(
+            out_tmp, poly_tmp, value_field="class", layer=vectorize.layer_name(params.polygons),
+            attributes={int(c["value"]): {"class_name": style.class_name(c, i)} for i, c in enumerate(classes)},
+            probability=vectorize.ProbabilitySource.for_classes(prob_tmp, classes, sigmoid),
+            colors={int(c["value"]): c.get("color") or "" for c in classes}, nodata=NODATA,
+            progress=vectorize.ScaledProgress(progress, 0.955, 0.96))
+        result["polygon_count"] = sum(s["polygons"] for s in summary.values())
+        progress.log(f"{result['polygon_count']} polygons: "
+                     + ", ".join(f"{style.class_name(c, i)} {summary[int(c['value'])]['polygons']} "
+                                 f"({summary[int(c['value'])]['hectares']:,.2f} ha)" for i, c in enumerate(classes)) + ".")
+    with _gdal_exceptions():
+        outputs["out"] = gdal.Open(str(out_tmp), gdal.GA_Update)
+        if keep_probabilities:
+            outputs["probs"] = gdal.Open(str(prob_tmp), gdal.GA_Update)
+    return result
+
+
+def _class_counts(path: Path, classes: list[dict]) -> np.ndarray:
+    """Pixels per class (in `classes` order) of a class raster, read in strips."""
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(path))
+    band = dataset.GetRasterBand(1)
+    index = np.full(256, len(classes), np.intp)
+    index[[int(c["value"]) for c in classes]] = np.arange(len(classes))
+    counts = np.zeros(len(classes) + 1, np.int64)
+    width, height = dataset.RasterXSize, dataset.RasterYSize
+    rows = max(1, (1 << 22) // max(width, 1))
+    for y0 in range(0, height, rows):
+        counts += np.bincount(index[band.ReadAsArray(0, y0, width, min(rows, height - y0))].ravel(),
+                              minlength=len(classes) + 1)
+    return counts[:-1]
 
 
 def _valid_rows(masks: dict[int, tuple[int, np.ndarray]], top: int, bottom: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from osgeo import gdal, osr
+from osgeo import gdal, ogr, osr
 
 keras = pytest.importorskip("keras")
 
@@ -664,3 +664,151 @@ def test_tta_makes_the_windows_square(setup):
     done = [e for e in map(json.loads, stream.getvalue().splitlines()) if e["event"] == "done"][0]
     assert (done["window"], done["views"], done["windows"]) == ([70, 70], 8, 1)
     np.testing.assert_allclose(read(folder / "p.tif"), read(image), atol=2e-6)
+
+
+# --------------------------------------------------------------------------- --min-area, --polygons
+
+def smooth_image(rows: int, cols: int, seed: int = 0) -> np.ndarray:
+    """Three smooth random bands: the identity model's classes form regions of many sizes."""
+    from scipy import ndimage
+
+    data = np.random.default_rng(seed).random((3, rows, cols))
+    return ndimage.gaussian_filter(data, (0, 2, 2)).astype(np.float32)
+
+
+def region_sizes(classes: np.ndarray, value: int) -> np.ndarray:
+    from scipy import ndimage
+
+    labels, _ = ndimage.label(classes == value, np.ones((3, 3)))
+    return np.bincount(labels.ravel())[1:]
+
+
+def test_min_area_and_polygons_with_a_softmax_model(tmp_path):
+    from claro.backend import vectorize
+
+    image = write_image(tmp_path / "image.tif", smooth_image(120, 150))  # UTM, 10 m pixels: 0.5 ha ≈ 50 pixels
+    model = identity_model(tmp_path / "identity.keras")
+    out, polygons = tmp_path / "classes.tif", tmp_path / "regions.gpkg"
+    assert run("--model", model, "--image", image, "--out", out, "--window", 64) == 0
+    before = read(out)
+    assert min(region_sizes(before, v).min() for v in (0, 4, 9)) < 20  # the raw map has small regions
+    out2 = tmp_path / "sieved.tif"
+    assert run("--model", model, "--image", image, "--out", out2, "--window", 64, "--min-area", "0.5",
+               "--polygons", polygons) == 0
+    threshold = vectorize.sieve_threshold(gdal.Open(str(out2)), 0.5)
+    assert 50 <= threshold <= 51  # UTM's scale factor near the zone's edge makes 10 m pixels a little smaller
+    after = read(out2)
+    assert all(region_sizes(after, v).min() >= threshold for v in (0, 4, 9))
+    assert 0.5 < (after == before).mean() < 1.0
+    table = (tmp_path / "sieved_areas.csv").read_text().splitlines()[1:]  # the area table is of the sieved map
+    assert [int(line.split(",")[2]) for line in table] == [int((after == v).sum()) for v in (0, 4, 9)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "classes.qml", "classes.tif", "classes.tif.aux.xml", "classes_areas.csv", "identity.keras", "image.tif",
+        "regions.gpkg", "sieved.qml", "sieved.tif", "sieved.tif.aux.xml", "sieved_areas.csv"]
+    assert gdal.Open(str(out2)).GetRasterBand(1).GetOverviewCount() == 0  # 150 px: none needed, none built
+    source = ogr.Open(str(polygons))
+    layer = source.GetLayerByName("regions")
+    features = list(layer)
+    assert len(features) == sum(len(region_sizes(after, v)) for v in (0, 4, 9))
+    names = {0: "forest", 4: "cleared", 9: "water"}
+    assert {(f.GetField("class"), f.GetField("class_name")) for f in features} == set(names.items())
+    assert min(f.GetField("area_ha") for f in features) >= 0.5
+    probability = np.array([f.GetField("probability") for f in features])
+    assert (probability > 0.0).all() and (probability <= 1.0).all()
+
+
+def test_polygons_of_a_sigmoid_model_without_a_probability_raster(tmp_path):
+    """class 0's probability is 1 − p; the scratch probability raster is gone afterwards."""
+    rng = np.random.default_rng(3)
+    band = np.where(np.arange(60)[None, :] < 30, 0.2, 0.9) * np.ones((50, 1))
+    data = np.stack([band + rng.uniform(-0.05, 0.05, band.shape), np.zeros_like(band)]).astype(np.float32)
+    image = write_image(tmp_path / "image.tif", data)
+    model = band1_model(tmp_path / "band1.keras")
+    out, polygons = tmp_path / "classes.tif", tmp_path / "regions.gpkg"
+    assert run("--model", model, "--image", image, "--out", out, "--polygons", polygons, "--window", 32) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["band1.keras", "classes.qml", "classes.tif",
+                                                         "classes.tif.aux.xml", "classes_areas.csv", "image.tif",
+                                                         "regions.gpkg"]
+    assert run("--model", model, "--image", image, "--out", tmp_path / "c2.tif", "--window", 32,
+               "--probabilities", tmp_path / "p.tif") == 0
+    p = read(tmp_path / "p.tif").astype(np.float64)
+    classes = read(out)
+    source = ogr.Open(str(polygons))  # kept: a layer must not outlive its data source
+    features = {f.GetField("class"): f for f in source.GetLayer(0)}
+    assert sorted(features) == [3, 7] and features[3].GetField("class_name") == "forest"
+    np.testing.assert_allclose(features[3].GetField("probability"), (1 - p[classes == 3]).mean(), rtol=1e-6)
+    np.testing.assert_allclose(features[7].GetField("probability"), p[classes == 7].mean(), rtol=1e-6)
+
+
+def test_polygons_are_checked_like_every_output(setup, capsys, tmp_path):
+    folder, image, model = setup
+    polygons = folder / "regions.gpkg"
+    polygons.write_text("a user's file")
+    for extra in ((), ("--overwrite",)):
+        message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--polygons", polygons, *extra)
+        assert str(polygons) in message and "so Claro will not replace it" in message
+    polygons.unlink()
+    message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--polygons", folder / "c.tif")
+    assert "must be different files" in message
+    assert run("--model", model, "--image", image, "--out", folder / "c.tif", "--polygons", polygons, "--window", 32) == 0
+    message = failing(capsys, "--model", model, "--image", image, "--out", folder / "c.tif", "--polygons", polygons)
+    assert "--overwrite" in message
+    assert run("--model", model, "--image", image, "--out", folder / "c.tif", "--polygons", polygons, "--window", 32,
+               "--overwrite") == 0  # a GeoPackage Claro wrote may be replaced
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_min_area_or_polygons_without_a_crs_is_one_sentence(tmp_path, capsys):
+    image = tmp_path / "image.tif"
+    dataset = gdal.GetDriverByName("GTiff").Create(str(image), 40, 30, 3, gdal.GDT_Float32)
+    dataset.SetGeoTransform(GEOTRANSFORM)
+    dataset.WriteRaster(0, 0, 40, 30, random_image(30, 40).tobytes())
+    dataset = None
+    model = identity_model(tmp_path / "identity.keras")
+    for option in (("--min-area", "0.5"), ("--polygons", tmp_path / "p.gpkg")):
+        message = failing(capsys, "--model", model, "--image", image, "--out", tmp_path / "c.tif", *option)
+        assert "no coordinate reference system" in message and option[0] in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["identity.keras", "image.tif"]
+
+
+def test_real_amazon_tile_min_area_and_polygons_match_the_area_table(tmp_path, amazon_tile):
+    """The bundled tile (EPSG:4326) with a tiny model and the engine's other options, run as a user
+    runs it (a child process, GDAL loaded before TensorFlow, so the GeoPackage gets its spatial index)."""
+    import os
+    import subprocess  # nosec B404 - the CLI under test
+    import sys
+
+    from claro.backend import areas, vectorize
+
+    image, _ = amazon_tile
+    # A tiny model that tells bright (cleared) from dark (forest) pixels: a 1×1 convolution with a
+    # sigmoid, as noisy as a real map at the pixel level, so the unit has regions to remove.
+    inputs = keras.Input((None, None, 3))
+    layer = keras.layers.Conv2D(1, 1, activation="sigmoid")
+    outputs = layer(inputs)
+    layer.set_weights([np.full((1, 1, 3, 1), 0.1, "float32"), np.array([-16.5], "float32")])
+    path = tmp_path / "bright.keras"
+    keras.Model(inputs, outputs).save(path)
+    classes = [{"value": 0, "name": "forest", "color": "#1a9641"}, {"value": 1, "name": "cleared", "color": "#d7191c"}]
+    model_card.write_card(path, {"bands": ["red", "green", "blue"], "source_bands": [1, 2, 3], "classes": classes,
+                                 "activation": "sigmoid", "patch_size": 128})
+    out, polygons = tmp_path / "classes.tif", tmp_path / "regions.gpkg"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    command = [sys.executable, "-m", "claro.backend", "predict", "--model", str(path), "--image", str(image),
+               "--out", str(out), "--min-area", "0.5", "--polygons", str(polygons), "--tta",
+               "--uncertainty", str(tmp_path / "unsure.tif"), "--progress", "json"]
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)  # nosec B603 # our CLI
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    table = {row["value"]: row for row in areas.class_area_table(out, classes)}
+    assert all(0.2 < row["share"] < 0.8 for row in table.values())
+    source = ogr.Open(str(polygons))  # kept: a layer must not outlive its data source
+    features = list(source.GetLayer("regions"))
+    for value in (0, 1):
+        total = sum(f.GetField("area_ha") for f in features if f.GetField("class") == value)
+        assert total == pytest.approx(table[value]["hectares"], rel=0.005)
+    assert min(f.GetField("area_ha") for f in features) >= 0.5
+    threshold = vectorize.sieve_threshold(gdal.Open(str(out)), 0.5)
+    assert all(region_sizes(read(out), v).min() >= threshold for v in (0, 1))
+    index = source.ExecuteSQL("SELECT HasSpatialIndex('regions', 'geom')")
+    assert index.GetNextFeature().GetField(0) == 1
+    source.ReleaseResultSet(index)
