@@ -142,7 +142,8 @@ def sieve(path: str | os.PathLike, min_area_ha: float, nodata: int = NODATA, pro
             band.SetNoDataValue(nodata)  # the mask below must be the class raster's nodata
         width, height = dataset.RasterXSize, dataset.RasterYSize
         scratch_path = Path(f"{path}.sieve.tif")
-        scratch = gdal.GetDriverByName("GTiff").Create(str(scratch_path), width, height, 1, gdal.GDT_Byte,
+        # in the band's own type: a change map of 16 classes or more holds UInt16 codes
+        scratch = gdal.GetDriverByName("GTiff").Create(str(scratch_path), width, height, 1, band.DataType,
                                                        options=["TILED=YES", "COMPRESS=LZW", "BIGTIFF=IF_SAFER"])
         try:
             target = scratch.GetRasterBand(1)

@@ -72,6 +72,7 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
     "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
                 "bands": "bands:IMAGE", "aoi": "polygons", "uncertainty": "raster-out", "polygons": "vector-out:gpkg"},
     "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
+    "change": {"before": "raster", "after": "raster", "out": "raster-out", "polygons": "vector-out:gpkg"},
     "sample": {"map": "raster", "out": "file-out:gpkg", "aoi": "polygons"},
     "assess": {"map": "raster", "sample": "points", "out": "file-out:json", "aoi": "polygons"},
 }
@@ -92,6 +93,7 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "train": ("train", QT_TRANSLATE_NOOP("Claro", "Train U-Net")),
     "predict": ("predict", QT_TRANSLATE_NOOP("Claro", "Classify raster (predict)")),
     "evaluate": ("evaluate", QT_TRANSLATE_NOOP("Claro", "Evaluate class raster")),
+    "change": ("change", QT_TRANSLATE_NOOP("Claro", "Change between two class maps")),
     "sample": ("sample", QT_TRANSLATE_NOOP("Claro", "Draw an accuracy sample (stratified random points)")),
     "assess": ("assess", QT_TRANSLATE_NOOP("Claro", "Assess accuracy and areas from a labelled sample")),
 }
@@ -110,6 +112,9 @@ NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
     "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
                  ("MEAN_IOU", "mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU")),
                  ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
+    "change": [("CHANGED_HECTARES", "changed_hectares", QT_TRANSLATE_NOOP("Claro", "Hectares changed")),
+               ("HECTARES", "hectares", QT_TRANSLATE_NOOP("Claro", "Hectares compared")),
+               ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
     "sample": [("POINTS", "points", QT_TRANSLATE_NOOP("Claro", "Points drawn"))],
     "assess": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
                ("OVERALL_ACCURACY_CI95", "overall_accuracy_ci95",
@@ -396,7 +401,7 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
             value = _lookup(result, path)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 outputs[name] = value
-        if self.command == "predict":
+        if self.command in ("predict", "change"):
             style_on_load(params, context)
         return outputs
 
@@ -562,11 +567,12 @@ class UncertaintyStyler(QgsProcessingLayerPostProcessorInterface):
 
 
 def style_on_load(params: Any, context: QgsProcessingContext) -> None:
-    """When Processing will load the class raster (run from the toolbox), style it on loading,
-    and the uncertainty raster with its ramp."""
+    """When Processing will load the class raster (run from the toolbox), style it on loading:
+    with the model's classes (predict), or the .qml written beside it (change); and the
+    uncertainty raster with its ramp."""
     if params.out and context.willLoadLayerOnCompletion(params.out):
         details = context.layerToLoadOnCompletionDetails(params.out)
-        details.setPostProcessor(ClassRasterStyler.create(params.model, params.out))
+        details.setPostProcessor(ClassRasterStyler.create(getattr(params, "model", None), params.out))
     uncertainty = getattr(params, "uncertainty", None)
     if uncertainty and context.willLoadLayerOnCompletion(uncertainty):
         context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(UncertaintyStyler.create())
