@@ -669,7 +669,7 @@
     </message>
     <message>
         <source>Also write probabilities</source>
-        <translation>Escribir también las probabilidades</translation>
+        <translation>Escribir probabilidades</translation>
     </message>
     <message>
         <source>Repair</source>
@@ -1133,7 +1133,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Sample layer</source>
-        <translation>Capa de muestra</translation>
+        <translation>Muestra</translation>
     </message>
     <message>
         <source>The map scale each point is shown at, centred on it.</source>
@@ -1141,11 +1141,11 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Zoom to scale</source>
-        <translation>Zoom a la escala</translation>
+        <translation>Escala</translation>
     </message>
     <message>
         <source>Images to look at (only these are shown while labelling):</source>
-        <translation>Imágenes a consultar (solo estas se muestran al etiquetar):</translation>
+        <translation>Imágenes a mirar (solo estas se ven al etiquetar):</translation>
     </message>
     <message>
         <source>Tick the images that show what is on the ground, e.g. the images before and after the change; the class map is not listed (blind labelling).</source>
@@ -1153,7 +1153,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Show the map class</source>
-        <translation>Mostrar la clase del mapa</translation>
+        <translation>Mostrar clase del mapa</translation>
     </message>
     <message>
         <source>Good practice is to label blind: the map&apos;s answer biases the reference. Tick to show the point&apos;s map class and the map layer.</source>
@@ -1193,7 +1193,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>First unlabelled point</source>
-        <translation>Primer punto sin etiquetar</translation>
+        <translation>Primer sin etiquetar</translation>
     </message>
     <message>
         <source>Jump to the first point without a label (passing over those skipped).</source>
@@ -1265,7 +1265,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Choose the sample layer to label (Sample layer) in Assess.</source>
-        <translation>Elija la capa de muestra a etiquetar (Capa de muestra) en Exactitud.</translation>
+        <translation>Elija la capa de muestra a etiquetar (Muestra) en Exactitud.</translation>
     </message>
     <message>
         <source>Labelled: {}</source>
@@ -1293,7 +1293,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Choose the labelled sample (Sample layer) in Assess.</source>
-        <translation>Elija la muestra etiquetada (Capa de muestra) en Exactitud.</translation>
+        <translation>Elija la muestra etiquetada (Muestra) en Exactitud.</translation>
     </message>
     <message>
         <source>Choose the class map the sample was drawn from (Class map) in Assess.</source>
@@ -1357,7 +1357,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Test-time augmentation (8× slower)</source>
-        <translation>Aumento en predicción (TTA, 8× más lento)</translation>
+        <translation>Aumento TTA (8× más lento)</translation>
     </message>
     <message>
         <source>Needs test-time augmentation.</source>
@@ -1852,7 +1852,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Expected user&apos;s accuracies</source>
-        <translation>Exactitudes del usuario esperadas</translation>
+        <translation>Exactitudes esperadas</translation>
     </message>
     <message>
         <source>Expected user's accuracy of classes, e.g. 'cleared:0.6,forest:0.95' (names or values); a class not listed gets 0.7 when it is a change (from→to with two different classes) and 0.9 otherwise, as Olofsson et al. (2014) suggest.</source>
@@ -1860,7 +1860,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Minimum points per class</source>
-        <translation>Mínimo de puntos por clase</translation>
+        <translation>Puntos mínimos por clase</translation>
     </message>
     <message>
         <source>Every class gets at least this many points and the rest of the sample is shared in proportion to area: a rare class (often the change of interest) would otherwise get a handful of points, too few to estimate its user&apos;s accuracy, and its area estimate would rest on them.</source>

@@ -669,7 +669,7 @@
     </message>
     <message>
         <source>Also write probabilities</source>
-        <translation>Gravar também as probabilidades</translation>
+        <translation>Gravar probabilidades</translation>
     </message>
     <message>
         <source>Repair</source>
@@ -1133,7 +1133,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Sample layer</source>
-        <translation>Camada de amostra</translation>
+        <translation>Amostra</translation>
     </message>
     <message>
         <source>The map scale each point is shown at, centred on it.</source>
@@ -1141,11 +1141,11 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Zoom to scale</source>
-        <translation>Zoom na escala</translation>
+        <translation>Escala</translation>
     </message>
     <message>
         <source>Images to look at (only these are shown while labelling):</source>
-        <translation>Imagens a consultar (só estas são mostradas durante a rotulagem):</translation>
+        <translation>Imagens a consultar (só estas aparecem ao rotular):</translation>
     </message>
     <message>
         <source>Tick the images that show what is on the ground, e.g. the images before and after the change; the class map is not listed (blind labelling).</source>
@@ -1153,7 +1153,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Show the map class</source>
-        <translation>Mostrar a classe do mapa</translation>
+        <translation>Mostrar classe do mapa</translation>
     </message>
     <message>
         <source>Good practice is to label blind: the map&apos;s answer biases the reference. Tick to show the point&apos;s map class and the map layer.</source>
@@ -1193,7 +1193,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>First unlabelled point</source>
-        <translation>Primeiro ponto sem rótulo</translation>
+        <translation>Primeiro sem rótulo</translation>
     </message>
     <message>
         <source>Jump to the first point without a label (passing over those skipped).</source>
@@ -1265,7 +1265,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Choose the sample layer to label (Sample layer) in Assess.</source>
-        <translation>Escolha a camada de amostra a rotular (Camada de amostra) em Acurácia.</translation>
+        <translation>Escolha a camada de amostra a rotular (Amostra) em Acurácia.</translation>
     </message>
     <message>
         <source>Labelled: {}</source>
@@ -1293,7 +1293,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Choose the labelled sample (Sample layer) in Assess.</source>
-        <translation>Escolha a amostra rotulada (Camada de amostra) em Acurácia.</translation>
+        <translation>Escolha a amostra rotulada (Amostra) em Acurácia.</translation>
     </message>
     <message>
         <source>Choose the class map the sample was drawn from (Class map) in Assess.</source>
@@ -1357,7 +1357,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Test-time augmentation (8× slower)</source>
-        <translation>Aumento na predição (TTA, 8× mais lento)</translation>
+        <translation>Aumento TTA (8× mais lento)</translation>
     </message>
     <message>
         <source>Needs test-time augmentation.</source>
@@ -1788,11 +1788,11 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Minimum mapping unit (ha)</source>
-        <translation>Unidade mínima de mapeamento (ha)</translation>
+        <translation>Área mínima mapeável (ha)</translation>
     </message>
     <message>
         <source>Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into their surroundings; 0 keeps every pixel.</source>
-        <translation>Unidade mínima de mapeamento em hectares: regiões menores que isso (área real no elipsoide) são fundidas ao seu entorno; 0 mantém todos os pixels.</translation>
+        <translation>Área mínima mapeável (unidade mínima de mapeamento) em hectares: regiões menores que isso (área real no elipsoide) são fundidas ao seu entorno; 0 mantém todos os pixels.</translation>
     </message>
     <message>
         <source>Polygons</source>
@@ -1852,7 +1852,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Expected user&apos;s accuracies</source>
-        <translation>Acurácias do usuário esperadas</translation>
+        <translation>Acurácias esperadas</translation>
     </message>
     <message>
         <source>Expected user's accuracy of classes, e.g. 'cleared:0.6,forest:0.95' (names or values); a class not listed gets 0.7 when it is a change (from→to with two different classes) and 0.9 otherwise, as Olofsson et al. (2014) suggest.</source>
@@ -1860,7 +1860,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Minimum points per class</source>
-        <translation>Mínimo de pontos por classe</translation>
+        <translation>Pontos mínimos por classe</translation>
     </message>
     <message>
         <source>Every class gets at least this many points and the rest of the sample is shared in proportion to area: a rare class (often the change of interest) would otherwise get a handful of points, too few to estimate its user&apos;s accuracy, and its area estimate would rest on them.</source>
