@@ -641,7 +641,7 @@
     </message>
     <message>
         <source>Cut patches from layers</source>
-        <translation>Cortar parches de las capas</translation>
+        <translation>Cortar parches de capas</translation>
     </message>
     <message>
         <source>Cut the scenes below into a patch dataset, then train on it.</source>
@@ -969,7 +969,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Existing patch dataset</source>
-        <translation>Conjunto de parches existente</translation>
+        <translation>Parches existentes</translation>
     </message>
     <message>
         <source>Read classes</source>
@@ -1716,7 +1716,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Halve learning rate after</source>
-        <translation>Reducir a la mitad la tasa de aprendizaje tras</translation>
+        <translation>Tasa a la mitad tras</translation>
     </message>
     <message>
         <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>

@@ -641,7 +641,7 @@
     </message>
     <message>
         <source>Cut patches from layers</source>
-        <translation>Recortar patches das camadas</translation>
+        <translation>Recortar das camadas</translation>
     </message>
     <message>
         <source>Cut the scenes below into a patch dataset, then train on it.</source>
@@ -969,7 +969,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Existing patch dataset</source>
-        <translation>Conjunto de patches existente</translation>
+        <translation>Patches existentes</translation>
     </message>
     <message>
         <source>Read classes</source>
@@ -1716,7 +1716,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Halve learning rate after</source>
-        <translation>Reduzir pela metade a taxa de aprendizado após</translation>
+        <translation>Taxa pela metade após</translation>
     </message>
     <message>
         <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
