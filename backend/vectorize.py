@@ -286,15 +286,11 @@ def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values:
 
 
 def _release_memory() -> None:
-    """Hand the memory a finished step freed back to the system: GDAL's cached blocks, and the heap
-    glibc keeps for reuse (one step's peak would otherwise sit under the next one's; measured:
-    the polygonizer's retained memory under the region labelling). malloc_trim only with glibc."""
+    """Hand the memory a finished step freed back to the system (glibc keeps freed heap for reuse,
+    so one step's peak would otherwise sit under the next one's). A no-op where there is no glibc."""
     import ctypes
     import ctypes.util
 
-    cache = gdal.GetCacheMax()
-    gdal.SetCacheMax(0)  # drops the blocks read so far (read once, never needed again)
-    gdal.SetCacheMax(cache)
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
@@ -429,11 +425,6 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
         if band.GetNoDataValue() is None:
             raise ClaroError(f"The class raster {class_path} has no nodata value; set it to {nodata}.")
         regions = None
-        if probability is not None:
-            if progress is not None:
-                progress.update(0.0, "region probabilities")
-            regions = _region_means(dataset, probability, wanted)
-            _release_memory()  # one step's peak must not sit under the polygonizer's
         inverse = gdal.InvGeoTransform(dataset.GetGeoTransform())
         width = dataset.RasterXSize
         names = [value_field] + sorted({k for a in attributes.values() for k in a} - {value_field})
@@ -443,10 +434,15 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
                 raw = ogr.GetDriverByName("FlatGeobuf").CreateDataSource(str(raw_path))
                 raw_layer = raw.CreateLayer("regions", srs, ogr.wkbPolygon, options=["SPATIAL_INDEX=NO"])
                 raw_layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
-                _Callback(progress, 0.3, 0.6, "polygons").run(gdal.Polygonize, band, band.GetMaskBand(), raw_layer, 0,
+                _Callback(progress, 0.0, 0.4, "polygons").run(gdal.Polygonize, band, band.GetMaskBand(), raw_layer, 0,
                                                                ["8CONNECTED=8"])
                 raw_layer = raw = None
-                _release_memory()
+                _release_memory()  # GDAL's polygons in progress are gone: one peak, not two stacked
+                if probability is not None:
+                    if progress is not None:
+                        progress.update(0.4, "region probabilities")
+                    regions = _region_means(dataset, probability, wanted)
+                    _release_memory()
                 raw = ogr.Open(str(raw_path))
                 raw_layer = raw.GetLayer(0)
                 total = max(1, raw_layer.GetFeatureCount())
