@@ -15,8 +15,10 @@ Why this shape:
   strips are joined by a graph's connected components), so no whole-raster array exists.
   A polygon is matched to its region by the region's first pixel in raster order, whose top-left
   corner is always the leftmost vertex of the exterior ring's topmost row. Memory still grows with
-  the number of regions (a few numbers each) and with the outline of the largest region (GDAL
-  holds a region's outline until the region is complete), not with the pixels.
+  the number of regions (a few numbers each), with GDAL 3.6's own per-region arrays in its sieve
+  and polygonizer, and with the outline of the largest region (GDAL holds a region's outline until
+  the region is complete). bench/bench_vectorize.py: 16384² vs 4096² land cover, 1.6× the peak
+  RSS for 16× the pixels (455 vs 285 MB).
 - Areas: every polygon's area is its true area on the WGS84 ellipsoid (areas.geometry_area_m2).
 - Style: a categorized QGIS style stored in the GeoPackage's layer_styles table as the default
   style, so QGIS (and the plugin) draw the polygons in the raster's colours with no sidecar file.
