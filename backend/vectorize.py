@@ -46,7 +46,14 @@ from .version import __version__
 NODATA = 255
 #: pixels read per strip when labelling regions: bounded memory whatever the raster size
 STRIP_PIXELS = 1 << 20
+#: the widest tile regions are labelled in (on a tiled raster): memory independent of the raster's width
+TILE_COLUMNS = 1024
 GDAL_CACHE_BYTES = 64 * 1024 * 1024
+#: the block cache while writing polygons: the polygonizer reads the class raster line by line, so
+#: it needs one row of its blocks (256 × width bytes for `claro predict`'s maps: 4 MB at 16384
+#: wide); the region labelling reads whole blocks and needs none. A bigger cache only holds
+#: blocks never read again, and its churn with the labelling's arrays fragments the heap.
+POLYGONS_CACHE_BYTES = 16 * 1024 * 1024
 #: the GeoPackage metadata item that marks a file Claro wrote (atomic.py's "gpkg" kind)
 SOFTWARE_KEY = "CLARO_SOFTWARE"
 PROBABILITY_FIELD = "probability"
@@ -192,26 +199,63 @@ class _Regions:
         return float(self.means[i])
 
 
-def _strip_probability(source: gdal.Dataset, probability: ProbabilitySource, classes: np.ndarray,
-                       y0: int, present: list[int]) -> np.ndarray:
-    """The probability of each pixel's own class, for the strip starting at row y0."""
+def _tile_shape(width: int, height: int, block: tuple[int, int]) -> tuple[int, int]:
+    """(columns, rows) of the tiles the regions are labelled in: about STRIP_PIXELS pixels, on the
+    probability raster's block grid so each block is decoded once with no block cache to hold it.
+    A raster stored in strips (blocks as wide as the raster) is read in whole rows, as it is stored;
+    a tiled one in tiles at most TILE_COLUMNS wide, so memory does not grow with the raster's width
+    (whole-width strips of a tiled raster re-read each block, or need a cache of a block row)."""
+    block_width, block_height = block
+    columns = width
+    if block_width < width:
+        columns = min(width, max(block_width, min(TILE_COLUMNS, width) // block_width * block_width))
+    rows = max(1, STRIP_PIXELS // columns)
+    if block_height < height and rows >= block_height:
+        rows = rows // block_height * block_height
+    return columns, rows
+
+
+def _tile_probability(source: gdal.Dataset, probability: ProbabilitySource, classes: np.ndarray,
+                      x0: int, y0: int, present: list[int]) -> np.ndarray:
+    """The probability of each pixel's own class, for the tile at column x0, row y0. The bands are
+    read in one request: a pixel-interleaved raster decodes each block once for all of them."""
     height, width = classes.shape
+    numbers = sorted({probability.bands[value] for value in present})
+    read = source.ReadAsArray(x0, y0, width, height, band_list=numbers).reshape(len(numbers), height, width)
     out = np.zeros(classes.shape, np.float64)
-    read: dict[int, np.ndarray] = {}
     for value in present:
-        number = probability.bands[value]
-        if number not in read:
-            read[number] = source.GetRasterBand(number).ReadAsArray(0, y0, width, height).astype(np.float64)
         where = classes == value
-        band = read[number][where]
+        band = read[numbers.index(probability.bands[value])][where]
         out[where] = 1.0 - band if value in probability.complement else band
     return out
 
 
+def _links(classes_a: np.ndarray, labels_a: np.ndarray, classes_b: np.ndarray, labels_b: np.ndarray) -> Optional[np.ndarray]:
+    """The pairs of pieces (0-based) joined across a border between two adjacent lines of pixels
+    (a row and the row below it, or a column and the column right of it): 8-connected, each pixel
+    of line b touches the pixels of line a at −1, 0 and +1 along the border. One pair per pair of
+    pieces, not per pixel: memory set by the regions, not the border's length."""
+    pairs = []
+    length = len(labels_b)
+    for shift in (-1, 0, 1):
+        a = np.zeros(length, np.int64)
+        c = np.full(length, -1, np.int32)
+        if shift < 0:
+            a[1:], c[1:] = labels_a[:-1], classes_a[:-1]
+        elif shift > 0:
+            a[:-1], c[:-1] = labels_a[1:], classes_a[1:]
+        else:
+            a[:], c[:] = labels_a, classes_a
+        same = (a > 0) & (labels_b > 0) & (c == classes_b)
+        if same.any():
+            pairs.append(np.stack([a[same], labels_b[same]]) - 1)
+    return np.unique(np.concatenate(pairs, axis=1), axis=1) if pairs else None
+
+
 def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values: set[int]) -> _Regions:
-    """Streaming connected components (8-connected) of the values in `values`, strip by strip,
-    with the sum of their pixels' probabilities; regions split by strip borders are joined at the
-    end as the connected components of a small graph."""
+    """Streaming connected components (8-connected) of the values in `values`, tile by tile, with
+    the sum of their pixels' probabilities; regions split by tile borders are joined at the end as
+    the connected components of a small graph (its nodes: the pieces, a few per region)."""
     from scipy import ndimage
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -223,54 +267,60 @@ def _region_means(dataset: gdal.Dataset, probability: ProbabilitySource, values:
     wanted = sorted(v for v in values if v in probability.bands)
     band = dataset.GetRasterBand(1)
     width, height = dataset.RasterXSize, dataset.RasterYSize
-    rows = max(1, STRIP_PIXELS // max(width, 1))
+    columns, rows = _tile_shape(width, height, tuple(source.GetRasterBand(1).GetBlockSize()))
     structure = np.ones((3, 3), bool)
     counts, sums, seeds, kinds, links = [], [], [], [], []
     offset = 0
-    previous: Optional[tuple[np.ndarray, np.ndarray]] = None  # last row's (classes, labels)
+    above: Optional[tuple[np.ndarray, np.ndarray]] = None  # the last row of the tiles above: (classes, labels)
     for y0 in range(0, height, rows):
         h = min(rows, height - y0)
-        classes = band.ReadAsArray(0, y0, width, h)
-        labels = np.zeros(classes.shape, np.int64)  # 0: not a region; else offset + 1 + local label
-        present = [v for v in wanted if (classes == v).any()]
-        n = 0
-        value_of = []
-        for value in present:
-            local, found = ndimage.label(classes == value, structure)
-            inside = local > 0
-            labels[inside] = local[inside] + (offset + n)
-            value_of.append(np.full(found, value, np.int16))
-            n += found
-        if n:
-            flat = labels.ravel()
-            positions = np.flatnonzero(flat)
-            index = flat[positions] - offset - 1
-            p = _strip_probability(source, probability, classes, y0, present).ravel()[positions]
-            counts.append(np.bincount(index, minlength=n))
-            sums.append(np.bincount(index, weights=p, minlength=n))
-            first = np.full(n, np.iinfo(np.int64).max, np.int64)
-            np.minimum.at(first, index, positions + np.int64(y0) * width)
-            seeds.append(first)
-            kinds.append(np.concatenate(value_of))
-        if previous is not None:
-            above_classes, above = previous
-            pairs = []
-            for shift in (-1, 0, 1):  # the pixel above-left, above and above-right
-                a = np.zeros(width, np.int64)
-                c = np.full(width, -1, np.int32)
-                if shift < 0:
-                    a[1:], c[1:] = above[:-1], above_classes[:-1]
-                elif shift > 0:
-                    a[:-1], c[:-1] = above[1:], above_classes[1:]
-                else:
-                    a[:], c[:] = above, above_classes
-                same = (a > 0) & (labels[0] > 0) & (c == classes[0])
-                if same.any():
-                    pairs.append(np.stack([a[same], labels[0][same]]) - 1)
-            if pairs:  # one link per pair of pieces, not per column: memory set by the regions, not the width
-                links.append(np.unique(np.concatenate(pairs, axis=1), axis=1))
-        previous = (classes[-1].astype(np.int32), labels[-1].copy())
-        offset += n
+        top_classes, top = np.full(width, -1, np.int32), np.zeros(width, np.int64)
+        bottom_classes, bottom = np.full(width, -1, np.int32), np.zeros(width, np.int64)
+        left: Optional[tuple[np.ndarray, np.ndarray]] = None  # the last column of the tile to the left
+        for x0 in range(0, width, columns):
+            w = min(columns, width - x0)
+            classes = band.ReadAsArray(x0, y0, w, h)
+            labels = np.zeros(classes.shape, np.int64)  # 0: not a region; else offset + 1 + local label
+            present = [v for v in wanted if (classes == v).any()]
+            n = 0
+            value_of = []
+            for value in present:
+                local, found = ndimage.label(classes == value, structure)
+                inside = local > 0
+                labels[inside] = local[inside] + (offset + n)
+                value_of.append(np.full(found, value, np.int16))
+                n += found
+                local = inside = None
+            if n:
+                flat = labels.ravel()
+                positions = np.flatnonzero(flat)
+                index = flat[positions] - offset - 1
+                p = _tile_probability(source, probability, classes, x0, y0, present).ravel()[positions]
+                counts.append(np.bincount(index, minlength=n))
+                sums.append(np.bincount(index, weights=p, minlength=n))
+                del p
+                # the pixel's index in the whole raster (row-major): a region's smallest is its first pixel
+                pixel = (positions // w + y0) * np.int64(width) + positions % w + x0
+                first = np.full(n, np.iinfo(np.int64).max, np.int64)
+                np.minimum.at(first, index, pixel)
+                seeds.append(first)
+                kinds.append(np.concatenate(value_of))
+                del flat, positions, index, pixel
+            classes = classes.astype(np.int32)
+            if left is not None:
+                joined = _links(*left, classes[:, 0], labels[:, 0])
+                if joined is not None:
+                    links.append(joined)
+            left = (classes[:, -1].copy(), labels[:, -1].copy())
+            top_classes[x0:x0 + w], top[x0:x0 + w] = classes[0], labels[0]
+            bottom_classes[x0:x0 + w], bottom[x0:x0 + w] = classes[-1], labels[-1]
+            offset += n
+            del classes, labels
+        if above is not None:
+            joined = _links(*above, top_classes, top)
+            if joined is not None:
+                links.append(joined)
+        above = (bottom_classes, bottom)
     if not offset:
         return _Regions(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int16))
     edges = np.concatenate(links, axis=1) if links else np.zeros((2, 0), np.int64)
@@ -338,11 +388,14 @@ class _exceptions:
     and GDAL's block cache bounded: its default (5 % of the RAM) would otherwise fill with the
     probability raster's blocks, though every strip is read once."""
 
+    def __init__(self, cache_bytes: int = GDAL_CACHE_BYTES):
+        self.cache_bytes = cache_bytes
+
     def __enter__(self):
         self.previous = (gdal.GetUseExceptions(), ogr.GetUseExceptions(), gdal.GetCacheMax())
         gdal.UseExceptions()
         ogr.UseExceptions()
-        gdal.SetCacheMax(min(self.previous[2], GDAL_CACHE_BYTES))
+        gdal.SetCacheMax(min(self.previous[2], self.cache_bytes))
 
     def __exit__(self, *exc):
         gdal.SetCacheMax(self.previous[2])
@@ -414,7 +467,7 @@ def write_polygons(class_path: str | os.PathLike, out_path: str | os.PathLike, *
     layer = layer or layer_name(out_path)
     wanted = {int(v) for v in attributes}
     summary: dict[int, dict] = {v: {"polygons": 0, "hectares": 0.0} for v in sorted(wanted)}
-    with _exceptions():
+    with _exceptions(POLYGONS_CACHE_BYTES):
         dataset = gdal.Open(str(class_path))
         crs_wkt = dataset.GetProjection()
         if not crs_wkt:

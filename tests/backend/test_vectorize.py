@@ -216,6 +216,39 @@ def test_a_region_joined_only_below_or_diagonally_across_strips_is_one_region(tm
     assert len(features) == 4  # the forest around, the U, the diagonal pair, the lone pixel
 
 
+def test_regions_joined_across_column_tiles_and_their_corners_are_one_region(tmp_path, monkeypatch):
+    data = np.zeros((48, 48), np.uint8)
+    data[2:40, 10] = data[2:40, 37] = data[39, 10:38] = 1  # a U whose arms are in the first and last tiles
+    data[5, 15] = data[6, 16] = 2                          # touching at a corner across a column border
+    data[15, 31] = data[16, 32] = 2                        # ... across the corner of four tiles
+    data[15, 33] = data[16, 30] = 2                        # ... the other diagonal there
+    data[25, 20] = 2                                       # alone
+    path = write_classes(tmp_path / "classes.tif", data)
+    probabilities = probability_map(data.shape, seed=3)
+    dataset = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "p.tif"), 48, 48, 3, gdal.GDT_Float32,
+                                                   options=["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
+    dataset.SetGeoTransform(UTM[0])
+    dataset.WriteArray(probabilities)
+    dataset = None
+    source = vectorize.ProbabilitySource(tmp_path / "p.tif", {0: 1, 1: 2, 2: 3})
+    monkeypatch.setattr(vectorize, "STRIP_PIXELS", 16 * 16)
+    monkeypatch.setattr(vectorize, "TILE_COLUMNS", 16)  # tiles of 16 × 16 pixels: 3 × 3 of them
+    assert vectorize._tile_shape(48, 48, (16, 16)) == (16, 16)
+    out = tmp_path / "regions.gpkg"
+    vectorize.write_polygons(path, out, value_field="class", attributes=ATTRIBUTES, probability=source)
+    polygons = ogr.Open(str(out))
+    features = list(polygons.GetLayer(0))
+    assert len(features) == sum(regions(data, v)[1] for v in range(3)) == 5
+    inverse = gdal.InvGeoTransform(UTM[0])
+    for feature in features:
+        value = feature.GetField("class")
+        row, col = divmod(vectorize._first_pixel(feature.GetGeometryRef(), inverse, 48), 48)
+        labels = regions(data, value)[0]
+        region = labels == labels[row, col]
+        assert feature.GetField("area_ha") == pytest.approx(region.sum() * 100 / 1e4, rel=0.005)  # UTM scale
+        assert feature.GetField("probability") == pytest.approx(probabilities[value][region].mean(), rel=1e-6)
+
+
 def test_sigmoid_probabilities_are_one_minus_the_band_for_the_first_class(tmp_path):
     data = np.zeros((10, 10), np.uint8)
     data[:, 5:] = 7
