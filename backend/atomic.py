@@ -106,6 +106,12 @@ def _is_area_table(path: Path) -> bool:
     return is_area_csv(path)
 
 
+def _is_change_matrix(path: Path) -> bool:
+    from .change import is_matrix_csv
+
+    return is_matrix_csv(path)
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -121,6 +127,7 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "history": ("a Claro training history", _is_history),
     "gpkg": ("a GeoPackage Claro wrote", _is_claro_geopackage),
     "area-table": ("a Claro area table", _is_area_table),
+    "change-matrix": ("a Claro change matrix", _is_change_matrix),
     "sample": ("a Claro sample", _is_claro_sample),
     "assessment-table": ("a Claro assessment table", _is_assessment_table),
 }

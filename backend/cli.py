@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "train": "Train a U-Net on a patch dataset and save a self-describing .keras model.",
     "predict": "Classify a whole raster with a trained model, blending overlapping windows.",
     "evaluate": "Compare a class raster with reference labels: confusion matrix, IoU, F1.",
+    "change": "Compare two class maps of the same classes: transition raster and from→to hectares.",
     "sample": "Draw a stratified random sample of points from a class map, to label for an accuracy assessment.",
     "assess": "Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).",
     "info": "Print a patch dataset's summary or a model's card.",

@@ -160,19 +160,25 @@ class ChangeParams:
     after: str = option("", label="After (class map)",
                         help="Class raster of the later date, with the same classes; aligned onto the before map's grid (nearest neighbour).")
     out: str = option("", label="Change raster",
-                      help="Output transition GeoTIFF (one code per from→to pair); a .qml style and the from→to area tables (JSON, CSV) are written beside it.")
+                      help="Output transition GeoTIFF (one code per from→to pair); its .qml style and the from→to area matrix "
+                           "(NAME_matrix.json and NAME_matrix.csv, in hectares and pixels) are written beside it.")
     from_classes: Optional[str] = option(None, flag="--from", label="From classes",
-                                         help="Keep only transitions from these classes (names or values, comma separated), e.g. forest.")
+                                         help="Keep only the changes from these classes (names or values, comma separated), e.g. forest; "
+                                              "the other classified pixels get the code 'no change of interest' (not nodata, "
+                                              "so observed land is told from missing data).")
     to_classes: Optional[str] = option(None, flag="--to", label="To classes",
-                                       help="Keep only transitions to these classes (names or values, comma separated), e.g. cleared.")
+                                       help="Keep only the changes to these classes (names or values, comma separated), e.g. cleared; a class "
+                                            "given in both --from and --to also keeps its unchanged pixels (stable forest).")
     min_area: float = option(0.0, label="Minimum mapping unit (ha)", minimum=0.0, maximum=1_000_000.0, help=MIN_AREA_HELP)
     polygons: Optional[str] = option(None, label="Change polygons",
                                      help="Also write the change regions as polygons (GeoPackage) with from, to, true area in hectares and the two dates.")
     before_date: Optional[str] = option(None, label="Before date",
-                                        help="Date of the before map (YYYY-MM-DD) when its file does not carry one.")
+                                        help="Date of the before map (YYYY-MM-DD); default: the date its file carries "
+                                             "(ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).")
     after_date: Optional[str] = option(None, label="After date",
-                                       help="Date of the after map (YYYY-MM-DD) when its file does not carry one.")
-    overwrite: bool = option(False, label="Overwrite", help="Replace the change raster and its tables if Claro made them.")
+                                       help="Date of the after map (YYYY-MM-DD); default: the date its file carries "
+                                            "(ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the change raster, its style, matrix files and polygons if they exist and Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
 
@@ -267,6 +273,7 @@ COMMANDS: dict[str, tuple[type, str]] = {
     "train": (TrainParams, "train"),
     "predict": (PredictParams, "predict"),
     "evaluate": (EvaluateParams, "evaluate"),
+    "change": (ChangeParams, "change"),
     "sample": (SampleParams, "sample"),
     "assess": (AssessParams, "assess"),
     "info": (InfoParams, "info"),

@@ -231,7 +231,8 @@ def _software() -> dict:
 def run(params: PatchParams, progress: Progress) -> None:
     started = time.monotonic()
     stride, fractions, classes = _check_params(params)
-    out = check_can_write(params.out, params.overwrite, folder=True, inputs=[*params.images, *params.labels])
+    out = check_can_write(params.out, params.overwrite, folder=True,
+                          inputs=[*raster.source_files(params.images), *params.labels])  # a VRT's sources too
     scenes, bands = _open_scenes(params)
     k, ignore = params.patch_size, params.ignore_value
     listed = None if classes is None else np.array([c["value"] for c in classes])

@@ -174,9 +174,11 @@ def _gdal_exceptions():
 def _check_outputs(params: PredictParams) -> dict[str, Path]:
     """Every output of the job by role (out, qml, probabilities, uncertainty, uncertainty_qml),
     each checked before any work; roles not asked for are absent."""
+    from . import raster
     from .aoi import split_source
 
-    inputs = [params.image, params.model, split_source(params.aoi)[0] if params.aoi else None]
+    inputs = [*raster.source_files([params.image]), params.model,  # a VRT's sources are inputs too
+              split_source(params.aoi)[0] if params.aoi else None]
     out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
     targets = {"out": out, "qml": style.qml_path(out)}
     if params.probabilities:
@@ -246,6 +248,9 @@ class StripReader:
                 dataset_mask = True
             self.masks.append(band)
         self.float_input = any(band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64) for band in band_objects)
+        from .raster import Coverage
+
+        self.coverage = Coverage(dataset, bands)  # a VRT stack's dates that do not cover the whole raster
 
     def read(self, index: int) -> tuple[int, Optional[np.ndarray], np.ndarray]:
         """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]); the
@@ -276,6 +281,8 @@ class StripReader:
                 invalid |= np.isnan(raw[i])
         for band in self.masks:
             invalid |= self.dataset.GetRasterBand(band).GetMaskBand().ReadAsArray(0, top, width, bottom - top) == 0
+        if self.coverage:
+            invalid |= ~self.coverage.valid(0, top, width, bottom - top)
         # Integer imagery stays in its own type until a batch is assembled: a strip of a wide
         # uint8 raster is 4× smaller than in float32, and the strip is most of predict's memory.
         if raw.dtype.kind in "iu":
@@ -558,6 +565,7 @@ def run(params: PredictParams, progress: Progress) -> None:
             paths = {"out": out_path, "probs": prob_path or prob_tmp, "uncertainty": unc_path}
             stack.callback(raster.discard_written, outputs)
             outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
+            raster.copy_dates(image, outputs["out"])  # so `claro change` knows the map's date
             style.apply_classes(outputs["out"].GetRasterBand(1), classes, NODATA)
             if prob_tmp:
                 outputs["probs"] = _create(prob_tmp, image, len(prob_names), gdal.GDT_Float32, PROBABILITY_NODATA,

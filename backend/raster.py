@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import re
 import shutil
 import sys
 import tempfile
 import uuid
 import weakref
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -124,6 +125,11 @@ def _transform_bounds(box: tuple[float, float, float, float], source: Optional[o
 
 def _overlaps(a: Optional[tuple], b: tuple) -> bool:
     return a is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def footprints_overlap(source: gdal.Dataset, grid: gdal.Dataset) -> bool:
+    """Whether the footprint of raster `source`, taken into `grid`'s CRS, overlaps `grid`."""
+    return _overlaps(_transform_bounds(bounds(source), crs_of(source), crs_of(grid)), bounds(grid))
 
 
 def parse_background(background: str | int, ignore_value: int) -> int:
@@ -346,14 +352,106 @@ def read_window(dataset: gdal.Dataset, bands: Sequence[int], x: int, y: int, wid
     return data.reshape(len(bands), height, width)
 
 
+#: metadata items that date a raster: (domain, key), the acquisition first
+DATE_ITEMS = (("IMAGERY", "ACQUISITIONDATETIME"), ("", "ACQUISITIONDATETIME"), ("", "TIFFTAG_DATETIME"))
+
+
+def copy_dates(source: gdal.Dataset, target: gdal.Dataset) -> None:
+    """Give a map made from an image the image's date metadata (DATE_ITEMS), so a later
+    comparison of two maps (`claro change`) knows their dates without being told."""
+    for domain, key in DATE_ITEMS:
+        value = source.GetMetadataItem(key, domain)
+        if value:
+            target.SetMetadataItem(key, value, domain)
+
+
+def source_files(paths: Iterable[Optional[str | os.PathLike]]) -> list[str]:
+    """The given paths and every file GDAL reads behind each raster among them: a VRT's
+    sources (a two-date stack from QGIS's Build Virtual Raster), so that no output of a job
+    can replace a file the job reads through a VRT."""
+    found: list[str] = []
+    for path in paths:
+        if not path:
+            continue
+        found.append(str(path))
+        try:
+            dataset = gdal.OpenEx(str(path), gdal.OF_RASTER | gdal.OF_READONLY)
+        except RuntimeError:
+            continue
+        if dataset is not None:
+            found += [name for name in dataset.GetFileList() or [] if name != str(path)]
+    return found
+
+
+_DST_RECT = re.compile(r"<DstRect\b([^>]*)>")
+_RECT_ATTRIBUTE = re.compile(r'(xOff|yOff|xSize|ySize)="([^"]*)"')
+
+
+class Coverage:
+    """Where the bands of a VRT have no source (the dates of a stack that do not cover the same
+    extent), for bands without a nodata value or mask: GDAL reads 0 there and says it is valid,
+    which would teach the model, and predict over, a date that was never observed."""
+
+    def __init__(self, dataset: gdal.Dataset, bands: Sequence[int]):
+        self.rectangles: list[list[tuple[float, float, float, float]]] = []
+        if dataset.GetDriver() is None or dataset.GetDriver().ShortName != "VRT":
+            return
+        width, height = dataset.RasterXSize, dataset.RasterYSize
+        for b in bands:
+            band = dataset.GetRasterBand(b)
+            if band.GetNoDataValue() is not None or not band.GetMaskFlags() & gdal.GMF_ALL_VALID:
+                continue  # its nodata or mask already says where it has no data
+            rectangles = []
+            for source in (band.GetMetadata("vrt_sources") or {}).values():
+                match = _DST_RECT.search(source)
+                if not match:
+                    rectangles = []  # a source without a rectangle covers everything
+                    break
+                attributes = {k: float(v) for k, v in _RECT_ATTRIBUTE.findall(match.group(1))}
+                rectangles.append((attributes.get("xOff", 0.0), attributes.get("yOff", 0.0),
+                                   attributes.get("xSize", width), attributes.get("ySize", height)))
+            if rectangles and not self._covers(rectangles, 0, 0, width, height):
+                self.rectangles.append(rectangles)
+
+    def __bool__(self) -> bool:
+        return bool(self.rectangles)
+
+    @staticmethod
+    def _covers(rectangles, x: int, y: int, width: int, height: int) -> bool:
+        return bool(Coverage._mask(rectangles, x, y, width, height).all())
+
+    @staticmethod
+    def _mask(rectangles, x: int, y: int, width: int, height: int) -> np.ndarray:
+        """True where one of the rectangles covers a pixel's centre, for a window."""
+        covered = np.zeros((height, width), bool)
+        for x_off, y_off, x_size, y_size in rectangles:
+            # pixel i is covered when its centre i + 0.5 lies in [off, off + size)
+            c0 = max(0, int(np.ceil(x_off - 0.5)) - x)
+            c1 = min(width, int(np.ceil(x_off + x_size - 0.5)) - x)
+            r0 = max(0, int(np.ceil(y_off - 0.5)) - y)
+            r1 = min(height, int(np.ceil(y_off + y_size - 0.5)) - y)
+            if c0 < c1 and r0 < r1:
+                covered[r0:r1, c0:c1] = True
+        return covered
+
+    def valid(self, x: int, y: int, width: int, height: int) -> np.ndarray:
+        """Boolean [height, width]: True where every band has a source."""
+        valid = np.ones((height, width), bool)
+        for rectangles in self.rectangles:
+            valid &= self._mask(rectangles, x, y, width, height)
+        return valid
+
+
 def valid_window(dataset: gdal.Dataset, bands: Sequence[int], x: int, y: int, width: int, height: int,
-                 values: Optional[np.ndarray] = None) -> np.ndarray:
-    """Boolean [height, width]: True where every band has data (not nodata/masked, not NaN).
+                 values: Optional[np.ndarray] = None, coverage: Optional[Coverage] = None) -> np.ndarray:
+    """Boolean [height, width]: True where every band has data (not nodata/masked, not NaN, and
+    inside a source of every band of a VRT: `Coverage`, computed here unless given).
 
     GDAL's mask bands cover nodata values, alpha bands and internal masks alike; bands whose
     mask says 'all valid' are not read at all.
     """
-    valid = np.ones((height, width), dtype=bool)
+    coverage = Coverage(dataset, bands) if coverage is None else coverage
+    valid = coverage.valid(x, y, width, height) if coverage else np.ones((height, width), dtype=bool)
     for b in bands:
         band = dataset.GetRasterBand(b)
         if band.GetMaskFlags() & gdal.GMF_ALL_VALID:

@@ -62,6 +62,7 @@ VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 #   folder-out        an output folder
 #   file-out:EXT      an output file with that extension (FILE_FILTERS)
 #   raster-out        an output raster (optional ones are not created unless asked)
+#   vector-out:EXT    an output vector file the backend writes in that format (FILE_FILTERS); loaded on completion
 #   bands:PARENT      band numbers of the raster parameter PARENT (a list of ints)
 FIELD_KINDS: dict[str, dict[str, str]] = {
     "patches": {"images": "rasters", "labels": "layers", "out": "folder-out"},
@@ -69,6 +70,7 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
     "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
                 "bands": "bands:IMAGE"},
     "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
+    "change": {"before": "raster", "after": "raster", "out": "raster-out", "polygons": "vector-out:gpkg"},
     "sample": {"map": "raster", "out": "file-out:gpkg", "aoi": "polygons"},
     "assess": {"map": "raster", "sample": "points", "out": "file-out:json", "aoi": "polygons"},
 }
@@ -89,6 +91,7 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "train": ("train", QT_TRANSLATE_NOOP("Claro", "Train U-Net")),
     "predict": ("predict", QT_TRANSLATE_NOOP("Claro", "Classify raster (predict)")),
     "evaluate": ("evaluate", QT_TRANSLATE_NOOP("Claro", "Evaluate class raster")),
+    "change": ("change", QT_TRANSLATE_NOOP("Claro", "Change between two class maps")),
     "sample": ("sample", QT_TRANSLATE_NOOP("Claro", "Draw an accuracy sample (stratified random points)")),
     "assess": ("assess", QT_TRANSLATE_NOOP("Claro", "Assess accuracy and areas from a labelled sample")),
 }
@@ -107,6 +110,9 @@ NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
     "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
                  ("MEAN_IOU", "mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU")),
                  ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
+    "change": [("CHANGED_HECTARES", "changed_hectares", QT_TRANSLATE_NOOP("Claro", "Hectares changed")),
+               ("HECTARES", "hectares", QT_TRANSLATE_NOOP("Claro", "Hectares compared")),
+               ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
     "sample": [("POINTS", "points", QT_TRANSLATE_NOOP("Claro", "Points drawn"))],
     "assess": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
                ("OVERALL_ACCURACY_CI95", "overall_accuracy_ci95",
@@ -195,6 +201,11 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif kind.startswith("file-out:"):
         parameter = QgsProcessingParameterFileDestination(name, label, tr(FILE_FILTERS[kind.split(":", 1)[1]]),
                                                           optional=optional)
+    elif kind.startswith("vector-out:"):
+        # A file destination, not a vector one: the backend writes this one format (no memory
+        # layer, no other driver), and an optional one is only written when asked for.
+        parameter = QgsProcessingParameterFileDestination(name, label, tr(FILE_FILTERS[kind.split(":", 1)[1]]),
+                                                          optional=optional, createByDefault=not optional)
     elif kind == "raster-out":
         parameter = QgsProcessingParameterRasterDestination(name, label, optional=optional,
                                                             createByDefault=not optional)
@@ -345,6 +356,9 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 values[f.name] = path or (None if optional else "")
             elif kind == "folder-out" or kind.startswith("file-out:"):
                 values[f.name] = self.parameterAsFileOutput(parameters, name, context)
+            elif kind.startswith("vector-out:"):
+                path = self.parameterAsFileOutput(parameters, name, context) if given else ""
+                values[f.name] = path or (None if optional else "")
             elif kind.startswith("bands:"):
                 bands = self.parameterAsInts(parameters, name, context) if given else []
                 values[f.name] = [int(b) for b in bands] or None
@@ -372,13 +386,15 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
         outputs: dict[str, Any] = {}
         for f in self.fields():
             kind = FIELD_KINDS.get(self.command, {}).get(f.name, "")
-            if kind in ("folder-out", "raster-out") or kind.startswith("file-out:"):
+            if kind in ("folder-out", "raster-out") or kind.startswith(("file-out:", "vector-out:")):
                 outputs[parameter_name(f.name)] = getattr(params, f.name)
+            if kind.startswith("vector-out:") and getattr(params, f.name):
+                load_on_completion(getattr(params, f.name), context)
         for name, path, _description in NUMBER_OUTPUTS.get(self.command, []):
             value = _lookup(result, path)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 outputs[name] = value
-        if self.command == "predict":
+        if self.command in ("predict", "change"):
             style_on_load(params, context)
         return outputs
 
@@ -521,10 +537,19 @@ def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] =
 
 
 def style_on_load(params: Any, context: QgsProcessingContext) -> None:
-    """When Processing will load the class raster (run from the toolbox), style it on loading."""
+    """When Processing will load the class raster (run from the toolbox), style it on loading:
+    with the model's classes (predict), or the .qml written beside it (change)."""
     if params.out and context.willLoadLayerOnCompletion(params.out):
         details = context.layerToLoadOnCompletionDetails(params.out)
-        details.setPostProcessor(ClassRasterStyler.create(params.model, params.out))
+        details.setPostProcessor(ClassRasterStyler.create(getattr(params, "model", None), params.out))
+
+
+def load_on_completion(path: str, context: QgsProcessingContext) -> None:
+    """A vector output written as a plain file (polygons) is loaded like the raster outputs, when
+    Processing loads results (run from the toolbox), with the style the backend gave it."""
+    if context.layersToLoadOnCompletion() and context.project() and not context.willLoadLayerOnCompletion(path):
+        name = Path(path).stem
+        context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(name, context.project(), name))
 
 
 def algorithms() -> list[ClaroAlgorithm]:

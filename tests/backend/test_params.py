@@ -12,8 +12,8 @@ from claro.backend.cli import build_parser, parse
 from claro.backend.errors import ClaroError
 
 
-@pytest.mark.parametrize("cls", [P.PatchParams, P.TrainParams, P.PredictParams, P.EvaluateParams, P.SampleParams,
-                                 P.AssessParams])
+@pytest.mark.parametrize("cls", [P.PatchParams, P.TrainParams, P.PredictParams, P.EvaluateParams, P.ChangeParams,
+                                 P.SampleParams, P.AssessParams])
 def test_every_field_has_help_and_a_label(cls):
     for f in dataclasses.fields(cls):
         assert f.metadata["help"].endswith("."), f.name
@@ -64,6 +64,7 @@ REQUIRED = {"patches": ["--image", "a.tif", "--labels", "a.gpkg", "--out", "ds"]
             "train": ["--data", "ds", "--out", "m.keras"],
             "predict": ["--model", "m.keras", "--image", "a.tif", "--out", "c.tif"],
             "evaluate": ["--prediction", "c.tif", "--reference", "r.gpkg", "--out", "r.json"],
+            "change": ["--before", "a.tif", "--after", "b.tif", "--out", "c.tif"],
             "sample": ["--map", "c.tif", "--out", "s.gpkg"],
             "assess": ["--map", "c.tif", "--sample", "s.gpkg", "--out", "r.json"]}
 NUMERIC = [(command, f, kind) for command, (cls, _module) in P.COMMANDS.items() for f, kind in P.numeric_fields(cls)]

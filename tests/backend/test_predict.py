@@ -1,6 +1,7 @@
 """`claro predict`: blending without seams, georeferencing, styles, nodata, bad input."""
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -525,6 +526,61 @@ def test_a_model_whose_classes_do_not_fit_the_class_raster_is_refused(tmp_path, 
     assert not (tmp_path / "classes.tif").exists()
 
 
+def test_a_two_date_stack_trains_and_predicts_a_model_of_change(tmp_path, monkeypatch, capsys):
+    """A VRT stacking two dates' bands (QGIS's Build Virtual Raster, separate bands) is an image for
+    patches, train and predict: its paths are relative to it, its band count is what the model
+    learns, pixels one date does not cover are nodata, and no output may replace a date behind it."""
+    from ..conftest import sample_tile
+
+    image, mask = sample_tile()
+    folder = tmp_path / "made" / "dates"
+    (folder / "later").mkdir(parents=True)
+    gdal.Translate(str(folder / "early.tif"), str(image), srcWin=[0, 0, 128, 128])
+    late = gdal.Translate(str(folder / "later" / "late.tif"), str(image), srcWin=[32, 0, 96, 128])  # a narrower date
+    data = late.ReadAsArray().astype(np.int32)
+    late.WriteRaster(0, 0, 96, 128, np.clip(data * 0.8 + 12, 0, 255).astype(np.uint8).tobytes())
+    late = None
+    gdal.Translate(str(tmp_path / "labels.tif"), str(mask), srcWin=[0, 0, 128, 128])
+    stack = gdal.BuildVRT(str(folder / "stack.vrt"), [str(folder / "early.tif"), str(folder / "later" / "late.tif")],
+                          separate=True)
+    bands = stack.RasterCount  # GDAL < 3.8 stacks the first band of each file, later versions every band
+    stack = None
+    (tmp_path / "made").rename(tmp_path / "moved")  # relative paths: the stack moves with its dates
+    folder = tmp_path / "moved" / "dates"
+    monkeypatch.chdir(tmp_path)
+    vrt = folder / "stack.vrt"
+    assert cli.main(["patches", "--image", str(vrt), "--labels", "labels.tif", "--out", "ds", "--patch-size", "32",
+                     "--min-labelled", "0", "--classes", "0:forest:#1a9641,1:cleared:#d7191c"]) == 0
+    summary = json.loads((tmp_path / "ds" / "dataset.json").read_text())
+    assert len(summary["bands"]) == len(summary["statistics"]["mean"]) == bands >= 2
+    # the 32 columns only one date covers are no training pixels: their 4 patches of 32² are left out
+    assert sum(summary["counts"].values()) == 12
+    assert sum(sum(pixels) for pixels in summary["class_pixels"].values()) == 96 * 128
+    assert cli.main(["train", "--data", "ds", "--out", "m.keras", "--epochs", "1", "--depth", "2", "--base-filters", "4",
+                     "--batch-size", "4", "--patience", "1", "--no-augment"]) == 0
+    assert run("--model", "m.keras", "--image", vrt, "--out", "change.tif") == 0
+    result = gdal.Open("change.tif")
+    assert result.GetGeoTransform() == gdal.Open(str(vrt)).GetGeoTransform()
+    classes = result.ReadAsArray()
+    assert (classes[:, :32] == 255).all() and np.isin(classes[:, 32:], [0, 1]).all()
+    capsys.readouterr()
+    before = (folder / "early.tif").read_bytes()
+    assert run("--model", "m.keras", "--image", vrt, "--out", folder / "early.tif", "--overwrite") == 2
+    assert f"would replace the input {folder / 'early.tif'}" in capsys.readouterr().err
+    assert (folder / "early.tif").read_bytes() == before
+
+
+def test_the_class_raster_carries_the_images_date_for_claro_change(tmp_path):
+    image = write_image(tmp_path / "image.tif", random_image(20, 30))
+    dataset = gdal.Open(str(image), gdal.GA_Update)
+    dataset.SetMetadataItem("ACQUISITIONDATETIME", "2023-08-02T10:00:00Z", "IMAGERY")
+    dataset = None
+    assert run("--model", identity_model(tmp_path / "identity.keras"), "--image", image, "--out", tmp_path / "c.tif") == 0
+    from claro.backend.change import date_of
+
+    result = gdal.Open(str(tmp_path / "c.tif"))
+    assert result.GetMetadataItem("ACQUISITIONDATETIME", "IMAGERY") == "2023-08-02T10:00:00Z"
+    assert date_of(result) == "2023-08-02"
 # ----------------------------------------------------------------------------- uncertainty
 
 

@@ -297,3 +297,41 @@ def test_valid_window_combines_nodata_of_every_band_and_nan(tmp_path):
     assert sorted(map(tuple, np.argwhere(~valid))) == [(1, 1), (2, 2), (3, 3)]
     assert raster.valid_window(image, [1], 0, 0, 8, 8).sum() == 63
     assert raster.read_window(image, [2], 2, 1, 3, 2).shape == (1, 2, 3)
+
+
+# --- a two-date stack: QGIS's Build Virtual Raster with separate bands (gdal.BuildVRT(separate=True)) ---
+
+def two_dates(tmp_path: Path, late_columns: slice = slice(8, 32)) -> Path:
+    """dates/stack.vrt stacking dates/early.tif (the whole 32² grid) and dates/later/late.tif (only
+    `late_columns`, no nodata value), with paths relative to the VRT."""
+    folder = tmp_path / "dates"
+    (folder / "later").mkdir(parents=True)
+    write_raster(folder / "early.tif", np.full((1, 32, 32), 10, np.uint8), (ORIGIN[0], 10, 0, ORIGIN[1], 0, -10))
+    x0 = ORIGIN[0] + 10 * late_columns.start
+    write_raster(folder / "later" / "late.tif", np.full((1, 32, late_columns.stop - late_columns.start), 20, np.uint8),
+                 (x0, 10, 0, ORIGIN[1], 0, -10))
+    stack = gdal.BuildVRT(str(folder / "stack.vrt"), [str(folder / "early.tif"), str(folder / "later" / "late.tif")],
+                          separate=True)
+    assert (stack.RasterXSize, stack.RasterCount) == (32, 2)
+    stack = None
+    assert 'relativeToVRT="1">later/late.tif<' in (folder / "stack.vrt").read_text()
+    return folder / "stack.vrt"
+
+
+def test_source_files_of_a_vrt_are_its_sources(tmp_path):
+    stack = two_dates(tmp_path)
+    found = {Path(p).resolve() for p in raster.source_files([stack, None, tmp_path / "missing.tif"])}
+    folder = (tmp_path / "dates").resolve()
+    assert found == {folder / "stack.vrt", folder / "early.tif", folder / "later" / "late.tif",
+                     (tmp_path / "missing.tif").resolve()}
+
+
+def test_pixels_a_date_of_the_stack_does_not_cover_are_not_valid(tmp_path):
+    stack = raster.open_raster(two_dates(tmp_path))
+    assert stack.GetRasterBand(2).GetNoDataValue() is None  # GDAL reads 0 there and calls it valid
+    valid = raster.valid_window(stack, [1, 2], 4, 0, 10, 3)
+    assert valid[:, :4].sum() == 0 and valid[:, 4:].all()  # columns 4–7 uncovered, 8–13 covered
+    assert raster.valid_window(stack, [1], 4, 0, 10, 3).all()  # the early date covers everything
+    assert not raster.Coverage(stack, [1])
+    whole = raster.open_raster(two_dates(tmp_path / "whole", slice(0, 32)))
+    assert not raster.Coverage(whole, [1, 2])  # both dates cover the grid: nothing to add

@@ -106,13 +106,15 @@ def test_provider_lists_the_algorithms(provider):
     registry = QgsApplication.processingRegistry()
     assert registry.providerById("claro").name() == "Claro"
     ids = sorted(a.id() for a in registry.providerById("claro").algorithms())
-    assert ids == ["claro:assess", "claro:buildpatches", "claro:evaluate", "claro:predict", "claro:sample", "claro:train"]
+    assert ids == ["claro:assess", "claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict", "claro:sample",
+                   "claro:train"]
     assert not registry.providerById("claro").icon().isNull()
 
 
 @pytest.mark.parametrize("algorithm_id, cls", [("buildpatches", P.PatchParams), ("train", P.TrainParams),
                                                ("predict", P.PredictParams), ("evaluate", P.EvaluateParams),
-                                               ("sample", P.SampleParams), ("assess", P.AssessParams)])
+                                               ("change", P.ChangeParams), ("sample", P.SampleParams),
+                                               ("assess", P.AssessParams)])
 def test_parameters_come_from_the_dataclasses(provider, algorithm_id, cls):
     """Every field but overwrite/progress is a parameter with the field's label, help and default."""
     import dataclasses
@@ -254,6 +256,68 @@ def test_class_raster_is_loaded_styled(provider, model, tile, tmp_path):
         provider_ = layers[0].dataProvider()
         assert 255 in ([provider_.sourceNoDataValue(1)] if provider_.sourceHasNoDataValue(1) else []) + \
             [r.min() for r in provider_.userNoDataValues(1)]
+    finally:
+        project.removeAllMapLayers()
+
+
+def test_change_compares_two_class_maps(provider, tile, tmp_path):
+    """claro:change on the real mask and a copy with a cleared square and a regrown one: the codes,
+    the hectares and the polygon output as a GeoPackage file destination (optional, off by default)."""
+    before = tmp_path / "before.tif"
+    gdal.Translate(str(before), str(tile[1]))
+    after = gdal.Translate(str(tmp_path / "after.tif"), str(tile[1]))
+    later = after.ReadAsArray()
+    later[10:40, 10:40] = 1
+    later[200:220, 100:150] = 0
+    after.GetRasterBand(1).WriteArray(later)
+    after = None
+    algorithm = QgsApplication.processingRegistry().algorithmById("claro:change")
+    polygons = algorithm.parameterDefinition("POLYGONS")
+    assert polygons.type() == "fileDestination" and "*.gpkg" in polygons.fileFilter()
+    assert polygons.flags() & polygons.FlagOptional and not polygons.createByDefault()
+    result = run("claro:change", {"BEFORE": str(before), "AFTER": str(tmp_path / "after.tif"),
+                                  "OUTPUT": str(tmp_path / "change.tif"), "FROM_CLASSES": "0", "TO_CLASSES": "1"})
+    earlier = gdal.Open(str(before)).ReadAsArray()
+    codes = gdal.Open(result["OUTPUT"]).ReadAsArray()
+    np.testing.assert_array_equal(codes, np.where((earlier == 0) & (later == 1), 1, 4))  # 4: no change of interest
+    report = json.loads((tmp_path / "change_matrix.json").read_text())
+    cleared = next(t for t in report["transitions"] if (t["from"], t["to"]) == ("class 0", "class 1"))
+    assert cleared["pixels"] == int(((earlier == 0) & (later == 1)).sum()) > 0
+    assert result["PIXELS"] == 256 * 256
+    changed = sum(t["hectares"] for t in report["transitions"] if t["from"] != t["to"])
+    assert result["CHANGED_HECTARES"] == pytest.approx(changed) and result["HECTARES"] > changed > 0
+    assert result.get("POLYGONS") in (None, "")
+
+
+def test_change_polygons_are_loaded_with_the_results(provider, tile, tmp_path):
+    """Run as from the toolbox: the change raster (styled from its .qml) and the polygons are loaded."""
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    before = tmp_path / "before.tif"
+    gdal.Translate(str(before), str(tile[1]))
+    after = gdal.Translate(str(tmp_path / "after.tif"), str(tile[1]))
+    later = after.ReadAsArray()
+    later[10:40, 10:40] = 1 - later[10:40, 10:40]
+    after.GetRasterBand(1).WriteArray(later)
+    after = None
+    project = QgsProject.instance()
+    out, polygons = tmp_path / "change.tif", tmp_path / "change.gpkg"
+    processing.runAndLoadResults("claro:change", {"BEFORE": str(before), "AFTER": str(tmp_path / "after.tif"),
+                                                  "OUTPUT": str(out), "POLYGONS": str(polygons)},
+                                 feedback=QgsProcessingFeedback())
+    try:
+        rasters = [layer for layer in project.mapLayers().values()
+                   if isinstance(layer, QgsRasterLayer) and Path(layer.source()) == out]
+        vectors = [layer for layer in project.mapLayers().values()
+                   if isinstance(layer, QgsVectorLayer) and Path(layer.source().split("|")[0]) == polygons]
+        assert len(rasters) == 1 and len(vectors) == 1
+        labels = [c.label for c in rasters[0].renderer().classes()]
+        assert labels == ["class 0 (unchanged)", "class 0 → class 1", "class 1 → class 0", "class 1 (unchanged)"]
+        report = json.loads((tmp_path / "change_matrix.json").read_text())
+        changed = sum(t["hectares"] for t in report["transitions"] if t["from"] != t["to"])
+        assert vectors[0].featureCount() > 0 and changed > 0
+        assert sum(f["area_ha"] for f in vectors[0].getFeatures()) == pytest.approx(changed, rel=1e-6)
     finally:
         project.removeAllMapLayers()
 
