@@ -303,9 +303,9 @@ class ChangeTab(Tab):
         self.change_progress.setValue(100)
         out = outputs.get("out") or params.out
         try:
-            polygons = outputs.get("polygons")  # first, so the raster ends up above it
-            self.polygon_layer = layers.add_polygon_layer(polygons) if polygons and Path(polygons).is_file() else None
             self.change_layer = layers.add_change_layer(out, outputs.get("legend") or [])
+            polygons = outputs.get("polygons")  # last, so the polygons are drawn over the raster (as in Predict)
+            self.polygon_layer = layers.add_polygon_layer(polygons) if polygons and Path(polygons).is_file() else None
         except ValueError as error:
             self.dock.log.error(str(error))
             self.changeFinished.emit(False, {})
