@@ -975,6 +975,410 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <source>Read classes</source>
         <translation>Ler classes</translation>
     </message>
+    <message>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draw an accuracy sample (stratified random points)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assess accuracy and areas from a labelled sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Points drawn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overall accuracy: half-width of the 95 % confidence interval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelled points used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Whole raster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selected features of the layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current map extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the polygon layer of the area of interest in Predict.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The layer &apos;{}&apos; is not a polygon layer; an area of interest is drawn as polygons.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The area of interest could not be saved as a GeoPackage in {} ({}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>map extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no map extent to use as area of interest; open a map first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No feature of the layer &apos;{}&apos; is selected; select the polygons of the area of interest on the map, or choose the whole layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sample layer is not valid; load the GeoPackage from Draw a sample again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer &apos;{}&apos; has no field &apos;{}&apos; to hold the labels; choose the sample Claro drew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Field &apos;{}&apos; of layer &apos;{}&apos; is not a whole number; choose the sample Claro drew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer &apos;{}&apos; cannot be written (read-only file?); copy the sample somewhere you can write and load it from there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer &apos;{}&apos; holds no point to label.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} of {} labelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, {} skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Point {} of {} (id {})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer &apos;{}&apos; is being edited; save or discard its edits (Toggle Editing) so that labels go straight to the file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The label of point {} could not be saved to &apos;{}&apos;{}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} (uncertainty)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click to open the summary in your image viewer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assess</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accuracy and areas with confidence intervals from a labelled sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The class or change map to assess (from Predict or a change map); its classes are the strata of the sample.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: polygons the sample and the areas are limited to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area of interest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1. Draw a sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draw sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draw a stratified random sample of the class map and add the points as a layer to label.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2. Label the points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The points of a sample Claro drew (the GeoPackage from Draw sample).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The map scale each point is shown at, centred on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom to scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Images to look at (only these are shown while labelling):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the images that show what is on the ground, e.g. the images before and after the change; the class map is not listed (blind labelling).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the map class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Good practice is to label blind: the map&apos;s answer biases the reference. Tick to show the point&apos;s map class and the map layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start labelling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only the chosen images and step through the points; Stop labelling restores the layers&apos; visibility.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Go back to the previous point.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsure: leave this point without a label (a label it had is removed) and go to the next; &apos;claro assess&apos; counts it as skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Go to the next point without changing this one&apos;s label.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First unlabelled point</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Jump to the first point without a label (passing over those skipped).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>3. Assess</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Estimate accuracies and class areas with 95 % confidence intervals from the labelled sample.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Map ha</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Estimated ha</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Producer&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per class: the map's area, the estimated area ± its 95 % interval, and user's and producer's accuracy ± their 95 % intervals.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the class map to sample (Class map) in Assess.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose where to write the sample points (Sample points) in Assess.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drawing the sample…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro: sample {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{} points written to {}; label them below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample added as layer &apos;{}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The classes of layer &apos;{}&apos; are not known; choose its class map (Class map).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label this point {} (value {}) and go to the next.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the sample layer to label (Sample layer) in Assess.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelled: {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped (no label)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not labelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Map class: {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop labelling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the labelled sample (Sample layer) in Assess.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the class map the sample was drawn from (Class map) in Assess.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose where to write the report (Report) in Assess.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assessing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claro: assess {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The report {} could not be read: {}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overall accuracy cannot be estimated yet (see the notes).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overall accuracy {} (no confidence interval: see the notes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overall accuracy {} (95 % confidence interval)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The polygons of the area of interest (all of them, or the selected ones).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fast mode (bfloat16)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hectares</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pixels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>True area of every class on the WGS84 ellipsoid, after the minimum mapping unit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test-time augmentation (8× slower)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs test-time augmentation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No area table: {} has no coordinate reference system, so its pixels have no true area; assign one to the image (Raster ▸ Projections ▸ Assign Projection) and predict again to get hectares.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the class raster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>True area per class on the WGS84 ellipsoid (also in {}):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>True area per class on the WGS84 ellipsoid:</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -1343,16 +1747,172 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <translation>Substitui o arquivo do modelo (e seu ponto de controle, histórico e gráficos) se foram criados pelo Claro.</translation>
     </message>
     <message>
-        <source>Replace the class raster, its style and the probability raster if they exist and are of their kind.</source>
-        <translation>Substitui o raster de classes, seu estilo e o raster de probabilidades se existirem e forem desse tipo.</translation>
-    </message>
-    <message>
         <source>Class of pixels outside every reference polygon, or &apos;ignore&apos; to score only pixels inside the polygons.</source>
         <translation>Classe dos pixels fora de todo polígono de referência, ou 'ignore' para avaliar somente os pixels dentro dos polígonos.</translation>
     </message>
     <message>
         <source>Replace the report and its figure if Claro made them.</source>
         <translation>Substitui o relatório e sua figura se foram criados pelo Claro.</translation>
+    </message>
+    <message>
+        <source>Area of interest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…; its first polygon layer, or FILE|layername=NAME); pixels outside them are nodata and windows entirely outside are never computed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test-time augmentation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Average the model's probabilities over the eight flips and 90° rotations of every window: smoother, often slightly more accurate maps for about 8× the time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uncertainty raster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also write a per-pixel uncertainty (float32 GeoTIFF, 0 = certain, 1 = as unsure as can be) to this path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uncertainty measure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entropy: the class probabilities' entropy divided by its maximum; top: 1 − the highest class probability; disagreement (needs test-time augmentation): the share of the eight views whose class differs from the averaged class.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum mapping unit (ha)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into their surroundings; 0 keeps every pixel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also write one polygon per region (after the minimum mapping unit) to this GeoPackage, with its class, class name, true area in hectares and mean class probability.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Arithmetic of the model while predicting: bf16 (bfloat16) is faster on CPUs with bfloat16 instructions and on GPUs, with normalisation and the output layer kept in float32.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the class raster, its style, area table and the other outputs if they exist and are of their kind.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class raster to assess (from &apos;claro predict&apos; or &apos;claro change&apos;); its classes are the strata.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output GeoPackage of points, one at the centre of each sampled pixel, with an empty &apos;reference&apos; field to label; a .qml style is written beside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area of interest: polygons in any vector file and CRS; pixels outside them are never sampled (give the same file to &apos;claro assess&apos;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total number of points; without it the size follows from --target-se.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target standard error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Standard error of overall accuracy the sample should reach (0.01 gives a 95 % interval of about ±0.02), with the expected user's accuracies, by Cochran's formula n = (Σ Wᵢ·√(Uᵢ(1−Uᵢ)) / SE)²; ignored when --n is given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected user&apos;s accuracies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected user's accuracy of classes, e.g. 'cleared:0.6,forest:0.95' (names or values); a class not listed gets 0.7 when it is a change (from→to with two different classes) and 0.9 otherwise, as Olofsson et al. (2014) suggest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum points per class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every class gets at least this many points and the rest of the sample is shared in proportion to area: a rare class (often the change of interest) would otherwise get a handful of points, too few to estimate its user&apos;s accuracy, and its area estimate would rest on them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Random seed: the same map, options and seed give the same points.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the sample and its style if Claro made them and no point of it has been labelled yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The class raster the sample was drawn from; its classes are the strata.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelled sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Point layer (any vector file and CRS) with the reference class of each point, e.g. the GeoPackage from &apos;claro sample&apos; after labelling.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reference field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Field holding each point&apos;s reference class value; empty (NULL) means skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report to write (.json); a CSV table and a PNG summary are written beside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The area of interest the sample was drawn within (as given to &apos;claro sample&apos;): class areas are counted inside it and points outside it are excluded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the report, its table and figure if Claro made them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draw a stratified random sample of points from a class map, to label for an accuracy assessment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

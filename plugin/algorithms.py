@@ -33,8 +33,9 @@ from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsPr
                        QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMapLayer, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
-                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
-                       QgsProcessingUtils, QgsRasterLayer, QgsVectorLayer)
+                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString,
+                       QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer, QgsProcessingUtils,
+                       QgsRasterLayer, QgsVectorLayer)
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -55,7 +56,8 @@ VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 #   rasters           several raster layers, in order
 #   layers            several raster or polygon layers, in order
 #   layer             one raster or polygon layer
-#   polygons          one polygon layer (e.g. an area of interest)
+#   polygons          polygon features (an area of interest; "selected features only" honoured): the
+#                     layer's file, or the features exported to a GeoPackage
 #   points            one point layer (e.g. a labelled sample)
 #   folder            an existing folder
 #   file:EXT          an existing file with that extension
@@ -68,7 +70,7 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
     "patches": {"images": "rasters", "labels": "layers", "out": "folder-out"},
     "train": {"data": "folder", "out": "file-out:keras"},
     "predict": {"model": "file:keras", "image": "raster", "out": "raster-out", "probabilities": "raster-out",
-                "bands": "bands:IMAGE"},
+                "bands": "bands:IMAGE", "aoi": "polygons", "uncertainty": "raster-out", "polygons": "vector-out:gpkg"},
     "evaluate": {"prediction": "raster", "reference": "layer", "out": "file-out:json"},
     "change": {"before": "raster", "after": "raster", "out": "raster-out", "polygons": "vector-out:gpkg"},
     "sample": {"map": "raster", "out": "file-out:gpkg", "aoi": "polygons"},
@@ -83,7 +85,7 @@ FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
 #: fields shown under "Advanced parameters": the defaults suit most analysts
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
-            "tensorboard", "expected_accuracy"}
+            "tensorboard", "expected_accuracy", "uncertainty_measure", "precision"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {
@@ -188,9 +190,11 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
     elif kind == "layer":
         parameter = QgsProcessingParameterMapLayer(name, label, optional=optional,
                                                    types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon])
-    elif kind in ("polygons", "points"):
-        geometry = QgsProcessing.TypeVectorPolygon if kind == "polygons" else QgsProcessing.TypeVectorPoint
-        parameter = QgsProcessingParameterVectorLayer(name, label, [geometry], None, optional)
+    elif kind == "polygons":
+        # features, not a layer: "selected features only" is offered and honoured
+        parameter = QgsProcessingParameterFeatureSource(name, label, [QgsProcessing.TypeVectorPolygon], optional=optional)
+    elif kind == "points":
+        parameter = QgsProcessingParameterVectorLayer(name, label, [QgsProcessing.TypeVectorPoint], None, optional)
     elif kind == "folder":
         parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.Folder, optional=optional)
     elif kind.startswith("file:"):
@@ -346,7 +350,10 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 values[f.name] = [layer_path(layer, label, context, feedback) for layer in layers]
             elif kind == "layer":
                 values[f.name] = layer_path(self.parameterAsLayer(parameters, name, context), label, context, feedback)
-            elif kind in ("polygons", "points"):
+            elif kind == "polygons":
+                values[f.name] = self.parameterAsCompatibleSourceLayerPath(
+                    parameters, name, context, VECTOR_FORMATS, "gpkg", feedback) if given else (None if optional else "")
+            elif kind == "points":
                 layer = self.parameterAsVectorLayer(parameters, name, context) if given else None
                 values[f.name] = layer_path(layer, label, context, feedback) if given else (None if optional else "")
             elif kind in ("folder",) or kind.startswith("file:"):
@@ -536,12 +543,39 @@ def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] =
         layers.style_class_layer(layer, classes)
 
 
+class UncertaintyStyler(QgsProcessingLayerPostProcessorInterface):
+    """Gives the uncertainty raster Processing loads its ramp (the .qml beside it, else Claro's);
+    held alive like ClassRasterStyler."""
+
+    _alive: set = set()
+
+    @classmethod
+    def create(cls) -> "UncertaintyStyler":
+        styler = cls()
+        cls._alive.add(styler)
+        return styler
+
+    def postProcessLayer(self, layer: QgsMapLayer, context: QgsProcessingContext,  # noqa: N802
+                         feedback: QgsProcessingFeedback) -> None:
+        from . import layers
+
+        try:
+            if isinstance(layer, QgsRasterLayer):
+                layers.style_uncertainty_layer(layer)
+        finally:
+            UncertaintyStyler._alive.discard(self)
+
+
 def style_on_load(params: Any, context: QgsProcessingContext) -> None:
     """When Processing will load the class raster (run from the toolbox), style it on loading:
-    with the model's classes (predict), or the .qml written beside it (change)."""
+    with the model's classes (predict), or the .qml written beside it (change); and the
+    uncertainty raster with its ramp."""
     if params.out and context.willLoadLayerOnCompletion(params.out):
         details = context.layerToLoadOnCompletionDetails(params.out)
         details.setPostProcessor(ClassRasterStyler.create(getattr(params, "model", None), params.out))
+    uncertainty = getattr(params, "uncertainty", None)
+    if uncertainty and context.willLoadLayerOnCompletion(uncertainty):
+        context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(UncertaintyStyler.create())
 
 
 def load_on_completion(path: str, context: QgsProcessingContext) -> None:

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import (QgsColorRampShader, QgsLayerTreeGroup, QgsMapLayer, QgsPalettedRasterRenderer, QgsProject,
-                       QgsRasterLayer, QgsRasterRange, QgsRasterShader,
+from qgis.core import (QgsColorRamp, QgsColorRampShader, QgsGradientColorRamp, QgsLayerTreeGroup, QgsMapLayer,
+                       QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsRasterRange, QgsRasterShader,
                        QgsSingleBandPseudoColorRenderer, QgsStyle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
@@ -22,6 +22,8 @@ from ..backend.card import default_classes, read_card
 
 GROUP_NAME = "Claro"
 NODATA = 255
+#: the uncertainty ramp when no style is beside the raster (the backend's .qml uses the same ends)
+UNCERTAIN_LOW, UNCERTAIN_HIGH = "#ffffff", "#54278f"
 
 
 def tr(text: str) -> str:
@@ -113,6 +115,70 @@ def _open(path: str | os.PathLike, name: str) -> QgsRasterLayer:
     return layer
 
 
+def ramp_renderer(layer: QgsRasterLayer, band: int, ramp: QgsColorRamp, minimum: float = 0.0,
+                  maximum: float = 1.0) -> QgsSingleBandPseudoColorRenderer:
+    """A continuous colour ramp from `minimum` to `maximum` on one band (probabilities, uncertainty)."""
+    shader_function = QgsColorRampShader(minimum, maximum, ramp)
+    shader_function.classifyColorRamp(11, -1)
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(shader_function)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, shader)
+    renderer.setClassificationMin(minimum)
+    renderer.setClassificationMax(maximum)
+    return renderer
+
+
+def style_uncertainty_layer(layer: QgsRasterLayer, qml: Optional[str | os.PathLike] = None) -> None:
+    """The ramp style the backend wrote beside the uncertainty raster, else Claro's own ramp:
+    white (0, certain) to purple (1, as unsure as can be), whatever QGIS would stretch by default."""
+    qml = Path(qml) if qml else Path(layer.source()).with_suffix(".qml")
+    if qml.is_file():
+        _message, ok = layer.loadNamedStyle(str(qml))
+        if ok and isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer):
+            layer.triggerRepaint()
+            return
+    layer.setRenderer(ramp_renderer(layer, 1, QgsGradientColorRamp(QColor(UNCERTAIN_LOW), QColor(UNCERTAIN_HIGH))))
+    layer.triggerRepaint()
+
+
+def add_uncertainty_layer(path: str | os.PathLike, *, name: str = "", project: Optional[QgsProject] = None,
+                          visible: bool = False) -> QgsRasterLayer:
+    """Load an uncertainty GeoTIFF with its ramp (0 certain, 1 unsure) into the Claro group; hidden
+    by default, so the class map stays in view and the analyst turns it on where in doubt."""
+    project = project or QgsProject.instance()
+    layer = _open(path, name or tr("{} (uncertainty)").format(Path(path).stem))
+    style_uncertainty_layer(layer)
+    _replace_in_group(claro_group(project), layer, project, visible=visible)
+    return layer
+
+
+def _polygon_source(path: str | os.PathLike) -> str:
+    """The GeoPackage's first layer with geometries, by name: its layer_styles table is a layer
+    too, and QGIS would open whichever comes first."""
+    from osgeo import ogr
+
+    source = ogr.Open(str(path))
+    if source is None:
+        return str(path)
+    for i in range(source.GetLayerCount()):
+        layer = source.GetLayer(i)
+        if layer.GetGeomType() != ogr.wkbNone:
+            return f"{path}|layername={layer.GetName()}"
+    return str(path)
+
+
+def add_polygon_layer(path: str | os.PathLike, *, name: str = "", project: Optional[QgsProject] = None,
+                      visible: bool = True) -> QgsVectorLayer:
+    """Load a GeoPackage of polygons Claro wrote; QGIS applies the default style stored in it
+    (the class colours), so the polygons look like the raster."""
+    project = project or QgsProject.instance()
+    layer = QgsVectorLayer(_polygon_source(path), name or Path(path).stem, "ogr")
+    if not layer.isValid():
+        raise ValueError(tr("QGIS could not open {}; the file may be damaged.").format(path))
+    _replace_in_group(claro_group(project), layer, project, visible=visible)
+    return layer
+
+
 def add_class_layer(path: str | os.PathLike, classes: Optional[list[dict]] = None, *, model: Optional[str] = None,
                     name: str = "", project: Optional[QgsProject] = None) -> QgsRasterLayer:
     """Load a class GeoTIFF styled with `classes` (or those of `model`'s card / the .qml beside it)."""
@@ -140,15 +206,7 @@ def add_probability_layer(path: str | os.PathLike, classes: Optional[list[dict]]
     band = 2 if bands >= 2 else 1
     if classes and len(classes) >= 2:
         layer.setName(name or tr("{} (probability of {})").format(Path(path).stem, classes[1]["name"]))
-    ramp = QgsStyle.defaultStyle().colorRamp("Viridis")
-    shader_function = QgsColorRampShader(0.0, 1.0, ramp)
-    shader_function.classifyColorRamp(11, -1)
-    shader = QgsRasterShader()
-    shader.setRasterShaderFunction(shader_function)
-    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, shader)
-    renderer.setClassificationMin(0.0)
-    renderer.setClassificationMax(1.0)
-    layer.setRenderer(renderer)
+    layer.setRenderer(ramp_renderer(layer, band, QgsStyle.defaultStyle().colorRamp("Viridis")))
     _replace_in_group(claro_group(project), layer, project, visible=visible)
     claro_group(project).findLayer(layer.id()).setExpanded(False)
     return layer
@@ -187,5 +245,6 @@ def add_change_layer(path: str | os.PathLike, legend: list[dict], *, name: str =
     return layer
 
 
-__all__ = ["add_class_layer", "add_change_layer", "add_probability_layer", "add_sample_layer", "classes_for", "read_qml_classes", "paletted_renderer",
+__all__ = ["add_class_layer", "add_change_layer", "add_probability_layer", "add_uncertainty_layer", "add_polygon_layer", "add_sample_layer",
+           "style_uncertainty_layer", "ramp_renderer", "classes_for", "read_qml_classes", "paletted_renderer",
            "style_class_layer", "claro_group", "GROUP_NAME", "NODATA"]

@@ -1,5 +1,7 @@
 """Train and predict through the dock's QgsTasks on real data, in the child Python; cancel;
-the result is a styled layer that finds the clearing; QGIS's process never imports TensorFlow.
+the result is a styled layer that finds the clearing; the prediction options (area of interest,
+TTA, uncertainty, minimum mapping unit, polygons) come back as styled layers and an area table;
+QGIS's process never imports TensorFlow.
 
 Tiny on purpose (2 shared CPU cores): a 256² crop of a real Amazon tile (bundled sample),
 64-pixel patches, a U-Net with base_filters 4 and depth 2, four epochs. Each test sets up what
@@ -14,7 +16,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 from qgis.PyQt.QtGui import QColor
-from qgis.core import Qgis, QgsPalettedRasterRenderer, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
+from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsFeature, QgsGeometry, QgsPalettedRasterRenderer,
+                       QgsRasterLayer, QgsRectangle, QgsSingleBandPseudoColorRenderer, QgsVectorLayer)
 
 from claro.backend.card import read_card
 from claro.plugin.dock import PATCHES_WEIGHT, ClaroDock
@@ -139,6 +142,57 @@ def test_train_then_predict_gives_a_styled_class_layer(dock, qgis_iface, clean_p
     assert drawn <= {"#ff1a9641", "#ffd7191c"}  # opaque class colours only
     assert any("added as layer" in m for m in qgis_iface.messageBar().get_messages(Qgis.Success))
     assert "tensorflow" not in sys.modules and "keras" not in sys.modules  # TensorFlow ran in the child only
+
+    predict_with_the_options(dock, qgis_iface, clean_project, image, tmp_path, wait_until)
+
+
+def predict_with_the_options(dock: ClaroDock, qgis_iface, project, image: Path, folder: Path, wait_until) -> None:
+    """The same model again with issue 11's options from the dock: the selected one of two polygons
+    (the left half) as area of interest, test-time augmentation, uncertainty by disagreement, a
+    0.5 ha minimum mapping unit and polygons; every output comes back styled, with the area table."""
+    source = gdal.Open(str(image))
+    x0, dx, _, y0, _, dy = source.GetGeoTransform()
+    halves = QgsVectorLayer("Polygon?crs=EPSG:4326&field=half:string", "halves", "memory")
+    features = []
+    for name, (left, right) in (("left", (0, 128)), ("right", (128, 256))):
+        feature = QgsFeature(halves.fields())
+        feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(x0 + left * dx, y0 + 256 * dy, x0 + right * dx, y0)))
+        feature.setAttributes([name])
+        features.append(feature)
+    halves.dataProvider().addFeatures(features)
+    project.addMapLayer(halves)
+    halves.selectByExpression("\"half\" = 'left'")
+    tab = dock.predict_tab
+    tab.aoi_mode.setCurrentIndex(tab.aoi_mode.findData("selected"))
+    tab.aoi_combo.setLayer(halves)
+    tab.probabilities_check.setChecked(False)
+    out = folder / "classes_left.tif"
+    for name, value in {"out": str(out), "tta": True, "uncertainty": str(folder / "unsure.tif"),
+                        "uncertainty_measure": "disagreement", "min_area": 0.5,
+                        "polygons": str(folder / "regions.gpkg")}.items():
+        tab.predict_form.set_value(name, value)
+    dock.predictionFinished.disconnect()  # the first prediction's listener: its list is now a map
+    predicted = []
+    dock.predictionFinished.connect(lambda ok, layer: predicted.append((ok, layer)))
+    assert tab.start_prediction() is not None
+    assert wait_until(lambda: predicted, 300), "prediction with the options did not finish"
+    assert predicted[0][0], qgis_iface.messageBar().get_messages(Qgis.Critical)
+
+    classes = gdal.Open(str(out)).ReadAsArray()
+    assert (classes[:, 128:] == 255).all() and set(np.unique(classes[:, :128]).tolist()) <= {0, 1}
+    unsure = gdal.Open(str(folder / "unsure.tif")).ReadAsArray()
+    assert 0.0 <= unsure[:, :128].min() and unsure[:, :128].max() <= 1.0
+    group = project.layerTreeRoot().findGroup(GROUP_NAME)
+    by_source = {Path(node.layer().source().split("|")[0]).name: node.layer() for node in group.findLayers()}
+    assert isinstance(by_source["unsure.tif"].renderer(), QgsSingleBandPseudoColorRenderer)
+    regions = by_source["regions.gpkg"]
+    assert isinstance(regions.renderer(), QgsCategorizedSymbolRenderer) and regions.featureCount() > 0
+    assert min(feature["area_ha"] for feature in regions.getFeatures()) >= 0.5 * (1 - 1e-9)
+    table = tab.area_table
+    assert [table.item(i, 0).text() for i in range(table.rowCount())] == ["forest", "cleared"]
+    pixels = sum(int(table.item(i, 3).text().replace(",", "")) for i in range(table.rowCount()))
+    assert pixels == (classes != 255).sum() == 256 * 128
+    assert "classes_left_areas.csv" in tab.area_note.text()
 
 
 def test_cancel_after_an_epoch_keeps_the_best_model_and_says_how_to_resume(dock, qgis_iface, clean_project, amazon_crop,
