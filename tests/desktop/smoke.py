@@ -246,6 +246,11 @@ def smoke_change():
     later = iface.addRasterLayer(str(after), "later map")
     if not later:
         raise RuntimeError(f"QGIS could not open {after}")
+    from claro.plugin.layers import style_class_layer  # its legend: the two classes, not the colour table's 256
+
+    style_class_layer(later, [{"value": i, "name": name, "color": colour}
+                              for i, (name, colour) in enumerate(SMOKE["classes"])])
+    SMOKE["later_layer"] = later
     QgsProject.instance().layerTreeRoot().findLayer(later.id()).setItemVisibilityChecked(False)
     tab = dock.change_tab
     tab.before_combo.setLayer(SMOKE["class_layer"])
@@ -287,9 +292,11 @@ def smoke_changed(ok, outputs):
                                    "changed_ha": outputs["changed_hectares"], "dates": [outputs["before_date"],
                                                                                         outputs["after_date"]]})
     root = QgsProject.instance().layerTreeRoot()
-    for node in root.findLayers():  # fold the image band legends: more room for the class legend
+    view = iface.layerTreeView()
+    for node in root.findLayers():  # fold the image band legends and the later map: more room for the class legend
         if node.parent() is root:
             node.setExpanded(False)
+            view.collapse(view.node2index(node))
     layer = SMOKE["class_layer"]
     canvas = iface.mapCanvas()
     canvas.setExtent(layer.extent())
@@ -316,7 +323,14 @@ def smoke_tab():
     """Show the next tab; its screenshot is taken once it has been laid out and painted."""
     dock = SMOKE["dock"]
     dock.tabs.setCurrentIndex(SMOKE["tab"])
+    smoke_show_areas(dock)
     QTimer.singleShot(700, smoke_guard(smoke_tab_saved))
+
+
+def smoke_show_areas(dock):
+    """On the Predict tab, scroll its area table into view (the screenshots show the hectares)."""
+    if dock.pages[dock.tabs.currentIndex()] is dock.predict_tab:
+        QTimer.singleShot(200, lambda: dock.tabs.currentWidget().ensureWidgetVisible(dock.predict_tab.area_table, 0, 4))
 
 
 def smoke_fit(dock, index):
@@ -359,6 +373,7 @@ def smoke_tab_saved():
         return
     SMOKE["checks"].update(dock_width=dock.width(), tab_screenshots=SMOKE["tabs"])
     dock.show_tab(dock.predict_tab)  # Predict: the area table of the prediction in view
+    smoke_show_areas(dock)
     root = QgsProject.instance().layerTreeRoot()
     for shown in (dock.change_tab.change_layer, dock.change_tab.polygon_layer):  # the canvas shows the prediction
         root.findLayer(shown.id()).setItemVisibilityChecked(False)
