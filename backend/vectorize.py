@@ -15,8 +15,10 @@ Why this shape:
   strips are joined by a graph's connected components), so no whole-raster array exists.
   A polygon is matched to its region by the region's first pixel in raster order, whose top-left
   corner is always the leftmost vertex of the exterior ring's topmost row. Memory still grows with
-  the number of regions (a few numbers each) and with the outline of the largest region (GDAL
-  holds a region's outline until the region is complete), not with the pixels.
+  the number of regions (a few numbers each), with GDAL 3.6's own per-region arrays in its sieve
+  and polygonizer, and with the outline of the largest region (GDAL holds a region's outline until
+  the region is complete). bench/bench_vectorize.py: 16384² vs 4096² land cover, 1.6× the peak
+  RSS for 16× the pixels (455 vs 285 MB).
 - Areas: every polygon's area is its true area on the WGS84 ellipsoid (areas.geometry_area_m2).
 - Style: a categorized QGIS style stored in the GeoPackage's layer_styles table as the default
   style, so QGIS (and the plugin) draw the polygons in the raster's colours with no sidecar file.
@@ -142,7 +144,8 @@ def sieve(path: str | os.PathLike, min_area_ha: float, nodata: int = NODATA, pro
             band.SetNoDataValue(nodata)  # the mask below must be the class raster's nodata
         width, height = dataset.RasterXSize, dataset.RasterYSize
         scratch_path = Path(f"{path}.sieve.tif")
-        scratch = gdal.GetDriverByName("GTiff").Create(str(scratch_path), width, height, 1, gdal.GDT_Byte,
+        # in the band's own type: a change map of 16 classes or more holds UInt16 codes
+        scratch = gdal.GetDriverByName("GTiff").Create(str(scratch_path), width, height, 1, band.DataType,
                                                        options=["TILED=YES", "COMPRESS=LZW", "BIGTIFF=IF_SAFER"])
         try:
             target = scratch.GetRasterBand(1)

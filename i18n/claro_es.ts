@@ -641,7 +641,7 @@
     </message>
     <message>
         <source>Cut patches from layers</source>
-        <translation>Cortar parches de las capas</translation>
+        <translation>Cortar parches de capas</translation>
     </message>
     <message>
         <source>Cut the scenes below into a patch dataset, then train on it.</source>
@@ -669,7 +669,7 @@
     </message>
     <message>
         <source>Also write probabilities</source>
-        <translation>Escribir también las probabilidades</translation>
+        <translation>Escribir probabilidades</translation>
     </message>
     <message>
         <source>Repair</source>
@@ -969,7 +969,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Existing patch dataset</source>
-        <translation>Conjunto de parches existente</translation>
+        <translation>Parches existentes</translation>
     </message>
     <message>
         <source>Read classes</source>
@@ -977,407 +977,407 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>GeoPackage (*.gpkg)</source>
-        <translation type="unfinished"></translation>
+        <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
         <source>Draw an accuracy sample (stratified random points)</source>
-        <translation type="unfinished"></translation>
+        <translation>Extraer una muestra para evaluar la exactitud (puntos aleatorios estratificados)</translation>
     </message>
     <message>
         <source>Assess accuracy and areas from a labelled sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Evaluar la exactitud y las áreas a partir de una muestra etiquetada</translation>
     </message>
     <message>
         <source>Points drawn</source>
-        <translation type="unfinished"></translation>
+        <translation>Puntos extraídos</translation>
     </message>
     <message>
         <source>Overall accuracy: half-width of the 95 % confidence interval</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitud global: semiamplitud del intervalo de confianza del 95 %</translation>
     </message>
     <message>
         <source>Labelled points used</source>
-        <translation type="unfinished"></translation>
+        <translation>Puntos etiquetados usados</translation>
     </message>
     <message>
         <source>Whole raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Ráster completo</translation>
     </message>
     <message>
         <source>Polygon layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Capa de polígonos</translation>
     </message>
     <message>
         <source>Selected features of the layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Entidades seleccionadas</translation>
     </message>
     <message>
         <source>Current map extent</source>
-        <translation type="unfinished"></translation>
+        <translation>Extensión actual del mapa</translation>
     </message>
     <message>
         <source>Choose the polygon layer of the area of interest in Predict.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija la capa de polígonos del área de interés en Predecir.</translation>
     </message>
     <message>
         <source>The layer &apos;{}&apos; is not a polygon layer; an area of interest is drawn as polygons.</source>
-        <translation type="unfinished"></translation>
+        <translation>La capa '{}' no es una capa de polígonos; un área de interés se dibuja como polígonos.</translation>
     </message>
     <message>
         <source>The area of interest could not be saved as a GeoPackage in {} ({}).</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo guardar el área de interés como GeoPackage en {} ({}).</translation>
     </message>
     <message>
         <source>map extent</source>
-        <translation type="unfinished"></translation>
+        <translation>extensión del mapa</translation>
     </message>
     <message>
         <source>There is no map extent to use as area of interest; open a map first.</source>
-        <translation type="unfinished"></translation>
+        <translation>No hay una extensión del mapa que usar como área de interés; abra primero un mapa.</translation>
     </message>
     <message>
         <source>No feature of the layer &apos;{}&apos; is selected; select the polygons of the area of interest on the map, or choose the whole layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>No hay ninguna entidad seleccionada en la capa '{}'; seleccione en el mapa los polígonos del área de interés o elija la capa completa.</translation>
     </message>
     <message>
         <source>The sample layer is not valid; load the GeoPackage from Draw a sample again.</source>
-        <translation type="unfinished"></translation>
+        <translation>La capa de muestra no es válida; vuelva a cargar el GeoPackage de Extraer una muestra.</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; has no field &apos;{}&apos; to hold the labels; choose the sample Claro drew.</source>
-        <translation type="unfinished"></translation>
+        <translation>La capa '{}' no tiene el campo '{}' para guardar las etiquetas; elija la muestra que extrajo Claro.</translation>
     </message>
     <message>
         <source>Field &apos;{}&apos; of layer &apos;{}&apos; is not a whole number; choose the sample Claro drew.</source>
-        <translation type="unfinished"></translation>
+        <translation>El campo '{}' de la capa '{}' no es de números enteros; elija la muestra que extrajo Claro.</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; cannot be written (read-only file?); copy the sample somewhere you can write and load it from there.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se puede escribir en la capa '{}' (¿archivo de solo lectura?); copie la muestra a un lugar donde pueda escribir y cárguela desde allí.</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; holds no point to label.</source>
-        <translation type="unfinished"></translation>
+        <translation>La capa '{}' no contiene ningún punto que etiquetar.</translation>
     </message>
     <message>
         <source>{} of {} labelled</source>
-        <translation type="unfinished"></translation>
+        <translation>{} de {} etiquetados</translation>
     </message>
     <message>
         <source>, {} skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>, {} omitidos</translation>
     </message>
     <message>
         <source>Point {} of {} (id {})</source>
-        <translation type="unfinished"></translation>
+        <translation>Punto {} de {} (id {})</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; is being edited; save or discard its edits (Toggle Editing) so that labels go straight to the file.</source>
-        <translation type="unfinished"></translation>
+        <translation>La capa '{}' está en edición; guarde o descarte sus cambios (Conmutar edición) para que las etiquetas vayan directamente al archivo.</translation>
     </message>
     <message>
         <source>The label of point {} could not be saved to &apos;{}&apos;{}.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo guardar la etiqueta del punto {} en '{}'{}.</translation>
     </message>
     <message>
         <source>{} (uncertainty)</source>
-        <translation type="unfinished"></translation>
+        <translation>{} (incertidumbre)</translation>
     </message>
     <message>
         <source>Click to open the summary in your image viewer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Haga clic para abrir el resumen en su visor de imágenes.</translation>
     </message>
     <message>
         <source>Assess</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitud</translation>
     </message>
     <message>
         <source>Accuracy and areas with confidence intervals from a labelled sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitud y áreas con intervalos de confianza a partir de una muestra etiquetada</translation>
     </message>
     <message>
         <source>The class or change map to assess (from Predict or a change map); its classes are the strata of the sample.</source>
-        <translation type="unfinished"></translation>
+        <translation>El mapa de clases o de cambio a evaluar (de Predecir o un mapa de cambio); sus clases son los estratos de la muestra.</translation>
     </message>
     <message>
         <source>Class map</source>
-        <translation type="unfinished"></translation>
+        <translation>Mapa de clases</translation>
     </message>
     <message>
         <source>Optional: polygons the sample and the areas are limited to.</source>
-        <translation type="unfinished"></translation>
+        <translation>Opcional: polígonos a los que se limitan la muestra y las áreas.</translation>
     </message>
     <message>
         <source>Area of interest</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interés</translation>
     </message>
     <message>
         <source>1. Draw a sample</source>
-        <translation type="unfinished"></translation>
+        <translation>1. Extraer una muestra</translation>
     </message>
     <message>
         <source>Draw sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Extraer muestra</translation>
     </message>
     <message>
         <source>Draw a stratified random sample of the class map and add the points as a layer to label.</source>
-        <translation type="unfinished"></translation>
+        <translation>Extrae una muestra aleatoria estratificada del mapa de clases y añade los puntos como capa para etiquetar.</translation>
     </message>
     <message>
         <source>2. Label the points</source>
-        <translation type="unfinished"></translation>
+        <translation>2. Etiquetar los puntos</translation>
     </message>
     <message>
         <source>The points of a sample Claro drew (the GeoPackage from Draw sample).</source>
-        <translation type="unfinished"></translation>
+        <translation>Los puntos de una muestra que extrajo Claro (el GeoPackage de Extraer muestra).</translation>
     </message>
     <message>
         <source>Sample layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Muestra</translation>
     </message>
     <message>
         <source>The map scale each point is shown at, centred on it.</source>
-        <translation type="unfinished"></translation>
+        <translation>La escala del mapa a la que se muestra cada punto, centrado en él.</translation>
     </message>
     <message>
         <source>Zoom to scale</source>
-        <translation type="unfinished"></translation>
+        <translation>Escala</translation>
     </message>
     <message>
         <source>Images to look at (only these are shown while labelling):</source>
-        <translation type="unfinished"></translation>
+        <translation>Imágenes a mirar (solo estas se ven al etiquetar):</translation>
     </message>
     <message>
         <source>Tick the images that show what is on the ground, e.g. the images before and after the change; the class map is not listed (blind labelling).</source>
-        <translation type="unfinished"></translation>
+        <translation>Marque las imágenes que muestran lo que hay en el terreno, p. ej. las imágenes antes y después del cambio; el mapa de clases no aparece (etiquetado a ciegas).</translation>
     </message>
     <message>
         <source>Show the map class</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar clase del mapa</translation>
     </message>
     <message>
         <source>Good practice is to label blind: the map&apos;s answer biases the reference. Tick to show the point&apos;s map class and the map layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>La buena práctica es etiquetar a ciegas: la respuesta del mapa sesga la referencia. Marque para mostrar la clase del mapa en el punto y la capa del mapa.</translation>
     </message>
     <message>
         <source>Start labelling</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciar etiquetado</translation>
     </message>
     <message>
         <source>Show only the chosen images and step through the points; Stop labelling restores the layers&apos; visibility.</source>
-        <translation type="unfinished"></translation>
+        <translation>Muestra solo las imágenes elegidas y recorre los puntos uno a uno; Detener etiquetado restablece la visibilidad de las capas.</translation>
     </message>
     <message>
         <source>Previous</source>
-        <translation type="unfinished"></translation>
+        <translation>Anterior</translation>
     </message>
     <message>
         <source>Go back to the previous point.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vuelve al punto anterior.</translation>
     </message>
     <message>
         <source>Skip</source>
-        <translation type="unfinished"></translation>
+        <translation>Omitir</translation>
     </message>
     <message>
         <source>Unsure: leave this point without a label (a label it had is removed) and go to the next; &apos;claro assess&apos; counts it as skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dudoso: deja este punto sin etiqueta (se quita la que tuviera) y pasa al siguiente; 'claro assess' lo cuenta como omitido.</translation>
     </message>
     <message>
         <source>Next</source>
-        <translation type="unfinished"></translation>
+        <translation>Siguiente</translation>
     </message>
     <message>
         <source>Go to the next point without changing this one&apos;s label.</source>
-        <translation type="unfinished"></translation>
+        <translation>Pasa al punto siguiente sin cambiar la etiqueta de este.</translation>
     </message>
     <message>
         <source>First unlabelled point</source>
-        <translation type="unfinished"></translation>
+        <translation>Primer sin etiquetar</translation>
     </message>
     <message>
         <source>Jump to the first point without a label (passing over those skipped).</source>
-        <translation type="unfinished"></translation>
+        <translation>Salta al primer punto sin etiqueta (pasando por alto los omitidos).</translation>
     </message>
     <message>
         <source>3. Assess</source>
-        <translation type="unfinished"></translation>
+        <translation>3. Evaluar la exactitud</translation>
     </message>
     <message>
         <source>Estimate accuracies and class areas with 95 % confidence intervals from the labelled sample.</source>
-        <translation type="unfinished"></translation>
+        <translation>Estima las exactitudes y las áreas por clase con intervalos de confianza del 95 % a partir de la muestra etiquetada.</translation>
     </message>
     <message>
         <source>Class</source>
-        <translation type="unfinished"></translation>
+        <translation>Clase</translation>
     </message>
     <message>
         <source>Map ha</source>
-        <translation type="unfinished"></translation>
+        <translation>ha mapeadas</translation>
     </message>
     <message>
         <source>Estimated ha</source>
-        <translation type="unfinished"></translation>
+        <translation>ha estimadas</translation>
     </message>
     <message>
         <source>User&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>Usuario</translation>
     </message>
     <message>
         <source>Producer&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>Productor</translation>
     </message>
     <message>
         <source>Per class: the map's area, the estimated area ± its 95 % interval, and user's and producer's accuracy ± their 95 % intervals.</source>
-        <translation type="unfinished"></translation>
+        <translation>Por clase: el área del mapa, el área estimada ± su intervalo del 95 %, y la exactitud del usuario y del productor ± sus intervalos del 95 %.</translation>
     </message>
     <message>
         <source>Choose the class map to sample (Class map) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija el mapa de clases a muestrear (Mapa de clases) en Exactitud.</translation>
     </message>
     <message>
         <source>Choose where to write the sample points (Sample points) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija dónde escribir los puntos de muestra (Puntos de muestra) en Exactitud.</translation>
     </message>
     <message>
         <source>Drawing the sample…</source>
-        <translation type="unfinished"></translation>
+        <translation>Extrayendo la muestra…</translation>
     </message>
     <message>
         <source>Claro: sample {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Claro: muestrear {}</translation>
     </message>
     <message>
         <source>{} points written to {}; label them below.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} puntos escritos en {}; etiquételos abajo.</translation>
     </message>
     <message>
         <source>Sample added as layer &apos;{}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>Muestra añadida como capa '{}'.</translation>
     </message>
     <message>
         <source>The classes of layer &apos;{}&apos; are not known; choose its class map (Class map).</source>
-        <translation type="unfinished"></translation>
+        <translation>No se conocen las clases de la capa '{}'; elija su mapa de clases (Mapa de clases).</translation>
     </message>
     <message>
         <source>Label this point {} (value {}) and go to the next.</source>
-        <translation type="unfinished"></translation>
+        <translation>Etiqueta este punto como {} (valor {}) y pasa al siguiente.</translation>
     </message>
     <message>
         <source>Choose the sample layer to label (Sample layer) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija la capa de muestra a etiquetar (Muestra) en Exactitud.</translation>
     </message>
     <message>
         <source>Labelled: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Etiquetado: {}</translation>
     </message>
     <message>
         <source>Skipped (no label)</source>
-        <translation type="unfinished"></translation>
+        <translation>Omitido (sin etiqueta)</translation>
     </message>
     <message>
         <source>Not labelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Sin etiquetar</translation>
     </message>
     <message>
         <source>Map class: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Clase del mapa: {}</translation>
     </message>
     <message>
         <source>unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>desconocida</translation>
     </message>
     <message>
         <source>Stop labelling</source>
-        <translation type="unfinished"></translation>
+        <translation>Detener etiquetado</translation>
     </message>
     <message>
         <source>Choose the labelled sample (Sample layer) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija la muestra etiquetada (Muestra) en Exactitud.</translation>
     </message>
     <message>
         <source>Choose the class map the sample was drawn from (Class map) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija el mapa de clases del que se extrajo la muestra (Mapa de clases) en Exactitud.</translation>
     </message>
     <message>
         <source>Choose where to write the report (Report) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija dónde escribir el informe (Informe) en Exactitud.</translation>
     </message>
     <message>
         <source>Assessing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Evaluando…</translation>
     </message>
     <message>
         <source>Claro: assess {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Claro: evaluar {}</translation>
     </message>
     <message>
         <source>The report {} could not be read: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo leer el informe {}: {}</translation>
     </message>
     <message>
         <source>Overall accuracy cannot be estimated yet (see the notes).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no se puede estimar la exactitud global (vea las notas).</translation>
     </message>
     <message>
         <source>Overall accuracy {} (no confidence interval: see the notes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitud global {} (sin intervalo de confianza: vea las notas)</translation>
     </message>
     <message>
         <source>Overall accuracy {} (95 % confidence interval)</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitud global {} (intervalo de confianza del 95 %)</translation>
     </message>
     <message>
         <source>The polygons of the area of interest (all of them, or the selected ones).</source>
-        <translation type="unfinished"></translation>
+        <translation>Los polígonos del área de interés (todos o los seleccionados).</translation>
     </message>
     <message>
         <source>Area layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Capa del área</translation>
     </message>
     <message>
         <source>Fast mode (bfloat16)</source>
-        <translation type="unfinished"></translation>
+        <translation>Modo rápido (bfloat16)</translation>
     </message>
     <message>
         <source>Hectares</source>
-        <translation type="unfinished"></translation>
+        <translation>Hectáreas</translation>
     </message>
     <message>
         <source>Share</source>
-        <translation type="unfinished"></translation>
+        <translation>Proporción</translation>
     </message>
     <message>
         <source>Pixels</source>
-        <translation type="unfinished"></translation>
+        <translation>Píxeles</translation>
     </message>
     <message>
         <source>True area of every class on the WGS84 ellipsoid, after the minimum mapping unit.</source>
-        <translation type="unfinished"></translation>
+        <translation>Área real de cada clase sobre el elipsoide WGS84, tras aplicar la unidad mínima de mapeo.</translation>
     </message>
     <message>
         <source>Test-time augmentation (8× slower)</source>
-        <translation type="unfinished"></translation>
+        <translation>Aumento TTA (8× más lento)</translation>
     </message>
     <message>
         <source>Needs test-time augmentation.</source>
-        <translation type="unfinished"></translation>
+        <translation>Requiere el aumento en predicción (TTA).</translation>
     </message>
     <message>
         <source>No area table: {} has no coordinate reference system, so its pixels have no true area; assign one to the image (Raster ▸ Projections ▸ Assign Projection) and predict again to get hectares.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sin tabla de áreas: {} no tiene sistema de referencia de coordenadas, así que sus píxeles no tienen área real; asigne uno a la imagen (Ráster ▸ Proyecciones ▸ Asignar proyección) y vuelva a predecir para obtener hectáreas.</translation>
     </message>
     <message>
         <source>the class raster</source>
-        <translation type="unfinished"></translation>
+        <translation>el ráster de clases</translation>
     </message>
     <message>
         <source>True area per class on the WGS84 ellipsoid (also in {}):</source>
-        <translation type="unfinished"></translation>
+        <translation>Área real por clase sobre el elipsoide WGS84 (también en {}):</translation>
     </message>
     <message>
         <source>True area per class on the WGS84 ellipsoid:</source>
-        <translation type="unfinished"></translation>
+        <translation>Área real por clase sobre el elipsoide WGS84:</translation>
     </message>
 </context>
 <context>
@@ -1716,7 +1716,7 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Halve learning rate after</source>
-        <translation>Reducir a la mitad la tasa de aprendizaje tras</translation>
+        <translation>Tasa a la mitad tras</translation>
     </message>
     <message>
         <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
@@ -1756,163 +1756,163 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     </message>
     <message>
         <source>Area of interest</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interés</translation>
     </message>
     <message>
         <source>Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…; its first polygon layer, or FILE|layername=NAME); pixels outside them are nodata and windows entirely outside are never computed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interés: polígonos en cualquier archivo vectorial y SRC (GeoPackage, Shapefile, GeoJSON…; su primera capa de polígonos, o FILE|layername=NAME); los píxeles fuera de ellos quedan sin datos (nodata) y las ventanas completamente fuera nunca se calculan.</translation>
     </message>
     <message>
         <source>Test-time augmentation</source>
-        <translation type="unfinished"></translation>
+        <translation>Aumento en predicción (TTA)</translation>
     </message>
     <message>
         <source>Average the model's probabilities over the eight flips and 90° rotations of every window: smoother, often slightly more accurate maps for about 8× the time.</source>
-        <translation type="unfinished"></translation>
+        <translation>Promedia las probabilidades del modelo sobre los ocho volteos y rotaciones de 90° de cada ventana: mapas más suaves y a menudo algo más exactos, a costa de unas 8× más tiempo.</translation>
     </message>
     <message>
         <source>Uncertainty raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Ráster de incertidumbre</translation>
     </message>
     <message>
         <source>Also write a per-pixel uncertainty (float32 GeoTIFF, 0 = certain, 1 = as unsure as can be) to this path.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escribe también una incertidumbre por píxel (GeoTIFF float32, 0 = certeza, 1 = incertidumbre máxima) en esta ruta.</translation>
     </message>
     <message>
         <source>Uncertainty measure</source>
-        <translation type="unfinished"></translation>
+        <translation>Medida de incertidumbre</translation>
     </message>
     <message>
         <source>entropy: the class probabilities' entropy divided by its maximum; top: 1 − the highest class probability; disagreement (needs test-time augmentation): the share of the eight views whose class differs from the averaged class.</source>
-        <translation type="unfinished"></translation>
+        <translation>entropy: la entropía de las probabilidades de clase dividida por su máximo; top: 1 − la mayor probabilidad de clase; disagreement (requiere aumento en predicción): la proporción de las ocho vistas cuya clase difiere de la clase promediada.</translation>
     </message>
     <message>
         <source>Minimum mapping unit (ha)</source>
-        <translation type="unfinished"></translation>
+        <translation>Unidad mínima de mapeo (ha)</translation>
     </message>
     <message>
         <source>Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into their surroundings; 0 keeps every pixel.</source>
-        <translation type="unfinished"></translation>
+        <translation>Unidad mínima de mapeo en hectáreas: las regiones más pequeñas (área real sobre el elipsoide) se fusionan con su entorno; 0 conserva cada píxel.</translation>
     </message>
     <message>
         <source>Polygons</source>
-        <translation type="unfinished"></translation>
+        <translation>Polígonos</translation>
     </message>
     <message>
         <source>Also write one polygon per region (after the minimum mapping unit) to this GeoPackage, with its class, class name, true area in hectares and mean class probability.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escribe también un polígono por región (tras aplicar la unidad mínima de mapeo) en este GeoPackage, con su clase, el nombre de la clase, el área real en hectáreas y la probabilidad media de la clase.</translation>
     </message>
     <message>
         <source>Precision</source>
-        <translation type="unfinished"></translation>
+        <translation>Precisión</translation>
     </message>
     <message>
         <source>Arithmetic of the model while predicting: bf16 (bfloat16) is faster on CPUs with bfloat16 instructions and on GPUs, with normalisation and the output layer kept in float32.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aritmética del modelo al predecir: bf16 (bfloat16) es más rápida en CPU con instrucciones bfloat16 y en GPU; la normalización y la capa de salida se mantienen en float32.</translation>
     </message>
     <message>
         <source>Replace the class raster, its style, area table and the other outputs if they exist and are of their kind.</source>
-        <translation type="unfinished"></translation>
+        <translation>Reemplaza el ráster de clases, su estilo, la tabla de áreas y las demás salidas si existen y son del tipo esperado.</translation>
     </message>
     <message>
         <source>Class map</source>
-        <translation type="unfinished"></translation>
+        <translation>Mapa de clases</translation>
     </message>
     <message>
         <source>Class raster to assess (from &apos;claro predict&apos; or &apos;claro change&apos;); its classes are the strata.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ráster de clases a evaluar (de 'claro predict' o 'claro change'); sus clases son los estratos.</translation>
     </message>
     <message>
         <source>Sample points</source>
-        <translation type="unfinished"></translation>
+        <translation>Puntos de muestra</translation>
     </message>
     <message>
         <source>Output GeoPackage of points, one at the centre of each sampled pixel, with an empty &apos;reference&apos; field to label; a .qml style is written beside it.</source>
-        <translation type="unfinished"></translation>
+        <translation>GeoPackage de puntos de salida, uno en el centro de cada píxel muestreado, con un campo 'reference' vacío para etiquetar; a su lado se escribe un estilo .qml.</translation>
     </message>
     <message>
         <source>Area of interest: polygons in any vector file and CRS; pixels outside them are never sampled (give the same file to &apos;claro assess&apos;).</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interés: polígonos en cualquier archivo vectorial y SRC; los píxeles fuera de ellos nunca se muestrean (indique el mismo archivo a 'claro assess').</translation>
     </message>
     <message>
         <source>Sample size</source>
-        <translation type="unfinished"></translation>
+        <translation>Tamaño de muestra</translation>
     </message>
     <message>
         <source>Total number of points; without it the size follows from --target-se.</source>
-        <translation type="unfinished"></translation>
+        <translation>Número total de puntos; sin él, el tamaño se deriva de --target-se.</translation>
     </message>
     <message>
         <source>Target standard error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error estándar objetivo</translation>
     </message>
     <message>
         <source>Standard error of overall accuracy the sample should reach (0.01 gives a 95 % interval of about ±0.02), with the expected user's accuracies, by Cochran's formula n = (Σ Wᵢ·√(Uᵢ(1−Uᵢ)) / SE)²; ignored when --n is given.</source>
-        <translation type="unfinished"></translation>
+        <translation>Error estándar de la exactitud global que debe alcanzar la muestra (0.01 da un intervalo del 95 % de aproximadamente ±0.02), con las exactitudes del usuario esperadas, según la fórmula de Cochran n = (Σ Wᵢ·√(Uᵢ(1−Uᵢ)) / SE)²; se ignora si se indica --n.</translation>
     </message>
     <message>
         <source>Expected user&apos;s accuracies</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitudes esperadas</translation>
     </message>
     <message>
         <source>Expected user's accuracy of classes, e.g. 'cleared:0.6,forest:0.95' (names or values); a class not listed gets 0.7 when it is a change (from→to with two different classes) and 0.9 otherwise, as Olofsson et al. (2014) suggest.</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitud del usuario esperada de las clases, p. ej. 'cleared:0.6,forest:0.95' (nombres o valores); una clase no indicada recibe 0.7 si es un cambio (de→a con dos clases distintas) y 0.9 en otro caso, como sugieren Olofsson et al. (2014).</translation>
     </message>
     <message>
         <source>Minimum points per class</source>
-        <translation type="unfinished"></translation>
+        <translation>Puntos mínimos por clase</translation>
     </message>
     <message>
         <source>Every class gets at least this many points and the rest of the sample is shared in proportion to area: a rare class (often the change of interest) would otherwise get a handful of points, too few to estimate its user&apos;s accuracy, and its area estimate would rest on them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cada clase recibe al menos este número de puntos y el resto de la muestra se reparte en proporción al área: de lo contrario, una clase rara (a menudo el cambio de interés) recibiría apenas unos puntos, demasiado pocos para estimar su exactitud del usuario, y su estimación de área dependería de ellos.</translation>
     </message>
     <message>
         <source>Random seed: the same map, options and seed give the same points.</source>
-        <translation type="unfinished"></translation>
+        <translation>Semilla aleatoria: el mismo mapa, las mismas opciones y la misma semilla dan los mismos puntos.</translation>
     </message>
     <message>
         <source>Replace the sample and its style if Claro made them and no point of it has been labelled yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Reemplaza la muestra y su estilo si los creó Claro y aún no se ha etiquetado ninguno de sus puntos.</translation>
     </message>
     <message>
         <source>The class raster the sample was drawn from; its classes are the strata.</source>
-        <translation type="unfinished"></translation>
+        <translation>El ráster de clases del que se extrajo la muestra; sus clases son los estratos.</translation>
     </message>
     <message>
         <source>Labelled sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Muestra etiquetada</translation>
     </message>
     <message>
         <source>Point layer (any vector file and CRS) with the reference class of each point, e.g. the GeoPackage from &apos;claro sample&apos; after labelling.</source>
-        <translation type="unfinished"></translation>
+        <translation>Capa de puntos (cualquier archivo vectorial y SRC) con la clase de referencia de cada punto, p. ej. el GeoPackage de 'claro sample' una vez etiquetado.</translation>
     </message>
     <message>
         <source>Reference field</source>
-        <translation type="unfinished"></translation>
+        <translation>Campo de referencia</translation>
     </message>
     <message>
         <source>Field holding each point&apos;s reference class value; empty (NULL) means skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Campo con el valor de la clase de referencia de cada punto; vacío (NULL) significa omitido.</translation>
     </message>
     <message>
         <source>Report to write (.json); a CSV table and a PNG summary are written beside it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Informe a escribir (.json); a su lado se escriben una tabla CSV y un resumen PNG.</translation>
     </message>
     <message>
         <source>The area of interest the sample was drawn within (as given to &apos;claro sample&apos;): class areas are counted inside it and points outside it are excluded.</source>
-        <translation type="unfinished"></translation>
+        <translation>El área de interés dentro de la cual se extrajo la muestra (la misma dada a 'claro sample'): las áreas de las clases se cuentan dentro de ella y los puntos fuera de ella se excluyen.</translation>
     </message>
     <message>
         <source>Replace the report, its table and figure if Claro made them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Reemplaza el informe, su tabla y su figura si los creó Claro.</translation>
     </message>
     <message>
         <source>Draw a stratified random sample of points from a class map, to label for an accuracy assessment.</source>
-        <translation type="unfinished"></translation>
+        <translation>Extrae una muestra aleatoria estratificada de puntos de un mapa de clases, para etiquetarla en una evaluación de la exactitud.</translation>
     </message>
     <message>
         <source>Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).</source>
-        <translation type="unfinished"></translation>
+        <translation>Exactitudes y áreas por clase con intervalos de confianza del 95 % a partir de una muestra etiquetada (Olofsson et al. 2014).</translation>
     </message>
 </context>
 </TS>

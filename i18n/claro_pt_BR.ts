@@ -505,7 +505,7 @@
     </message>
     <message>
         <source>Overall accuracy</source>
-        <translation>Exatidão global</translation>
+        <translation>Acurácia global</translation>
     </message>
     <message>
         <source>Mean IoU</source>
@@ -641,7 +641,7 @@
     </message>
     <message>
         <source>Cut patches from layers</source>
-        <translation>Recortar patches das camadas</translation>
+        <translation>Recortar das camadas</translation>
     </message>
     <message>
         <source>Cut the scenes below into a patch dataset, then train on it.</source>
@@ -669,7 +669,7 @@
     </message>
     <message>
         <source>Also write probabilities</source>
-        <translation>Gravar também as probabilidades</translation>
+        <translation>Gravar probabilidades</translation>
     </message>
     <message>
         <source>Repair</source>
@@ -969,7 +969,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Existing patch dataset</source>
-        <translation>Conjunto de patches existente</translation>
+        <translation>Patches existentes</translation>
     </message>
     <message>
         <source>Read classes</source>
@@ -977,407 +977,407 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>GeoPackage (*.gpkg)</source>
-        <translation type="unfinished"></translation>
+        <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
         <source>Draw an accuracy sample (stratified random points)</source>
-        <translation type="unfinished"></translation>
+        <translation>Sortear uma amostra para avaliar a acurácia (pontos aleatórios estratificados)</translation>
     </message>
     <message>
         <source>Assess accuracy and areas from a labelled sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Avaliar a acurácia e as áreas a partir de uma amostra rotulada</translation>
     </message>
     <message>
         <source>Points drawn</source>
-        <translation type="unfinished"></translation>
+        <translation>Pontos sorteados</translation>
     </message>
     <message>
         <source>Overall accuracy: half-width of the 95 % confidence interval</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácia global: semiamplitude do intervalo de confiança de 95 %</translation>
     </message>
     <message>
         <source>Labelled points used</source>
-        <translation type="unfinished"></translation>
+        <translation>Pontos rotulados usados</translation>
     </message>
     <message>
         <source>Whole raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Raster inteiro</translation>
     </message>
     <message>
         <source>Polygon layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Camada de polígonos</translation>
     </message>
     <message>
         <source>Selected features of the layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Feições selecionadas</translation>
     </message>
     <message>
         <source>Current map extent</source>
-        <translation type="unfinished"></translation>
+        <translation>Extensão atual do mapa</translation>
     </message>
     <message>
         <source>Choose the polygon layer of the area of interest in Predict.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha a camada de polígonos da área de interesse em Predizer.</translation>
     </message>
     <message>
         <source>The layer &apos;{}&apos; is not a polygon layer; an area of interest is drawn as polygons.</source>
-        <translation type="unfinished"></translation>
+        <translation>A camada '{}' não é uma camada de polígonos; uma área de interesse é desenhada como polígonos.</translation>
     </message>
     <message>
         <source>The area of interest could not be saved as a GeoPackage in {} ({}).</source>
-        <translation type="unfinished"></translation>
+        <translation>Não foi possível salvar a área de interesse como GeoPackage em {} ({}).</translation>
     </message>
     <message>
         <source>map extent</source>
-        <translation type="unfinished"></translation>
+        <translation>extensão do mapa</translation>
     </message>
     <message>
         <source>There is no map extent to use as area of interest; open a map first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Não há extensão do mapa para usar como área de interesse; abra um mapa primeiro.</translation>
     </message>
     <message>
         <source>No feature of the layer &apos;{}&apos; is selected; select the polygons of the area of interest on the map, or choose the whole layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhuma feição da camada '{}' está selecionada; selecione no mapa os polígonos da área de interesse ou escolha a camada inteira.</translation>
     </message>
     <message>
         <source>The sample layer is not valid; load the GeoPackage from Draw a sample again.</source>
-        <translation type="unfinished"></translation>
+        <translation>A camada de amostra não é válida; carregue novamente o GeoPackage de Sortear uma amostra.</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; has no field &apos;{}&apos; to hold the labels; choose the sample Claro drew.</source>
-        <translation type="unfinished"></translation>
+        <translation>A camada '{}' não tem o campo '{}' para guardar os rótulos; escolha a amostra que o Claro sorteou.</translation>
     </message>
     <message>
         <source>Field &apos;{}&apos; of layer &apos;{}&apos; is not a whole number; choose the sample Claro drew.</source>
-        <translation type="unfinished"></translation>
+        <translation>O campo '{}' da camada '{}' não é de números inteiros; escolha a amostra que o Claro sorteou.</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; cannot be written (read-only file?); copy the sample somewhere you can write and load it from there.</source>
-        <translation type="unfinished"></translation>
+        <translation>Não é possível gravar na camada '{}' (arquivo somente leitura?); copie a amostra para um local onde você possa gravar e carregue-a de lá.</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; holds no point to label.</source>
-        <translation type="unfinished"></translation>
+        <translation>A camada '{}' não contém nenhum ponto a rotular.</translation>
     </message>
     <message>
         <source>{} of {} labelled</source>
-        <translation type="unfinished"></translation>
+        <translation>{} de {} rotulados</translation>
     </message>
     <message>
         <source>, {} skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>, {} pulados</translation>
     </message>
     <message>
         <source>Point {} of {} (id {})</source>
-        <translation type="unfinished"></translation>
+        <translation>Ponto {} de {} (id {})</translation>
     </message>
     <message>
         <source>Layer &apos;{}&apos; is being edited; save or discard its edits (Toggle Editing) so that labels go straight to the file.</source>
-        <translation type="unfinished"></translation>
+        <translation>A camada '{}' está em edição; salve ou descarte as alterações (Alternar edição) para que os rótulos sejam gravados diretamente no arquivo.</translation>
     </message>
     <message>
         <source>The label of point {} could not be saved to &apos;{}&apos;{}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Não foi possível salvar o rótulo do ponto {} em '{}'{}.</translation>
     </message>
     <message>
         <source>{} (uncertainty)</source>
-        <translation type="unfinished"></translation>
+        <translation>{} (incerteza)</translation>
     </message>
     <message>
         <source>Click to open the summary in your image viewer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Clique para abrir o resumo no seu visualizador de imagens.</translation>
     </message>
     <message>
         <source>Assess</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácia</translation>
     </message>
     <message>
         <source>Accuracy and areas with confidence intervals from a labelled sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácia e áreas com intervalos de confiança a partir de uma amostra rotulada</translation>
     </message>
     <message>
         <source>The class or change map to assess (from Predict or a change map); its classes are the strata of the sample.</source>
-        <translation type="unfinished"></translation>
+        <translation>O mapa de classes ou de mudança a avaliar (de Predizer ou um mapa de mudança); suas classes são os estratos da amostra.</translation>
     </message>
     <message>
         <source>Class map</source>
-        <translation type="unfinished"></translation>
+        <translation>Mapa de classes</translation>
     </message>
     <message>
         <source>Optional: polygons the sample and the areas are limited to.</source>
-        <translation type="unfinished"></translation>
+        <translation>Opcional: polígonos aos quais a amostra e as áreas se limitam.</translation>
     </message>
     <message>
         <source>Area of interest</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interesse</translation>
     </message>
     <message>
         <source>1. Draw a sample</source>
-        <translation type="unfinished"></translation>
+        <translation>1. Sortear uma amostra</translation>
     </message>
     <message>
         <source>Draw sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Sortear amostra</translation>
     </message>
     <message>
         <source>Draw a stratified random sample of the class map and add the points as a layer to label.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sorteia uma amostra aleatória estratificada do mapa de classes e adiciona os pontos como camada para rotular.</translation>
     </message>
     <message>
         <source>2. Label the points</source>
-        <translation type="unfinished"></translation>
+        <translation>2. Rotular os pontos</translation>
     </message>
     <message>
         <source>The points of a sample Claro drew (the GeoPackage from Draw sample).</source>
-        <translation type="unfinished"></translation>
+        <translation>Os pontos de uma amostra que o Claro sorteou (o GeoPackage de Sortear amostra).</translation>
     </message>
     <message>
         <source>Sample layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Amostra</translation>
     </message>
     <message>
         <source>The map scale each point is shown at, centred on it.</source>
-        <translation type="unfinished"></translation>
+        <translation>A escala do mapa em que cada ponto é mostrado, centralizado nele.</translation>
     </message>
     <message>
         <source>Zoom to scale</source>
-        <translation type="unfinished"></translation>
+        <translation>Escala</translation>
     </message>
     <message>
         <source>Images to look at (only these are shown while labelling):</source>
-        <translation type="unfinished"></translation>
+        <translation>Imagens a consultar (só estas aparecem ao rotular):</translation>
     </message>
     <message>
         <source>Tick the images that show what is on the ground, e.g. the images before and after the change; the class map is not listed (blind labelling).</source>
-        <translation type="unfinished"></translation>
+        <translation>Marque as imagens que mostram o que há no terreno, p. ex. as imagens antes e depois da mudança; o mapa de classes não aparece (rotulagem às cegas).</translation>
     </message>
     <message>
         <source>Show the map class</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar classe do mapa</translation>
     </message>
     <message>
         <source>Good practice is to label blind: the map&apos;s answer biases the reference. Tick to show the point&apos;s map class and the map layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>A boa prática é rotular às cegas: a resposta do mapa enviesa a referência. Marque para mostrar a classe do mapa no ponto e a camada do mapa.</translation>
     </message>
     <message>
         <source>Start labelling</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciar rotulagem</translation>
     </message>
     <message>
         <source>Show only the chosen images and step through the points; Stop labelling restores the layers&apos; visibility.</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostra só as imagens escolhidas e percorre os pontos um a um; Parar rotulagem restaura a visibilidade das camadas.</translation>
     </message>
     <message>
         <source>Previous</source>
-        <translation type="unfinished"></translation>
+        <translation>Anterior</translation>
     </message>
     <message>
         <source>Go back to the previous point.</source>
-        <translation type="unfinished"></translation>
+        <translation>Volta ao ponto anterior.</translation>
     </message>
     <message>
         <source>Skip</source>
-        <translation type="unfinished"></translation>
+        <translation>Pular</translation>
     </message>
     <message>
         <source>Unsure: leave this point without a label (a label it had is removed) and go to the next; &apos;claro assess&apos; counts it as skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Na dúvida: deixa este ponto sem rótulo (o rótulo que tinha é removido) e vai para o próximo; 'claro assess' o conta como pulado.</translation>
     </message>
     <message>
         <source>Next</source>
-        <translation type="unfinished"></translation>
+        <translation>Próximo</translation>
     </message>
     <message>
         <source>Go to the next point without changing this one&apos;s label.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vai para o próximo ponto sem alterar o rótulo deste.</translation>
     </message>
     <message>
         <source>First unlabelled point</source>
-        <translation type="unfinished"></translation>
+        <translation>Primeiro sem rótulo</translation>
     </message>
     <message>
         <source>Jump to the first point without a label (passing over those skipped).</source>
-        <translation type="unfinished"></translation>
+        <translation>Salta para o primeiro ponto sem rótulo (ignorando os pulados).</translation>
     </message>
     <message>
         <source>3. Assess</source>
-        <translation type="unfinished"></translation>
+        <translation>3. Avaliar a acurácia</translation>
     </message>
     <message>
         <source>Estimate accuracies and class areas with 95 % confidence intervals from the labelled sample.</source>
-        <translation type="unfinished"></translation>
+        <translation>Estima as acurácias e as áreas das classes com intervalos de confiança de 95 % a partir da amostra rotulada.</translation>
     </message>
     <message>
         <source>Class</source>
-        <translation type="unfinished"></translation>
+        <translation>Classe</translation>
     </message>
     <message>
         <source>Map ha</source>
-        <translation type="unfinished"></translation>
+        <translation>ha mapeados</translation>
     </message>
     <message>
         <source>Estimated ha</source>
-        <translation type="unfinished"></translation>
+        <translation>ha estimados</translation>
     </message>
     <message>
         <source>User&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>Usuário</translation>
     </message>
     <message>
         <source>Producer&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>Produtor</translation>
     </message>
     <message>
         <source>Per class: the map's area, the estimated area ± its 95 % interval, and user's and producer's accuracy ± their 95 % intervals.</source>
-        <translation type="unfinished"></translation>
+        <translation>Por classe: a área do mapa, a área estimada ± seu intervalo de 95 % e as acurácias do usuário e do produtor ± seus intervalos de 95 %.</translation>
     </message>
     <message>
         <source>Choose the class map to sample (Class map) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha o mapa de classes a amostrar (Mapa de classes) em Acurácia.</translation>
     </message>
     <message>
         <source>Choose where to write the sample points (Sample points) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha onde gravar os pontos da amostra (Pontos da amostra) em Acurácia.</translation>
     </message>
     <message>
         <source>Drawing the sample…</source>
-        <translation type="unfinished"></translation>
+        <translation>Sorteando a amostra…</translation>
     </message>
     <message>
         <source>Claro: sample {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Claro: amostrar {}</translation>
     </message>
     <message>
         <source>{} points written to {}; label them below.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} pontos gravados em {}; rotule-os abaixo.</translation>
     </message>
     <message>
         <source>Sample added as layer &apos;{}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>Amostra adicionada como camada '{}'.</translation>
     </message>
     <message>
         <source>The classes of layer &apos;{}&apos; are not known; choose its class map (Class map).</source>
-        <translation type="unfinished"></translation>
+        <translation>As classes da camada '{}' não são conhecidas; escolha seu mapa de classes (Mapa de classes).</translation>
     </message>
     <message>
         <source>Label this point {} (value {}) and go to the next.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rotula este ponto como {} (valor {}) e vai para o próximo.</translation>
     </message>
     <message>
         <source>Choose the sample layer to label (Sample layer) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha a camada de amostra a rotular (Amostra) em Acurácia.</translation>
     </message>
     <message>
         <source>Labelled: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Rotulado: {}</translation>
     </message>
     <message>
         <source>Skipped (no label)</source>
-        <translation type="unfinished"></translation>
+        <translation>Pulado (sem rótulo)</translation>
     </message>
     <message>
         <source>Not labelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Sem rótulo</translation>
     </message>
     <message>
         <source>Map class: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Classe do mapa: {}</translation>
     </message>
     <message>
         <source>unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>desconhecida</translation>
     </message>
     <message>
         <source>Stop labelling</source>
-        <translation type="unfinished"></translation>
+        <translation>Parar rotulagem</translation>
     </message>
     <message>
         <source>Choose the labelled sample (Sample layer) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha a amostra rotulada (Amostra) em Acurácia.</translation>
     </message>
     <message>
         <source>Choose the class map the sample was drawn from (Class map) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha o mapa de classes do qual a amostra foi sorteada (Mapa de classes) em Acurácia.</translation>
     </message>
     <message>
         <source>Choose where to write the report (Report) in Assess.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolha onde gravar o relatório (Relatório) em Acurácia.</translation>
     </message>
     <message>
         <source>Assessing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Avaliando…</translation>
     </message>
     <message>
         <source>Claro: assess {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Claro: avaliar {}</translation>
     </message>
     <message>
         <source>The report {} could not be read: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Não foi possível ler o relatório {}: {}</translation>
     </message>
     <message>
         <source>Overall accuracy cannot be estimated yet (see the notes).</source>
-        <translation type="unfinished"></translation>
+        <translation>Ainda não é possível estimar a acurácia global (veja as notas).</translation>
     </message>
     <message>
         <source>Overall accuracy {} (no confidence interval: see the notes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácia global {} (sem intervalo de confiança: veja as notas)</translation>
     </message>
     <message>
         <source>Overall accuracy {} (95 % confidence interval)</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácia global {} (intervalo de confiança de 95 %)</translation>
     </message>
     <message>
         <source>The polygons of the area of interest (all of them, or the selected ones).</source>
-        <translation type="unfinished"></translation>
+        <translation>Os polígonos da área de interesse (todos ou os selecionados).</translation>
     </message>
     <message>
         <source>Area layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Camada da área</translation>
     </message>
     <message>
         <source>Fast mode (bfloat16)</source>
-        <translation type="unfinished"></translation>
+        <translation>Modo rápido (bfloat16)</translation>
     </message>
     <message>
         <source>Hectares</source>
-        <translation type="unfinished"></translation>
+        <translation>Hectares</translation>
     </message>
     <message>
         <source>Share</source>
-        <translation type="unfinished"></translation>
+        <translation>Proporção</translation>
     </message>
     <message>
         <source>Pixels</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixels</translation>
     </message>
     <message>
         <source>True area of every class on the WGS84 ellipsoid, after the minimum mapping unit.</source>
-        <translation type="unfinished"></translation>
+        <translation>Área real de cada classe no elipsoide WGS84, após aplicar a unidade mínima de mapeamento.</translation>
     </message>
     <message>
         <source>Test-time augmentation (8× slower)</source>
-        <translation type="unfinished"></translation>
+        <translation>Aumento TTA (8× mais lento)</translation>
     </message>
     <message>
         <source>Needs test-time augmentation.</source>
-        <translation type="unfinished"></translation>
+        <translation>Requer o aumento na predição (TTA).</translation>
     </message>
     <message>
         <source>No area table: {} has no coordinate reference system, so its pixels have no true area; assign one to the image (Raster ▸ Projections ▸ Assign Projection) and predict again to get hectares.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sem tabela de áreas: {} não tem sistema de referência de coordenadas, então seus pixels não têm área real; atribua um à imagem (Raster ▸ Projeções ▸ Atribuir projeção) e prediga novamente para obter hectares.</translation>
     </message>
     <message>
         <source>the class raster</source>
-        <translation type="unfinished"></translation>
+        <translation>o raster de classes</translation>
     </message>
     <message>
         <source>True area per class on the WGS84 ellipsoid (also in {}):</source>
-        <translation type="unfinished"></translation>
+        <translation>Área real por classe no elipsoide WGS84 (também em {}):</translation>
     </message>
     <message>
         <source>True area per class on the WGS84 ellipsoid:</source>
-        <translation type="unfinished"></translation>
+        <translation>Área real por classe no elipsoide WGS84:</translation>
     </message>
 </context>
 <context>
@@ -1716,7 +1716,7 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Halve learning rate after</source>
-        <translation>Reduzir pela metade a taxa de aprendizado após</translation>
+        <translation>Taxa pela metade após</translation>
     </message>
     <message>
         <source>Halve the learning rate after this many epochs without a better validation loss (0 = never).</source>
@@ -1756,163 +1756,163 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     </message>
     <message>
         <source>Area of interest</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interesse</translation>
     </message>
     <message>
         <source>Area of interest: polygons in any vector file and CRS (GeoPackage, Shapefile, GeoJSON…; its first polygon layer, or FILE|layername=NAME); pixels outside them are nodata and windows entirely outside are never computed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interesse: polígonos em qualquer arquivo vetorial e SRC (GeoPackage, Shapefile, GeoJSON…; sua primeira camada de polígonos, ou FILE|layername=NAME); os pixels fora deles ficam sem dados (nodata) e as janelas totalmente fora nunca são calculadas.</translation>
     </message>
     <message>
         <source>Test-time augmentation</source>
-        <translation type="unfinished"></translation>
+        <translation>Aumento na predição (TTA)</translation>
     </message>
     <message>
         <source>Average the model's probabilities over the eight flips and 90° rotations of every window: smoother, often slightly more accurate maps for about 8× the time.</source>
-        <translation type="unfinished"></translation>
+        <translation>Faz a média das probabilidades do modelo sobre os oito espelhamentos e rotações de 90° de cada janela: mapas mais suaves e muitas vezes um pouco mais acurados, ao custo de cerca de 8× mais tempo.</translation>
     </message>
     <message>
         <source>Uncertainty raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Raster de incerteza</translation>
     </message>
     <message>
         <source>Also write a per-pixel uncertainty (float32 GeoTIFF, 0 = certain, 1 = as unsure as can be) to this path.</source>
-        <translation type="unfinished"></translation>
+        <translation>Grava também uma incerteza por pixel (GeoTIFF float32, 0 = certeza, 1 = incerteza máxima) neste caminho.</translation>
     </message>
     <message>
         <source>Uncertainty measure</source>
-        <translation type="unfinished"></translation>
+        <translation>Medida de incerteza</translation>
     </message>
     <message>
         <source>entropy: the class probabilities' entropy divided by its maximum; top: 1 − the highest class probability; disagreement (needs test-time augmentation): the share of the eight views whose class differs from the averaged class.</source>
-        <translation type="unfinished"></translation>
+        <translation>entropy: a entropia das probabilidades das classes dividida pelo seu máximo; top: 1 − a maior probabilidade de classe; disagreement (requer aumento na predição): a proporção das oito vistas cuja classe difere da classe média.</translation>
     </message>
     <message>
         <source>Minimum mapping unit (ha)</source>
-        <translation type="unfinished"></translation>
+        <translation>Área mínima mapeável (ha)</translation>
     </message>
     <message>
         <source>Minimum mapping unit in hectares: regions smaller than this (true area on the ellipsoid) are merged into their surroundings; 0 keeps every pixel.</source>
-        <translation type="unfinished"></translation>
+        <translation>Área mínima mapeável (unidade mínima de mapeamento) em hectares: regiões menores que isso (área real no elipsoide) são fundidas ao seu entorno; 0 mantém todos os pixels.</translation>
     </message>
     <message>
         <source>Polygons</source>
-        <translation type="unfinished"></translation>
+        <translation>Polígonos</translation>
     </message>
     <message>
         <source>Also write one polygon per region (after the minimum mapping unit) to this GeoPackage, with its class, class name, true area in hectares and mean class probability.</source>
-        <translation type="unfinished"></translation>
+        <translation>Grava também um polígono por região (após aplicar a unidade mínima de mapeamento) neste GeoPackage, com sua classe, o nome da classe, a área real em hectares e a probabilidade média da classe.</translation>
     </message>
     <message>
         <source>Precision</source>
-        <translation type="unfinished"></translation>
+        <translation>Precisão</translation>
     </message>
     <message>
         <source>Arithmetic of the model while predicting: bf16 (bfloat16) is faster on CPUs with bfloat16 instructions and on GPUs, with normalisation and the output layer kept in float32.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aritmética do modelo na predição: bf16 (bfloat16) é mais rápida em CPUs com instruções bfloat16 e em GPUs; a normalização e a camada de saída continuam em float32.</translation>
     </message>
     <message>
         <source>Replace the class raster, its style, area table and the other outputs if they exist and are of their kind.</source>
-        <translation type="unfinished"></translation>
+        <translation>Substitui o raster de classes, seu estilo, a tabela de áreas e as demais saídas se existirem e forem do tipo esperado.</translation>
     </message>
     <message>
         <source>Class map</source>
-        <translation type="unfinished"></translation>
+        <translation>Mapa de classes</translation>
     </message>
     <message>
         <source>Class raster to assess (from &apos;claro predict&apos; or &apos;claro change&apos;); its classes are the strata.</source>
-        <translation type="unfinished"></translation>
+        <translation>Raster de classes a avaliar (de 'claro predict' ou 'claro change'); suas classes são os estratos.</translation>
     </message>
     <message>
         <source>Sample points</source>
-        <translation type="unfinished"></translation>
+        <translation>Pontos da amostra</translation>
     </message>
     <message>
         <source>Output GeoPackage of points, one at the centre of each sampled pixel, with an empty &apos;reference&apos; field to label; a .qml style is written beside it.</source>
-        <translation type="unfinished"></translation>
+        <translation>GeoPackage de pontos de saída, um no centro de cada pixel amostrado, com um campo 'reference' vazio para rotular; um estilo .qml é gravado ao lado.</translation>
     </message>
     <message>
         <source>Area of interest: polygons in any vector file and CRS; pixels outside them are never sampled (give the same file to &apos;claro assess&apos;).</source>
-        <translation type="unfinished"></translation>
+        <translation>Área de interesse: polígonos em qualquer arquivo vetorial e SRC; os pixels fora deles nunca são amostrados (informe o mesmo arquivo a 'claro assess').</translation>
     </message>
     <message>
         <source>Sample size</source>
-        <translation type="unfinished"></translation>
+        <translation>Tamanho da amostra</translation>
     </message>
     <message>
         <source>Total number of points; without it the size follows from --target-se.</source>
-        <translation type="unfinished"></translation>
+        <translation>Número total de pontos; sem ele, o tamanho decorre de --target-se.</translation>
     </message>
     <message>
         <source>Target standard error</source>
-        <translation type="unfinished"></translation>
+        <translation>Erro padrão alvo</translation>
     </message>
     <message>
         <source>Standard error of overall accuracy the sample should reach (0.01 gives a 95 % interval of about ±0.02), with the expected user's accuracies, by Cochran's formula n = (Σ Wᵢ·√(Uᵢ(1−Uᵢ)) / SE)²; ignored when --n is given.</source>
-        <translation type="unfinished"></translation>
+        <translation>Erro padrão da acurácia global que a amostra deve atingir (0.01 dá um intervalo de 95 % de cerca de ±0.02), com as acurácias do usuário esperadas, pela fórmula de Cochran n = (Σ Wᵢ·√(Uᵢ(1−Uᵢ)) / SE)²; ignorado quando --n é informado.</translation>
     </message>
     <message>
         <source>Expected user&apos;s accuracies</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácias esperadas</translation>
     </message>
     <message>
         <source>Expected user's accuracy of classes, e.g. 'cleared:0.6,forest:0.95' (names or values); a class not listed gets 0.7 when it is a change (from→to with two different classes) and 0.9 otherwise, as Olofsson et al. (2014) suggest.</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácia do usuário esperada das classes, p. ex. 'cleared:0.6,forest:0.95' (nomes ou valores); uma classe não listada recebe 0.7 quando é uma mudança (de→para com duas classes diferentes) e 0.9 nos demais casos, como sugerem Olofsson et al. (2014).</translation>
     </message>
     <message>
         <source>Minimum points per class</source>
-        <translation type="unfinished"></translation>
+        <translation>Pontos mínimos por classe</translation>
     </message>
     <message>
         <source>Every class gets at least this many points and the rest of the sample is shared in proportion to area: a rare class (often the change of interest) would otherwise get a handful of points, too few to estimate its user&apos;s accuracy, and its area estimate would rest on them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cada classe recebe pelo menos este número de pontos e o restante da amostra é distribuído em proporção à área: do contrário, uma classe rara (muitas vezes a mudança de interesse) receberia só alguns pontos, poucos demais para estimar sua acurácia do usuário, e sua estimativa de área dependeria deles.</translation>
     </message>
     <message>
         <source>Random seed: the same map, options and seed give the same points.</source>
-        <translation type="unfinished"></translation>
+        <translation>Semente aleatória: o mesmo mapa, as mesmas opções e a mesma semente geram os mesmos pontos.</translation>
     </message>
     <message>
         <source>Replace the sample and its style if Claro made them and no point of it has been labelled yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Substitui a amostra e seu estilo se foram criados pelo Claro e nenhum de seus pontos foi rotulado ainda.</translation>
     </message>
     <message>
         <source>The class raster the sample was drawn from; its classes are the strata.</source>
-        <translation type="unfinished"></translation>
+        <translation>O raster de classes do qual a amostra foi sorteada; suas classes são os estratos.</translation>
     </message>
     <message>
         <source>Labelled sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Amostra rotulada</translation>
     </message>
     <message>
         <source>Point layer (any vector file and CRS) with the reference class of each point, e.g. the GeoPackage from &apos;claro sample&apos; after labelling.</source>
-        <translation type="unfinished"></translation>
+        <translation>Camada de pontos (qualquer arquivo vetorial e SRC) com a classe de referência de cada ponto, p. ex. o GeoPackage de 'claro sample' depois de rotulado.</translation>
     </message>
     <message>
         <source>Reference field</source>
-        <translation type="unfinished"></translation>
+        <translation>Campo de referência</translation>
     </message>
     <message>
         <source>Field holding each point&apos;s reference class value; empty (NULL) means skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Campo com o valor da classe de referência de cada ponto; vazio (NULL) significa pulado.</translation>
     </message>
     <message>
         <source>Report to write (.json); a CSV table and a PNG summary are written beside it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Relatório a gravar (.json); uma tabela CSV e um resumo PNG são gravados ao lado.</translation>
     </message>
     <message>
         <source>The area of interest the sample was drawn within (as given to &apos;claro sample&apos;): class areas are counted inside it and points outside it are excluded.</source>
-        <translation type="unfinished"></translation>
+        <translation>A área de interesse dentro da qual a amostra foi sorteada (a mesma dada a 'claro sample'): as áreas das classes são contadas dentro dela e os pontos fora dela são excluídos.</translation>
     </message>
     <message>
         <source>Replace the report, its table and figure if Claro made them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Substitui o relatório, sua tabela e sua figura se foram criados pelo Claro.</translation>
     </message>
     <message>
         <source>Draw a stratified random sample of points from a class map, to label for an accuracy assessment.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sorteia uma amostra aleatória estratificada de pontos de um mapa de classes, para rotulá-la em uma avaliação da acurácia.</translation>
     </message>
     <message>
         <source>Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).</source>
-        <translation type="unfinished"></translation>
+        <translation>Acurácias e áreas das classes com intervalos de confiança de 95 % a partir de uma amostra rotulada (Olofsson et al. 2014).</translation>
     </message>
 </context>
 </TS>

@@ -37,8 +37,8 @@ TF_VERSION = "2.21.0"
 #: numpy 2 breaks GDAL's Python bindings built against numpy 1 (Debian 12, OSGeo4W 3.22)
 NUMPY_REQUIREMENT = "numpy<2"
 #: What the backend uses beside TensorFlow: true areas on the ellipsoid (pyproj: QGIS's own when the base
-#: Python has it), figures, and fast patch writing (optional but 5-10x faster).
-EXTRA_REQUIREMENTS = ("pyproj", "matplotlib", "isal", "google-crc32c")
+#: Python has it), region statistics of polygons (scipy), figures, and fast patch writing (optional but 5-10x faster).
+EXTRA_REQUIREMENTS = ("pyproj", "scipy", "matplotlib", "isal", "google-crc32c")
 PROBE_TIMEOUT_SECONDS = 180
 #: seconds a candidate base Python gets to say its version and GDAL
 BASE_CHECK_TIMEOUT_SECONDS = 60

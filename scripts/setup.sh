@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TF_VERSION=2.21.0
-DEBS=(qgis python3-qgis qgis-providers python3-gdal python3-pyproj python3-venv xvfb xauth python3-matplotlib pyqt5-dev-tools qttools5-dev-tools zip)
+DEBS=(qgis python3-qgis qgis-providers python3-gdal python3-pyproj python3-scipy python3-venv xvfb xauth python3-matplotlib pyqt5-dev-tools qttools5-dev-tools zip)
 
 missing=()
 for p in "${DEBS[@]}"; do

@@ -74,7 +74,7 @@ def test_install_steps_make_a_system_site_venv_and_pin_tensorflow_and_numpy(qgis
     argvs = [argv for _label, argv in steps]
     assert argvs[0] == ["/usr/bin/python3", "-m", "venv", "--system-site-packages", str(tmp_path / "venv")]
     inner = str(E.venv_python(tmp_path / "venv"))
-    assert argvs[2][0] == inner and argvs[2][-6:] == [E.tensorflow_requirement(False), "numpy<2", "pyproj",
+    assert argvs[2][0] == inner and argvs[2][-7:] == [E.tensorflow_requirement(False), "numpy<2", "pyproj", "scipy",
                                                       "matplotlib", "isal", "google-crc32c"]
     assert "tensorflow-cpu==2.21.0" == E.tensorflow_requirement(False) or sys.platform == "darwin"
     if sys.platform.startswith("linux"):
