@@ -41,6 +41,7 @@ from . import metrics as M
 from .atomic import atomic_file, atomic_folder, check_can_write, job
 from .errors import ClaroError
 from .params import DEFAULT_BETA, TrainParams, check_bounds
+from .precision import global_policy
 from .progress import Progress
 from .version import __version__
 
@@ -237,18 +238,6 @@ def choose_device(devices: Optional[Sequence[str]] = None):
     strategy = tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
     description = f"GPU: {len(gpus)} × {names[0]}, mixed precision" + (", mirrored" if len(gpus) > 1 else "")
     return strategy, description, True
-
-
-@contextlib.contextmanager
-def dtype_policy(name: str):
-    import keras
-
-    old = keras.mixed_precision.global_policy().name
-    keras.mixed_precision.set_global_policy(name)
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy(old)
 
 
 # ---------------------------------------------------------------------------- data
@@ -666,13 +655,13 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     keras.utils.set_random_seed(params.seed)
     n_classes = len(classes)
 
-    with dtype_policy("mixed_float16" if mixed else "float32"), strategy.scope():
+    with global_policy("mixed_float16" if mixed else "float32"), strategy.scope():
         model = build_unet(len(mean), n_classes, arch["depth"], arch["base_filters"], arch["dropout"], mean, std)
         metric = losses.ConfusionMatrixMetric(n_classes)
         model.compile(optimizer=keras.optimizers.Adam(params.learning_rate),
                       loss=losses.MaskedCrossEntropy(n_classes, weights), metrics=[metric])
     # The shared file is float32 whatever the training precision, so it predicts on any CPU.
-    with dtype_policy("float32"):
+    with global_policy("float32"):
         export_model = build_unet(len(mean), n_classes, arch["depth"], arch["base_filters"], arch["dropout"], mean, std)
 
     trainer = Trainer(params, progress, summary, out, arch, weights, device, state)

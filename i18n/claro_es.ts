@@ -1379,6 +1379,114 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <source>True area per class on the WGS84 ellipsoid:</source>
         <translation>Área real por clase sobre el elipsoide WGS84:</translation>
     </message>
+    <message>
+        <source>Change between two class maps</source>
+        <translation>Cambio entre dos mapas de clases</translation>
+    </message>
+    <message>
+        <source>Hectares changed</source>
+        <translation>Hectáreas cambiadas</translation>
+    </message>
+    <message>
+        <source>Hectares compared</source>
+        <translation>Hectáreas comparadas</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Cambio</translation>
+    </message>
+    <message>
+        <source>Compare two class maps: what changed where, in hectares</source>
+        <translation>Comparar dos mapas de clases: qué cambió y dónde, en hectáreas</translation>
+    </message>
+    <message>
+        <source>Changes to show (nothing ticked: every change):</source>
+        <translation>Cambios a mostrar (nada marcado: todos):</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Comparar</translation>
+    </message>
+    <message>
+        <source>Compare the two maps and add the change map as a layer.</source>
+        <translation>Comparar los dos mapas y añadir el mapa de cambio como capa.</translation>
+    </message>
+    <message>
+        <source>Hectares (true areas on the WGS84 ellipsoid) of every from→to pair: rows the before map's class, columns the after map's.</source>
+        <translation>Hectáreas (áreas reales sobre el elipsoide WGS84) de cada par origen→destino: filas la clase del mapa de antes, columnas la del mapa de después.</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Antes</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Después</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Hacia</translation>
+    </message>
+    <message>
+        <source>{} (from the file)</source>
+        <translation>{} (del archivo)</translation>
+    </message>
+    <message>
+        <source>none in the file</source>
+        <translation>ninguna en el archivo</translation>
+    </message>
+    <message>
+        <source>Choose the earlier class map (Before) in Change.</source>
+        <translation>Elija el mapa de clases anterior (Antes) en Cambio.</translation>
+    </message>
+    <message>
+        <source>Choose the later class map (After) in Change.</source>
+        <translation>Elija el mapa de clases posterior (Después) en Cambio.</translation>
+    </message>
+    <message>
+        <source>Before and After are the same layer; choose the maps of two dates in Change.</source>
+        <translation>Antes y Después son la misma capa; elija los mapas de dos fechas en Cambio.</translation>
+    </message>
+    <message>
+        <source>Choose where to write the change raster (Change raster) in Change.</source>
+        <translation>Elija dónde escribir el ráster de cambio (Ráster de cambio) en Cambio.</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>Comparando…</translation>
+    </message>
+    <message>
+        <source>Claro: change {}</source>
+        <translation>Claro: cambio {}</translation>
+    </message>
+    <message>
+        <source>Change map added as layer &apos;{}&apos;: {} ha changed of {} ha compared.</source>
+        <translation>Mapa de cambio añadido como capa '{}': {} ha cambiaron de {} ha comparadas.</translation>
+    </message>
+    <message>
+        <source>To {}</source>
+        <translation>Hacia {}</translation>
+    </message>
+    <message>
+        <source>From {}</source>
+        <translation>Desde {}</translation>
+    </message>
+    <message>
+        <source>{} → {}: {} ha</source>
+        <translation>{} → {}: {} ha</translation>
+    </message>
+    <message>
+        <source>no date</source>
+        <translation>sin fecha</translation>
+    </message>
+    <message>
+        <source>Hectares from {} (rows) to {} (columns), {} ha changed. Table: {}</source>
+        <translation>Hectáreas de {} (filas) a {} (columnas), {} ha cambiaron. Tabla: {}</translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -1913,6 +2021,78 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).</source>
         <translation>Exactitudes y áreas por clase con intervalos de confianza del 95 % a partir de una muestra etiquetada (Olofsson et al. 2014).</translation>
+    </message>
+    <message>
+        <source>Before (class map)</source>
+        <translation>Antes (mapa de clases)</translation>
+    </message>
+    <message>
+        <source>Class raster of the earlier date; the output uses its grid and CRS.</source>
+        <translation>Ráster de clases de la fecha anterior; la salida usa su cuadrícula y su SRC.</translation>
+    </message>
+    <message>
+        <source>After (class map)</source>
+        <translation>Después (mapa de clases)</translation>
+    </message>
+    <message>
+        <source>Class raster of the later date, with the same classes; aligned onto the before map&apos;s grid (nearest neighbour).</source>
+        <translation>Ráster de clases de la fecha posterior, con las mismas clases; se alinea a la cuadrícula del mapa de antes (vecino más próximo).</translation>
+    </message>
+    <message>
+        <source>Change raster</source>
+        <translation>Ráster de cambio</translation>
+    </message>
+    <message>
+        <source>Output transition GeoTIFF (one code per from→to pair); its .qml style and the from→to area matrix (NAME_matrix.json and NAME_matrix.csv, in hectares and pixels) are written beside it.</source>
+        <translation>GeoTIFF de transiciones de salida (un código por par origen→destino); a su lado se escriben su estilo .qml y la matriz de áreas origen→destino (NOMBRE_matrix.json y NOMBRE_matrix.csv, en hectáreas y píxeles).</translation>
+    </message>
+    <message>
+        <source>From classes</source>
+        <translation>Clases de origen</translation>
+    </message>
+    <message>
+        <source>Keep only the changes from these classes (names or values, comma separated), e.g. forest; the other classified pixels get the code &apos;no change of interest&apos; (not nodata, so observed land is told from missing data).</source>
+        <translation>Conservar solo los cambios desde estas clases (nombres o valores, separados por comas), p. ej. bosque; los demás píxeles clasificados reciben el código 'sin cambio de interés' (no nodata, para distinguir el terreno observado de los datos que faltan).</translation>
+    </message>
+    <message>
+        <source>To classes</source>
+        <translation>Clases de destino</translation>
+    </message>
+    <message>
+        <source>Keep only the changes to these classes (names or values, comma separated), e.g. cleared; a class given in both --from and --to also keeps its unchanged pixels (stable forest).</source>
+        <translation>Conservar solo los cambios hacia estas clases (nombres o valores, separados por comas), p. ej. talado; una clase dada en --from y en --to conserva también sus píxeles sin cambio (bosque estable).</translation>
+    </message>
+    <message>
+        <source>Change polygons</source>
+        <translation>Polígonos de cambio</translation>
+    </message>
+    <message>
+        <source>Also write the change regions as polygons (GeoPackage) with from, to, true area in hectares and the two dates.</source>
+        <translation>Escribir también las regiones de cambio como polígonos (GeoPackage) con clase de origen, clase de destino, área real en hectáreas y las dos fechas.</translation>
+    </message>
+    <message>
+        <source>Before date</source>
+        <translation>Fecha de antes</translation>
+    </message>
+    <message>
+        <source>Date of the before map (YYYY-MM-DD); default: the date its file carries (ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).</source>
+        <translation>Fecha del mapa de antes (AAAA-MM-DD); por defecto, la fecha que lleva su archivo (metadatos ACQUISITIONDATETIME o TIFFTAG_DATETIME).</translation>
+    </message>
+    <message>
+        <source>After date</source>
+        <translation>Fecha de después</translation>
+    </message>
+    <message>
+        <source>Date of the after map (YYYY-MM-DD); default: the date its file carries (ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).</source>
+        <translation>Fecha del mapa de después (AAAA-MM-DD); por defecto, la fecha que lleva su archivo (metadatos ACQUISITIONDATETIME o TIFFTAG_DATETIME).</translation>
+    </message>
+    <message>
+        <source>Replace the change raster, its style, matrix files and polygons if they exist and Claro made them.</source>
+        <translation>Reemplazar el ráster de cambio, su estilo, los archivos de la matriz y los polígonos si existen y Claro los creó.</translation>
+    </message>
+    <message>
+        <source>Compare two class maps of the same classes: transition raster and from→to hectares.</source>
+        <translation>Comparar dos mapas con las mismas clases: ráster de transiciones y hectáreas de origen→destino.</translation>
     </message>
 </context>
 </TS>

@@ -1379,6 +1379,114 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <source>True area per class on the WGS84 ellipsoid:</source>
         <translation>Área real por classe no elipsoide WGS84:</translation>
     </message>
+    <message>
+        <source>Change between two class maps</source>
+        <translation>Mudança entre dois mapas de classes</translation>
+    </message>
+    <message>
+        <source>Hectares changed</source>
+        <translation>Hectares mudados</translation>
+    </message>
+    <message>
+        <source>Hectares compared</source>
+        <translation>Hectares comparados</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Mudança</translation>
+    </message>
+    <message>
+        <source>Compare two class maps: what changed where, in hectares</source>
+        <translation>Comparar dois mapas de classes: o que mudou e onde, em hectares</translation>
+    </message>
+    <message>
+        <source>Changes to show (nothing ticked: every change):</source>
+        <translation>Mudanças a mostrar (nada marcado: todas):</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Comparar</translation>
+    </message>
+    <message>
+        <source>Compare the two maps and add the change map as a layer.</source>
+        <translation>Comparar os dois mapas e adicionar o mapa de mudança como camada.</translation>
+    </message>
+    <message>
+        <source>Hectares (true areas on the WGS84 ellipsoid) of every from→to pair: rows the before map's class, columns the after map's.</source>
+        <translation>Hectares (áreas reais no elipsoide WGS84) de cada par origem→destino: linhas a classe do mapa de antes, colunas a do mapa de depois.</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Antes</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Depois</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Para</translation>
+    </message>
+    <message>
+        <source>{} (from the file)</source>
+        <translation>{} (do arquivo)</translation>
+    </message>
+    <message>
+        <source>none in the file</source>
+        <translation>nenhuma no arquivo</translation>
+    </message>
+    <message>
+        <source>Choose the earlier class map (Before) in Change.</source>
+        <translation>Escolha o mapa de classes anterior (Antes) em Mudança.</translation>
+    </message>
+    <message>
+        <source>Choose the later class map (After) in Change.</source>
+        <translation>Escolha o mapa de classes posterior (Depois) em Mudança.</translation>
+    </message>
+    <message>
+        <source>Before and After are the same layer; choose the maps of two dates in Change.</source>
+        <translation>Antes e Depois são a mesma camada; escolha os mapas de duas datas em Mudança.</translation>
+    </message>
+    <message>
+        <source>Choose where to write the change raster (Change raster) in Change.</source>
+        <translation>Escolha onde gravar o raster de mudança (Raster de mudança) em Mudança.</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>Comparando…</translation>
+    </message>
+    <message>
+        <source>Claro: change {}</source>
+        <translation>Claro: mudança {}</translation>
+    </message>
+    <message>
+        <source>Change map added as layer &apos;{}&apos;: {} ha changed of {} ha compared.</source>
+        <translation>Mapa de mudança adicionado como camada '{}': {} ha mudaram de {} ha comparados.</translation>
+    </message>
+    <message>
+        <source>To {}</source>
+        <translation>Para {}</translation>
+    </message>
+    <message>
+        <source>From {}</source>
+        <translation>De {}</translation>
+    </message>
+    <message>
+        <source>{} → {}: {} ha</source>
+        <translation>{} → {}: {} ha</translation>
+    </message>
+    <message>
+        <source>no date</source>
+        <translation>sem data</translation>
+    </message>
+    <message>
+        <source>Hectares from {} (rows) to {} (columns), {} ha changed. Table: {}</source>
+        <translation>Hectares de {} (linhas) para {} (colunas), {} ha mudaram. Tabela: {}</translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -1913,6 +2021,78 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).</source>
         <translation>Acurácias e áreas das classes com intervalos de confiança de 95 % a partir de uma amostra rotulada (Olofsson et al. 2014).</translation>
+    </message>
+    <message>
+        <source>Before (class map)</source>
+        <translation>Antes (mapa de classes)</translation>
+    </message>
+    <message>
+        <source>Class raster of the earlier date; the output uses its grid and CRS.</source>
+        <translation>Raster de classes da data anterior; a saída usa sua grade e seu SRC.</translation>
+    </message>
+    <message>
+        <source>After (class map)</source>
+        <translation>Depois (mapa de classes)</translation>
+    </message>
+    <message>
+        <source>Class raster of the later date, with the same classes; aligned onto the before map&apos;s grid (nearest neighbour).</source>
+        <translation>Raster de classes da data posterior, com as mesmas classes; alinhado à grade do mapa de antes (vizinho mais próximo).</translation>
+    </message>
+    <message>
+        <source>Change raster</source>
+        <translation>Raster de mudança</translation>
+    </message>
+    <message>
+        <source>Output transition GeoTIFF (one code per from→to pair); its .qml style and the from→to area matrix (NAME_matrix.json and NAME_matrix.csv, in hectares and pixels) are written beside it.</source>
+        <translation>GeoTIFF de transições de saída (um código por par origem→destino); ao lado dele são gravados seu estilo .qml e a matriz de áreas origem→destino (NOME_matrix.json e NOME_matrix.csv, em hectares e pixels).</translation>
+    </message>
+    <message>
+        <source>From classes</source>
+        <translation>Classes de origem</translation>
+    </message>
+    <message>
+        <source>Keep only the changes from these classes (names or values, comma separated), e.g. forest; the other classified pixels get the code &apos;no change of interest&apos; (not nodata, so observed land is told from missing data).</source>
+        <translation>Manter só as mudanças a partir destas classes (nomes ou valores, separados por vírgulas), p. ex. floresta; os demais pixels classificados recebem o código 'sem mudança de interesse' (não nodata, para distinguir o terreno observado dos dados ausentes).</translation>
+    </message>
+    <message>
+        <source>To classes</source>
+        <translation>Classes de destino</translation>
+    </message>
+    <message>
+        <source>Keep only the changes to these classes (names or values, comma separated), e.g. cleared; a class given in both --from and --to also keeps its unchanged pixels (stable forest).</source>
+        <translation>Manter só as mudanças para estas classes (nomes ou valores, separados por vírgulas), p. ex. desmatado; uma classe dada em --from e em --to mantém também seus pixels sem mudança (floresta estável).</translation>
+    </message>
+    <message>
+        <source>Change polygons</source>
+        <translation>Polígonos de mudança</translation>
+    </message>
+    <message>
+        <source>Also write the change regions as polygons (GeoPackage) with from, to, true area in hectares and the two dates.</source>
+        <translation>Gravar também as regiões de mudança como polígonos (GeoPackage) com classe de origem, classe de destino, área real em hectares e as duas datas.</translation>
+    </message>
+    <message>
+        <source>Before date</source>
+        <translation>Data de antes</translation>
+    </message>
+    <message>
+        <source>Date of the before map (YYYY-MM-DD); default: the date its file carries (ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).</source>
+        <translation>Data do mapa de antes (AAAA-MM-DD); padrão: a data que seu arquivo traz (metadados ACQUISITIONDATETIME ou TIFFTAG_DATETIME).</translation>
+    </message>
+    <message>
+        <source>After date</source>
+        <translation>Data de depois</translation>
+    </message>
+    <message>
+        <source>Date of the after map (YYYY-MM-DD); default: the date its file carries (ACQUISITIONDATETIME or TIFFTAG_DATETIME metadata).</source>
+        <translation>Data do mapa de depois (AAAA-MM-DD); padrão: a data que seu arquivo traz (metadados ACQUISITIONDATETIME ou TIFFTAG_DATETIME).</translation>
+    </message>
+    <message>
+        <source>Replace the change raster, its style, matrix files and polygons if they exist and Claro made them.</source>
+        <translation>Substituir o raster de mudança, seu estilo, os arquivos da matriz e os polígonos se existirem e o Claro os criou.</translation>
+    </message>
+    <message>
+        <source>Compare two class maps of the same classes: transition raster and from→to hectares.</source>
+        <translation>Comparar dois mapas com as mesmas classes: raster de transições e hectares de origem→destino.</translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,4 @@
-"""The Claro dock: training data, training, prediction and the TensorFlow environment.
+"""The Claro dock: training data, training, prediction, change, assessment and the TensorFlow environment.
 
 Why it looks like this: an analyst works top to bottom — pick the image and the labels, name
 the classes, train, predict — and never leaves QGIS. Every hyperparameter widget is generated
@@ -29,6 +29,7 @@ from .runner import ClaroTask
 from .settings import Settings
 from .tabs.assess import AssessTab
 from .tabs.base import Tab
+from .tabs.change import ChangeTab
 from .tabs.data import DataTab
 from .tabs.predict import PredictTab
 from .tabs.setup import SetupTab, no_python_sentence
@@ -44,14 +45,14 @@ def tr(text: str) -> str:
 
 class ClaroDock(QgsDockWidget):
     """The dock. Public for tests and the desktop smoke test: the tabs (data_tab, train_tab,
-    predict_tab, assess_tab, setup_tab), cancel(), the finished signals, and — by their names from before
+    predict_tab, change_tab, assess_tab, setup_tab), cancel(), the finished signals, and — by their names from before
     the tabs had modules — every tab's widgets and methods (dock.predict_form, dock.start_training())."""
 
     trainingFinished = pyqtSignal(bool, dict)  # noqa: N815  ok, the train job's 'done' fields
     predictionFinished = pyqtSignal(bool, object)  # noqa: N815  ok, the class layer (or None)
 
     #: the tabs, in their order in the dock
-    TABS: tuple[type[Tab], ...] = (DataTab, TrainTab, PredictTab, AssessTab, SetupTab)
+    TABS: tuple[type[Tab], ...] = (DataTab, TrainTab, PredictTab, ChangeTab, AssessTab, SetupTab)
 
     def __init__(self, iface: Any = None, parent: Optional[QWidget] = None, settings: Optional[Settings] = None) -> None:
         super().__init__(tr("Claro"), parent)
@@ -75,6 +76,7 @@ class ClaroDock(QgsDockWidget):
         self.data_tab = self._tab(DataTab)
         self.train_tab = self._tab(TrainTab)
         self.predict_tab = self._tab(PredictTab)
+        self.change_tab = self._tab(ChangeTab)
         self.assess_tab = self._tab(AssessTab)
         self.setup_tab = self._tab(SetupTab)
         #: backend sentences name command-line options; the dock says where that option is instead

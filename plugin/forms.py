@@ -80,6 +80,8 @@ PATH_FIELDS: dict[tuple[type, str], tuple[int, str]] = {
     (P.PredictParams, "probabilities"): (QgsFileWidget.SaveFile, "GeoTIFF (*.tif)"),
     (P.PredictParams, "uncertainty"): (QgsFileWidget.SaveFile, "GeoTIFF (*.tif)"),
     (P.PredictParams, "polygons"): (QgsFileWidget.SaveFile, "GeoPackage (*.gpkg)"),
+    (P.ChangeParams, "out"): (QgsFileWidget.SaveFile, "GeoTIFF (*.tif)"),
+    (P.ChangeParams, "polygons"): (QgsFileWidget.SaveFile, "GeoPackage (*.gpkg)"),
     (P.SampleParams, "out"): (QgsFileWidget.SaveFile, "GeoPackage (*.gpkg)"),
     (P.AssessParams, "out"): (QgsFileWidget.SaveFile, "JSON report (*.json)"),
 }

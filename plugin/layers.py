@@ -229,6 +229,22 @@ def add_sample_layer(path: str | os.PathLike, layer_name: str = "sample", *, nam
     return layer
 
 
-__all__ = ["add_class_layer", "add_probability_layer", "add_uncertainty_layer", "add_polygon_layer", "add_sample_layer",
+def add_change_layer(path: str | os.PathLike, legend: list[dict], *, name: str = "",
+                     project: Optional[QgsProject] = None) -> QgsRasterLayer:
+    """Load a transition raster of `claro change` with its legend ("forest → cleared", value = the
+    transition's code). Not style_class_layer: a change map of many classes is UInt16 with nodata
+    65535, where 255 is a transition like any other; the file's own nodata is drawn transparent."""
+    project = project or QgsProject.instance()
+    layer = _open(path, name or Path(path).stem)
+    entries = [QgsPalettedRasterRenderer.Class(int(c["value"]), QColor(c["color"]), str(c["name"]))
+               for c in _with_colours(legend)]
+    layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, entries))
+    group = claro_group(project)
+    _replace_in_group(group, layer, project, visible=True)
+    group.setExpanded(True)
+    return layer
+
+
+__all__ = ["add_class_layer", "add_change_layer", "add_probability_layer", "add_uncertainty_layer", "add_polygon_layer", "add_sample_layer",
            "style_uncertainty_layer", "ramp_renderer", "classes_for", "read_qml_classes", "paletted_renderer",
            "style_class_layer", "claro_group", "GROUP_NAME", "NODATA"]

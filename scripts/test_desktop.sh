@@ -2,7 +2,9 @@
 # The real desktop: QGIS under a virtual X server, with Claro deployed (the same files as the
 # zip) into a throw-away profile and enabled. tests/desktop/smoke.py opens the dock from the
 # plugin's button, trains a tiny model and predicts through the dock's buttons, checks the
-# styled layer, checks that every tab fits the width QGIS gives the new dock, saves a screenshot of
+# styled layer, predicts again with an uncertainty raster (ramp, area table), compares two class
+# maps in the Change tab (categories, matrix, polygons),
+# checks that every tab fits the width QGIS gives the new dock, saves a screenshot of
 # each tab at that width (build/dock-<tab>.png) and of the main window (build/dock.png;
 # CLARO_SCREENSHOT=path puts them beside path instead: `make screenshot` refreshes the README's)
 # and writes a result file; this script

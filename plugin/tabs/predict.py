@@ -19,7 +19,7 @@ from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer
 from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                                 QPlainTextEdit, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout)
+                                 QPlainTextEdit, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...backend import params as P
 from ...backend.card import describe, read_card, select_bands
@@ -115,7 +115,15 @@ class PredictTab(Tab):
         self.fast_mode.setObjectName("ClaroFastMode")
         self.fast_mode.setToolTip(field_help(_field("precision")))
         self.fast_mode.setVisible(False)  # until the probe says this Python has fast bfloat16
-        inner.addWidget(self.fast_mode)
+        # In a row of its own: the collapsed section hides the row, so showing the checkbox when
+        # the probe answers cannot draw it over the collapsed section's title.
+        fast_row = QWidget()
+        row_layout = QVBoxLayout(fast_row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(self.fast_mode)
+        inner.addWidget(fast_row)
+        fast_row.setVisible(not box.isCollapsed())
+        box.collapsedStateChanged.connect(lambda collapsed: fast_row.setVisible(not collapsed))
         self._fast_mode_offered = False
         layout.addWidget(box)
         row = QHBoxLayout()

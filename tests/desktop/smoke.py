@@ -1,10 +1,13 @@
 """Desktop smoke test, run INSIDE a real QGIS (`qgis --code smoke.py`, see scripts/test_desktop.sh).
 
 Through the dock's own code path (its buttons): open the dock from the plugin's action, train a
-tiny U-Net on a bundled sample tile, predict a held-out tile, check the styled layer, check that
+tiny U-Net on a bundled sample tile, predict a held-out tile, check the styled layer, predict it
+again with an uncertainty raster (styled with a ramp; the Predict tab shows the area table),
+compare the prediction with a later copy of it in which a block of forest was cleared (the Change
+tab: the change map with its category names, its polygons and the from→to hectares), check that
 every tab fits the width QGIS gives the new dock and save a screenshot of each tab at that width
-(dock-<tab>.png beside the main screenshot), save a screenshot of the main window with the dock,
-write a result file, and quit QGIS.
+(dock-<tab>.png beside the main screenshot), save a screenshot of the main window with the dock on
+the Predict tab (its area table), write a result file, and quit QGIS.
 
 QGIS runs this file with exec() in its console namespace, so there is no __file__: the shell
 script passes paths in CLARO_SMOKE_* environment variables. Everything is driven by Qt signals
@@ -16,7 +19,7 @@ import time
 import traceback
 from pathlib import Path
 
-from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer
+from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
 from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtGui import QColor
 from qgis.utils import iface, plugins
@@ -30,6 +33,9 @@ SMOKE = {
     "train_tile": "Amazon_170_38",
     "predict_tile": "Amazon_1712_26",
     "classes": [("forest", "#1a9641"), ("cleared", "#d7191c")],
+    #: the block of the prediction whose forest is cleared in the later map (rows, columns)
+    "cleared_block": (slice(150, 350), slice(150, 350)),
+    "dates": ("2021-07-31", "2023-08-02"),
     "started": time.monotonic(),
     "finished": False,
     "keep": [],  # Python objects Qt must not lose (slots, timers)
@@ -143,10 +149,20 @@ def smoke_trained(ok, outputs):
     dock.predict_combo.setLayer(SMOKE["target"])
     dock.predict_form.set_value("out", str(SMOKE["work"] / f"{SMOKE['predict_tile']}-classes.tif"))
     dock.probabilities_check.setChecked(True)
-    dock.predictionFinished.connect(smoke_guard(smoke_predicted))
+    SMOKE["predictions"] = 0
+    dock.predictionFinished.connect(smoke_guard(smoke_prediction_done))
     dock.predict_button.click()
     if dock.task is None:
         raise RuntimeError("the Predict button started no task")
+
+
+def smoke_prediction_done(ok, layer):
+    """The first prediction (class layer and probabilities), then the second (uncertainty)."""
+    SMOKE["predictions"] += 1
+    if SMOKE["predictions"] == 1:
+        smoke_predicted(ok, layer)
+    else:
+        smoke_predicted_uncertainty(ok, layer)
 
 
 def smoke_predicted(ok, layer):
@@ -172,9 +188,116 @@ def smoke_predicted(ok, layer):
     view = iface.layerTreeView()
     if not (view.isExpanded(view.node2index(group)) and view.isExpanded(view.node2index(group.findLayer(layer.id())))):
         raise RuntimeError("the Layers panel does not show the class legend")
-    for node in root.findLayers():  # fold the image band legends: more room for the class legend
+    SMOKE["class_layer"] = layer
+    # the same prediction again with an uncertainty raster, replacing the class raster (same values)
+    dock.probabilities_check.setChecked(False)
+    dock.predict_form.set_value("uncertainty", str(SMOKE["work"] / f"{SMOKE['predict_tile']}-uncertainty.tif"))
+    dock.predict_form.set_value("overwrite", True)
+    dock.predict_button.click()
+    if dock.task is None:
+        raise RuntimeError("the Predict button started no task for the prediction with uncertainty")
+
+
+def smoke_predicted_uncertainty(ok, layer):
+    dock = SMOKE["dock"]
+    if not ok or layer is None:
+        raise RuntimeError(f"prediction with uncertainty failed: {dock.predict_status.text()}")
+    SMOKE["class_layer"] = layer
+    group = QgsProject.instance().layerTreeRoot().findGroup("Claro")
+    path = dock.predict_form.value("uncertainty")
+    found = [n.layer() for n in group.findLayers() if os.path.realpath(n.layer().source()) == os.path.realpath(path)]
+    if not found:
+        raise RuntimeError(f"no uncertainty layer for {path} in the Claro group: "
+                           f"{[n.layer().source() for n in group.findLayers()]}")
+    renderer = found[0].renderer()
+    if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
+        raise RuntimeError(f"the uncertainty layer's renderer is {renderer.type()}, not a colour ramp")
+    ramp = renderer.shader().rasterShaderFunction().colorRampItemList()
+    if len(ramp) < 2 or ramp[0].color == ramp[-1].color:
+        raise RuntimeError(f"the uncertainty layer's ramp has {len(ramp)} colours")
+    table = dock.predict_tab.area_table
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    if not table.isVisibleTo(dock.predict_tab) or names != [name for name, _colour in SMOKE["classes"]]:
+        raise RuntimeError(f"the Predict tab's area table shows {names}")
+    SMOKE["checks"].update(uncertainty={"layer": found[0].name(), "renderer": renderer.type(), "ramp": len(ramp)},
+                           area_table=[[table.item(r, c).text() for c in range(table.columnCount())]
+                                       for r in range(table.rowCount())])
+    smoke_change()
+
+
+def smoke_change():
+    """A later map: the prediction with a block of its forest cleared; compared in the Change tab."""
+    from osgeo import gdal
+
+    dock = SMOKE["dock"]
+    before = Path(dock.predict_form.value("out"))
+    after = SMOKE["work"] / f"{SMOKE['predict_tile']}-classes-later.tif"
+    gdal.Translate(str(after), str(before))  # the colour table and category names too
+    dataset = gdal.Open(str(after), gdal.GA_Update)
+    band = dataset.GetRasterBand(1)
+    data = band.ReadAsArray()
+    block = data[SMOKE["cleared_block"]]
+    SMOKE["cleared_pixels"] = int((block == 0).sum())
+    block[block == 0] = 1
+    band.WriteArray(data)
+    dataset = None
+    if not SMOKE["cleared_pixels"]:
+        raise RuntimeError("the prediction has no forest in the block to clear")
+    later = iface.addRasterLayer(str(after), "later map")
+    if not later:
+        raise RuntimeError(f"QGIS could not open {after}")
+    from claro.plugin.layers import style_class_layer  # its legend: the two classes, not the colour table's 256
+
+    style_class_layer(later, [{"value": i, "name": name, "color": colour}
+                              for i, (name, colour) in enumerate(SMOKE["classes"])])
+    SMOKE["later_layer"] = later
+    QgsProject.instance().layerTreeRoot().findLayer(later.id()).setItemVisibilityChecked(False)
+    tab = dock.change_tab
+    tab.before_combo.setLayer(SMOKE["class_layer"])
+    tab.after_combo.setLayer(later)
+    for name, value in zip(("before_date", "after_date"), SMOKE["dates"]):
+        tab.change_advanced.set_value(name, value)
+    tab.change_form.set_value("out", str(SMOKE["work"] / "change.tif"))
+    tab.change_form.set_value("polygons", str(SMOKE["work"] / "change.gpkg"))
+    dock.show_tab(tab)
+    tab.changeFinished.connect(smoke_guard(smoke_changed))
+    tab.change_button.click()
+    if dock.task is None:
+        raise RuntimeError("the Compare button started no task")
+
+
+def smoke_changed(ok, outputs):
+    dock = SMOKE["dock"]
+    tab = dock.change_tab
+    if not ok:
+        raise RuntimeError(f"the change job failed: {tab.change_status.text()}")
+    layer = tab.change_layer
+    renderer = layer.renderer() if layer is not None else None
+    if not isinstance(renderer, QgsPalettedRasterRenderer):
+        raise RuntimeError("the change layer is not styled with its categories")
+    labels = [c.label for c in renderer.classes()]
+    expected = ["forest (unchanged)", "forest → cleared", "cleared → forest", "cleared (unchanged)"]
+    if labels != expected:
+        raise RuntimeError(f"the change layer's categories are {labels}, expected {expected}")
+    pixels = outputs["matrix"]["pixels"]
+    if pixels[0][1] != SMOKE["cleared_pixels"] or pixels[1][0] != 0:
+        raise RuntimeError(f"the change matrix (pixels) is {pixels}; {SMOKE['cleared_pixels']} pixels were cleared")
+    shown = tab.matrix_values()
+    if shown != [[f"{v:,.2f}" for v in row] for row in outputs["matrix"]["hectares"]]:
+        raise RuntimeError(f"the Change tab's table shows {shown}, the job wrote {outputs['matrix']['hectares']}")
+    polygons = tab.polygon_layer
+    if polygons is None or not polygons.isValid() or polygons.featureCount() < 1:
+        raise RuntimeError("the change polygons were not added")
+    SMOKE["checks"].update(change={"categories": labels, "hectares": shown, "polygons": polygons.featureCount(),
+                                   "changed_ha": outputs["changed_hectares"], "dates": [outputs["before_date"],
+                                                                                        outputs["after_date"]]})
+    root = QgsProject.instance().layerTreeRoot()
+    view = iface.layerTreeView()
+    for node in root.findLayers():  # fold the image band legends and the later map: more room for the class legend
         if node.parent() is root:
             node.setExpanded(False)
+            view.collapse(view.node2index(node))
+    layer = SMOKE["class_layer"]
     canvas = iface.mapCanvas()
     canvas.setExtent(layer.extent())
     canvas.mapCanvasRefreshed.connect(smoke_guard(smoke_screenshot))
@@ -200,7 +323,14 @@ def smoke_tab():
     """Show the next tab; its screenshot is taken once it has been laid out and painted."""
     dock = SMOKE["dock"]
     dock.tabs.setCurrentIndex(SMOKE["tab"])
+    smoke_show_areas(dock)
     QTimer.singleShot(700, smoke_guard(smoke_tab_saved))
+
+
+def smoke_show_areas(dock):
+    """On the Predict tab, scroll its area table into view (the screenshots show the hectares)."""
+    if dock.pages[dock.tabs.currentIndex()] is dock.predict_tab:
+        QTimer.singleShot(200, lambda: dock.tabs.currentWidget().ensureWidgetVisible(dock.predict_tab.area_table, 0, 4))
 
 
 def smoke_fit(dock, index):
@@ -242,8 +372,13 @@ def smoke_tab_saved():
         smoke_tab()
         return
     SMOKE["checks"].update(dock_width=dock.width(), tab_screenshots=SMOKE["tabs"])
-    dock.tabs.setCurrentIndex(1)  # Train: the live curves, the results and the card
-    QTimer.singleShot(1500, smoke_guard(smoke_save))
+    dock.show_tab(dock.predict_tab)  # Predict: the area table of the prediction in view
+    smoke_show_areas(dock)
+    root = QgsProject.instance().layerTreeRoot()
+    for shown in (dock.change_tab.change_layer, dock.change_tab.polygon_layer):  # the canvas shows the prediction
+        root.findLayer(shown.id()).setItemVisibilityChecked(False)
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(2500, smoke_guard(smoke_save))
 
 
 def smoke_save():

@@ -25,7 +25,7 @@ def test_init_show_and_unload(qgis_iface, qgis_processing, clean_project):
     assert isinstance(dock, QDockWidget) and dock.objectName() == "ClaroDock"
     assert not dock.isHidden()  # the mock main window itself is never shown
     assert qgis_iface.mainWindow().findChild(QDockWidget, "ClaroDock") is dock
-    assert [dock.tabs.tabText(i) for i in range(dock.tabs.count())] == ["Data", "Train", "Predict", "Assess", "Setup"]
+    assert [dock.tabs.tabText(i) for i in range(dock.tabs.count())] == ["Data", "Train", "Predict", "Change", "Assess", "Setup"]
     action.trigger()
     assert dock.isHidden()
 

@@ -174,11 +174,11 @@ def test_qgis_desktop_loads_the_packaged_plugin(package, tmp_path):
     assert out["loaded"]
     assert Path(out["module_file"]).resolve().is_relative_to(plugins.resolve()), out["module_file"]
     assert out["dock_visible"]
-    assert out["algorithms"] == ["claro:assess", "claro:buildpatches", "claro:evaluate", "claro:predict", "claro:sample",
-                                 "claro:train"]
+    assert out["algorithms"] == ["claro:assess", "claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict",
+                                 "claro:sample", "claro:train"]
     # in Spanish: the packaged .qm is found and loaded for the QGIS locale
     assert out["translation"] == "es"
-    assert out["tabs"] == ["Datos", "Entrenar", "Predecir", "Configuración"]
+    assert out["tabs"] == ["Datos", "Entrenar", "Predecir", "Cambio", "Exactitud", "Configuración"]
     assert out["predict_name"] == "Clasificar ráster (predecir)"
     assert out["epochs_label"] == "Épocas"
     assert out["after_unload"] == {"dock": False, "provider": False}

@@ -201,7 +201,7 @@ def test_dock_opens_in_spanish_when_qgis_is_in_spanish(compiled, qgis_iface):
         assert dock.objectName() == "ClaroDock"
         tabs = dock.findChild(QTabWidget)
         assert [tabs.tabText(i) for i in range(tabs.count())] == ["Datos", "Entrenar", "Predecir",
-                                                                   "Exactitud", "Configuración"]
+                                                                   "Cambio", "Exactitud", "Configuración"]
         labels = {label.text() for label in dock.findChildren(QLabel)}
         assert "Tamaño de parche" in labels and "Épocas" in labels
         assert plugin.action.text() != "Claro: deep-learning segmentation"
