@@ -7,6 +7,7 @@ noise as the CLI does; `python scripts/demo.py --verbose` shows it (`claro --ver
 """
 from __future__ import annotations
 
+import csv
 import json
 import shlex
 import sys
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 from claro.backend import card as model_card
-from claro.backend import metrics, train
+from claro.backend import areas, metrics, train
 from claro.backend.cli import main as claro
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,7 @@ def run() -> None:
     outputs = {
         "class GeoTIFF": classes_tif,
         "its QGIS style": classes_tif.with_suffix(".qml"),
+        "true areas (CSV)": areas.area_csv_path(classes_tif),
         "model": model,
         "training curves": sorted(OUT.glob("model*curves*.png")),
         "confusion matrices": sorted(OUT.glob("*confusion*.png")),
@@ -83,6 +85,9 @@ def run() -> None:
     for split, scores in (model_card.read_card(model) or {}).get("metrics", {}).items():
         if isinstance(scores, dict) and "patches" in scores:
             print(f"Training's {train.split_line(split, scores, scores)}")
+    with areas.area_csv_path(classes_tif).open(newline="", encoding="utf-8") as table:
+        hectares = ", ".join(f"{row['name']} {float(row['hectares']):,.1f} ha" for row in csv.DictReader(table))
+    print(f"Mapped areas of {HELD_OUT} (true areas on the WGS84 ellipsoid): {hectares}.")
     print("Open the class GeoTIFF in QGIS: it is styled by the .qml beside it.")
 
 
