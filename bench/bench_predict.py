@@ -12,7 +12,7 @@
 2. Memory: peak RSS of `claro predict` on 4096² and 16384² rasters (4 bands, uint8) with a tiny
    U-Net (base 4, depth 2) so the big raster finishes in minutes on 2 cores; the goal is a ratio
    ≤ 1.3, i.e. memory does not grow with the raster. Peak RSS is the child's VmHWM (see
-   _watch_peak for why not ru_maxrss).
+   peak_memory.watch_peak for why not ru_maxrss).
 
 3. Test-time augmentation (issue 11): `--tta` (eight views of every window) against plain
    prediction on the same raster and model as 1.; goal: cost ≤ 8.5× plain.
@@ -31,9 +31,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import watch_peak  # noqa: E402
 
 import numpy as np
 
@@ -81,20 +83,6 @@ def unet_file(path: Path, depth: int, base: int, patch_size: int = 128) -> Path:
     return path
 
 
-def _watch_peak(pid: int, peak: dict) -> None:
-    """Poll the child's VmHWM (its own high-water RSS since exec) until it exits.
-
-    Not wait4's ru_maxrss: Linux carries the parent's high-water mark across fork/vfork+exec
-    into the child's ru_maxrss, so a parent that just wrote a big raster would inflate it."""
-    status = Path(f"/proc/{pid}/status")
-    while True:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak["kb"] = max(peak.get("kb", 0), int(line.split()[1]))
-        except (OSError, ValueError):
-            return
-        time.sleep(0.05)
 
 
 def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tuple[str, ...] = ()) -> dict:
@@ -104,9 +92,7 @@ def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tup
     start = time.perf_counter()
     errors = tempfile.TemporaryFile("w+")  # a pipe could fill with TensorFlow's chatter and block the child
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, env=ENV, text=True)
-    peak: dict = {}
-    watcher = threading.Thread(target=_watch_peak, args=(child.pid, peak), daemon=True)
-    watcher.start()
+    watcher, peak = watch_peak(child.pid)
     first_progress = first_log = None
     events = []
     for line in child.stdout:

@@ -3,7 +3,7 @@
 `claro sample` streams the map twice (class areas, then the drawn ranks), so its memory should
 not grow with the map: peak RSS of the child on a 4096² and a 16384² class map (uint8, UTM,
 three classes of which one covers 2 %, a nodata margin), same sample size; goal ratio ≤ 1.3.
-Peak RSS is the child's VmHWM (see bench_predict._watch_peak for why not ru_maxrss).
+Peak RSS is the child's VmHWM (see peak_memory.watch_peak for why not ru_maxrss).
 
 Run: `make bench` (bench/run.py calls run()), or `python bench/bench_sample.py [--quick]`.
 """
@@ -14,9 +14,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import watch_peak  # noqa: E402
 
 PYTHON = sys.executable
 ENV = dict(os.environ)  # make bench sets PYTHONPATH so that `claro` is this checkout
@@ -47,16 +49,6 @@ def class_map(path: Path, size: int) -> Path:
     return path
 
 
-def _watch_peak(pid: int, peak: dict) -> None:
-    status = Path(f"/proc/{pid}/status")
-    while True:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak["kb"] = max(peak.get("kb", 0), int(line.split()[1]))
-        except (OSError, ValueError):
-            return
-        time.sleep(0.05)
 
 
 def run_sample(image: Path, out: Path) -> dict:
@@ -64,9 +56,7 @@ def run_sample(image: Path, out: Path) -> dict:
             "--overwrite", "--progress", "json"]
     start = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV, text=True)  # nosec B603 # our own CLI, fixed argv
-    peak: dict = {}
-    watcher = threading.Thread(target=_watch_peak, args=(child.pid, peak), daemon=True)
-    watcher.start()
+    watcher, peak = watch_peak(child.pid)
     events = [json.loads(line) for line in child.stdout if line.startswith("{")]
     child.wait()
     watcher.join()

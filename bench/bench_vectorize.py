@@ -24,9 +24,11 @@ import os
 import subprocess  # nosec B404 - children run our own code
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import watch_peak  # noqa: E402
 
 import numpy as np
 
@@ -87,17 +89,6 @@ def class_map(folder: Path, size: int, kind: str = "cover", seed: int = 0, block
     return paths
 
 
-def _watch_peak(pid: int, peak: dict) -> None:
-    """The child's VmHWM until it exits (bench_predict explains why not ru_maxrss)."""
-    status = Path(f"/proc/{pid}/status")
-    while True:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak["kb"] = max(peak.get("kb", 0), int(line.split()[1]))
-        except (OSError, ValueError):
-            return
-        time.sleep(0.05)
 
 
 def _child(code: str) -> dict:
@@ -106,9 +97,7 @@ def _child(code: str) -> dict:
     errors = tempfile.TemporaryFile("w+")
     child = subprocess.Popen([PYTHON, "-c", code], stdout=subprocess.PIPE, stderr=errors, env=ENV,  # nosec B603 # our code
                              text=True)
-    peak: dict = {}
-    watcher = threading.Thread(target=_watch_peak, args=(child.pid, peak), daemon=True)
-    watcher.start()
+    watcher, peak = watch_peak(child.pid)
     output = child.stdout.read()
     child.wait()
     watcher.join()
