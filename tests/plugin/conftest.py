@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 from osgeo import gdal
-from qgis.core import QgsProject, QgsSettings
+from qgis.core import QgsApplication, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,3 +76,23 @@ def _wait(condition: Callable[[], bool], timeout: float = 300.0) -> bool:
 def wait_until():
     """wait_until(condition, timeout) → bool, processing Qt events meanwhile."""
     return _wait
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_app, qgis_processing):
+    """Claro's provider in the Processing registry, running jobs with the checkout's .venv (the
+    Processing tests of every algorithm share it)."""
+    from claro.plugin.provider import ClaroProvider
+    from claro.plugin.settings import Settings
+
+    settings = Settings()
+    saved = settings.interpreter
+    settings.interpreter = str(ROOT / ".venv" / "bin" / "python")
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("claro") is not None:
+        registry.removeProvider("claro")
+    instance = ClaroProvider()
+    assert registry.addProvider(instance)
+    yield instance
+    registry.removeProvider("claro")
+    settings.interpreter = saved

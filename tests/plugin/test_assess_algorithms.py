@@ -11,34 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from osgeo import gdal
-from qgis.core import (QgsApplication, QgsFeature, QgsField, QgsGeometry, QgsProcessingFeedback, QgsProject,
+from qgis.core import (QgsFeature, QgsField, QgsGeometry, QgsProcessingFeedback, QgsProject,
                        QgsRectangle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QVariant
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 SIZE = 128
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_app, qgis_processing):
-    """Claro's provider in the Processing registry, running jobs with the checkout's .venv."""
-    from claro.plugin.provider import ClaroProvider
-    from claro.plugin.settings import Settings
-
-    settings = Settings()
-    saved = settings.interpreter
-    settings.interpreter = str(VENV_PYTHON)
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("claro") is not None:
-        registry.removeProvider("claro")
-    instance = ClaroProvider()
-    assert registry.addProvider(instance)
-    yield instance
-    registry.removeProvider("claro")
-    settings.interpreter = saved
 
 
 @pytest.fixture(scope="module")

@@ -33,25 +33,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 # -- fixtures ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def provider(qgis_app, qgis_processing):
-    """Claro's provider in the Processing registry, running jobs with the checkout's .venv."""
-    from claro.plugin.provider import ClaroProvider
-    from claro.plugin.settings import Settings
-
-    settings = Settings()
-    saved = settings.interpreter
-    settings.interpreter = str(VENV_PYTHON)
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("claro") is not None:
-        registry.removeProvider("claro")
-    instance = ClaroProvider()
-    assert registry.addProvider(instance)
-    yield instance
-    registry.removeProvider("claro")
-    settings.interpreter = saved
-
-
 def crop(source: Path, target: Path, size: int = 256) -> Path:
     """The top-left size² pixels of a real raster (same CRS, same pixel size)."""
     gdal.Translate(str(target), str(source), srcWin=[0, 0, size, size])
