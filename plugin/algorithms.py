@@ -24,7 +24,7 @@ import shlex
 import threading
 import typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from qgis.core import (QgsMapLayer, QgsProcessing, QgsProcessingAlgorithm, QgsProcessingContext,
                        QgsProcessingException, QgsProcessingFeedback, QgsProcessingLayerPostProcessorInterface,
@@ -504,9 +504,9 @@ def run_job(params: Any, feedback: QgsProcessingFeedback, interpreter: Optional[
     return result.done or {}
 
 
-# -- styling the class raster when Processing loads it ----------------------------------------
-class ClassRasterStyler(QgsProcessingLayerPostProcessorInterface):
-    """Gives the class raster Processing loads the model's class names and colours, nodata clear.
+# -- styling the rasters Processing loads ------------------------------------------------------
+class RasterStyler(QgsProcessingLayerPostProcessorInterface):
+    """Styles a raster when Processing loads it: `style(layer)` runs on the loaded layer.
 
     Processing keeps only a pointer to a post-processor: Python must hold the object until the
     layer is loaded, hence the class-level set.
@@ -514,14 +514,13 @@ class ClassRasterStyler(QgsProcessingLayerPostProcessorInterface):
 
     _alive: set = set()
 
-    def __init__(self, model: str, raster: str) -> None:
+    def __init__(self, style: Callable[[QgsRasterLayer], None]) -> None:
         super().__init__()
-        self.model = model
-        self.raster = raster
+        self.style = style
 
     @classmethod
-    def create(cls, model: str, raster: str) -> "ClassRasterStyler":
-        styler = cls(model, raster)
+    def create(cls, style: Callable[[QgsRasterLayer], None]) -> "RasterStyler":
+        styler = cls(style)
         cls._alive.add(styler)
         return styler
 
@@ -529,9 +528,9 @@ class ClassRasterStyler(QgsProcessingLayerPostProcessorInterface):
                          feedback: QgsProcessingFeedback) -> None:
         try:
             if isinstance(layer, QgsRasterLayer):
-                style_class_layer(layer, self.raster, self.model)
+                self.style(layer)
         finally:
-            ClassRasterStyler._alive.discard(self)
+            RasterStyler._alive.discard(self)
 
 
 def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] = None) -> None:
@@ -543,27 +542,11 @@ def style_class_layer(layer: QgsRasterLayer, raster: str, model: Optional[str] =
         layers.style_class_layer(layer, classes)
 
 
-class UncertaintyStyler(QgsProcessingLayerPostProcessorInterface):
-    """Gives the uncertainty raster Processing loads its ramp (the .qml beside it, else Claro's);
-    held alive like ClassRasterStyler."""
+def style_uncertainty_layer(layer: QgsRasterLayer) -> None:
+    """The uncertainty ramp (the .qml beside the raster, else Claro's)."""
+    from . import layers
 
-    _alive: set = set()
-
-    @classmethod
-    def create(cls) -> "UncertaintyStyler":
-        styler = cls()
-        cls._alive.add(styler)
-        return styler
-
-    def postProcessLayer(self, layer: QgsMapLayer, context: QgsProcessingContext,  # noqa: N802
-                         feedback: QgsProcessingFeedback) -> None:
-        from . import layers
-
-        try:
-            if isinstance(layer, QgsRasterLayer):
-                layers.style_uncertainty_layer(layer)
-        finally:
-            UncertaintyStyler._alive.discard(self)
+    layers.style_uncertainty_layer(layer)
 
 
 def style_on_load(params: Any, context: QgsProcessingContext) -> None:
@@ -572,10 +555,11 @@ def style_on_load(params: Any, context: QgsProcessingContext) -> None:
     uncertainty raster with its ramp."""
     if params.out and context.willLoadLayerOnCompletion(params.out):
         details = context.layerToLoadOnCompletionDetails(params.out)
-        details.setPostProcessor(ClassRasterStyler.create(getattr(params, "model", None), params.out))
+        model, raster = getattr(params, "model", None), params.out
+        details.setPostProcessor(RasterStyler.create(lambda layer: style_class_layer(layer, raster, model)))
     uncertainty = getattr(params, "uncertainty", None)
     if uncertainty and context.willLoadLayerOnCompletion(uncertainty):
-        context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(UncertaintyStyler.create())
+        context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(RasterStyler.create(style_uncertainty_layer))
 
 
 def load_on_completion(path: str, context: QgsProcessingContext) -> None:
