@@ -69,9 +69,7 @@ def qml_text(classes: list[dict[str, Any]], nodata: Optional[int] = NODATA, band
     if nodata is not None:
         transparent = [("singleValuePixelList", {}, [
             ("pixelListEntry", {"min": str(nodata), "max": str(nodata), "percentTransparent": "100"}, "")])]
-    origin: list[Element] = [(tag, {}, text) for tag, text in (
-        ("limits", "None"), ("extent", "WholeRaster"), ("statAccuracy", "Estimated"),
-        ("cumulativeCutLower", "0.02"), ("cumulativeCutUpper", "0.98"), ("stdDevFactor", "2"))]
+    origin = _min_max_origin()
     palette: list[Element] = [("paletteEntry", {"value": str(int(cls["value"])),
                                                 "color": rgb_to_hex(hex_to_rgb(cls.get("color"), i)),
                                                 "alpha": "255", "label": class_name(cls, i)}, "")
@@ -80,23 +78,14 @@ def qml_text(classes: list[dict[str, Any]], nodata: Optional[int] = NODATA, band
                                             "alphaBand": "-1", "nodataColor": ""},
                          [("rasterTransparency", {}, transparent), ("minMaxOrigin", {}, origin),
                           ("colorPalette", {}, palette)])
-    pipe: Element = ("pipe", {}, [
+    pipe: list[Element] = [
         # Class rasters must never be interpolated: nearest neighbour in and out.
         ("provider", {}, [("resampling", {"enabled": "false", "maxOversampling": "2",
                                           "zoomedInResamplingMethod": "nearestNeighbour",
                                           "zoomedOutResamplingMethod": "nearestNeighbour"}, "")]),
         renderer,
-        ("brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"}, ""),
-        ("huesaturation", {"saturation": "0", "grayscaleMode": "0", "invertColors": "0", "colorizeOn": "0",
-                           "colorizeRed": "255", "colorizeGreen": "128", "colorizeBlue": "128",
-                           "colorizeStrength": "100"}, ""),
-        ("rasterresampler", {"maxOversampling": "2"}, ""),
-        ("resamplingStage", {}, "resamplingFilter"),
-    ])
-    qgis: Element = ("qgis", {"version": "3.22.0", "styleCategories": "AllStyleCategories",
-                              "hasScaleBasedVisibilityFlag": "0", "minScale": "1e+08", "maxScale": "0"},
-                     [pipe, ("blendMode", {}, "0")])
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + _xml(qgis) + "\n"
+    ]
+    return _raster_style_document(pipe)
 
 
 def ramp_qml_text(minimum: float = 0.0, maximum: float = 1.0, low: str = "#ffffff", high: str = "#54278f",
@@ -107,9 +96,7 @@ def ramp_qml_text(minimum: float = 0.0, maximum: float = 1.0, low: str = "#fffff
     if nodata is not None:
         transparent = [("singleValuePixelList", {}, [
             ("pixelListEntry", {"min": repr(float(nodata)), "max": repr(float(nodata)), "percentTransparent": "100"}, "")])]
-    origin: list[Element] = [(tag, {}, text) for tag, text in (
-        ("limits", "None"), ("extent", "WholeRaster"), ("statAccuracy", "Estimated"),
-        ("cumulativeCutLower", "0.02"), ("cumulativeCutUpper", "0.98"), ("stdDevFactor", "2"))]
+    origin = _min_max_origin()
     colors = [rgb_to_hex(hex_to_rgb(low)), rgb_to_hex(hex_to_rgb(high))]
     ends = [(f"{minimum:g}", colors[0], labels[0] or f"{minimum:g}"), (f"{maximum:g}", colors[1], labels[1] or f"{maximum:g}")]
     ramp: Element = ("colorramp", {"type": "gradient", "name": "[source]"}, [
@@ -127,18 +114,29 @@ def ramp_qml_text(minimum: float = 0.0, maximum: float = 1.0, low: str = "#fffff
                                             "alphaBand": "-1", "classificationMin": f"{minimum:g}",
                                             "classificationMax": f"{maximum:g}", "nodataColor": ""},
                          [("rasterTransparency", {}, transparent), ("minMaxOrigin", {}, origin), shader])
-    pipe: Element = ("pipe", {}, [
-        renderer,
+    pipe = [renderer]
+    return _raster_style_document(pipe)
+
+
+def _min_max_origin() -> list[Element]:
+    return [(tag, {}, text) for tag, text in (
+        ("limits", "None"), ("extent", "WholeRaster"), ("statAccuracy", "Estimated"),
+        ("cumulativeCutLower", "0.02"), ("cumulativeCutUpper", "0.98"), ("stdDevFactor", "2"))]
+
+
+def _raster_style_document(pipe: list[Element]) -> str:
+    """A QGIS 3 raster .qml: the given pipe stages followed by QGIS's neutral filter stages."""
+    stages: list[Element] = pipe + [
         ("brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"}, ""),
         ("huesaturation", {"saturation": "0", "grayscaleMode": "0", "invertColors": "0", "colorizeOn": "0",
                            "colorizeRed": "255", "colorizeGreen": "128", "colorizeBlue": "128",
                            "colorizeStrength": "100"}, ""),
         ("rasterresampler", {"maxOversampling": "2"}, ""),
         ("resamplingStage", {}, "resamplingFilter"),
-    ])
+    ]
     qgis: Element = ("qgis", {"version": "3.22.0", "styleCategories": "AllStyleCategories",
                               "hasScaleBasedVisibilityFlag": "0", "minScale": "1e+08", "maxScale": "0"},
-                     [pipe, ("blendMode", {}, "0")])
+                     [("pipe", {}, stages), ("blendMode", {}, "0")])
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + _xml(qgis) + "\n"
 
 
