@@ -91,9 +91,9 @@ class AreaOfInterest:
             if not layer_srs.IsSame(image_srs):
                 transform = osr.CoordinateTransformation(layer_srs, image_srs)
         elif (layer_srs is None) != (image_srs is None):
-            missing = f"The area of interest {path}" if layer_srs is None else "The image"
+            missing = f"The area of interest {path}" if layer_srs is None else f"The raster {image.GetDescription()}"
             raise ClaroError(f"{missing} has no coordinate reference system, so the area of interest cannot be placed on "
-                             "the image; assign one (QGIS: Layer Properties → Source) and try again.")
+                             "the raster; assign one (QGIS: Layer Properties → Source) and try again.")
         self.geotransform = image.GetGeoTransform()
         self.projection = image.GetProjection()
         self.width, self.height = image.RasterXSize, image.RasterYSize
@@ -123,7 +123,7 @@ class AreaOfInterest:
         if polygons == 0:
             raise ClaroError(f"Area of interest {path} holds no polygons; draw the area of interest as polygons.")
         if overlapping == 0:
-            raise ClaroError(f"Area of interest {path} lies outside the image {image.GetDescription()}; "
+            raise ClaroError(f"Area of interest {path} lies outside the raster {image.GetDescription()}; "
                              "check that both are in the right place (their CRS and extent).")
         self.polygons = overlapping
 

@@ -243,7 +243,7 @@ def read_sample(path: str, field: str, cmap: ClassMap, aoi) -> dict[str, Any]:
         if not (0 <= column < width and 0 <= row < height):
             excluded.append({"id": point_id, "reason": "outside the map"})
             continue
-        if aoi is not None and int(aoi.GetRasterBand(1).ReadAsArray(column, row, 1, 1)[0, 0]) != 1:
+        if aoi is not None and not aoi.mask(column, row, 1, 1)[0, 0]:
             excluded.append({"id": point_id, "reason": "outside the area of interest"})
             continue
         value = int(cmap.band.ReadAsArray(column, row, 1, 1)[0, 0])

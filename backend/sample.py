@@ -105,37 +105,13 @@ def strips(width: int, height: int) -> Iterator[tuple[int, int]]:
 
 
 def aoi_grid(path: Optional[str], grid) -> Optional[Any]:
-    """The area of interest burnt on the map's grid (1 inside, 0 outside), or None without one.
-
-    Any polygon source OGR reads, in any CRS (GDAL reprojects while burning); large grids go to
-    a temporary GeoTIFF (raster._burn_polygons), so memory stays bounded."""
+    """The area of interest on the map's grid (aoi.AreaOfInterest: what predict uses, block by block,
+    `FILE|layername=NAME` included), or None without one."""
     if not path:
         return None
-    from osgeo import osr
+    from .aoi import AreaOfInterest
 
-    from . import raster
-
-    if not Path(path).exists():
-        raise ClaroError(f"Area of interest {path} does not exist; check the path.")
-    vector = raster._open_vector(path)
-    if vector is None:
-        raise ClaroError(f"Area of interest {path} could not be read as polygons; give a GeoPackage, Shapefile or "
-                         "GeoJSON of polygons.")
-    try:
-        layer = raster._polygon_layer(vector, Path(path))
-    except ClaroError:
-        raise ClaroError(f"Area of interest {path} holds no polygons; draw the area as polygons.") from None
-    layer_srs = layer.GetSpatialRef()
-    if layer_srs is None:
-        raise ClaroError(f"Area of interest {path} has no coordinate reference system; assign one and try again.")
-    layer_srs = layer_srs.Clone()
-    layer_srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    minx, maxx, miny, maxy = layer.GetExtent()
-    box = raster._transform_bounds((minx, miny, maxx, maxy), layer_srs, raster.crs_of(grid))
-    if not raster._overlaps(box, raster.bounds(grid)):
-        raise ClaroError(f"Area of interest {path} does not overlap the map {grid.GetDescription()}; check both "
-                         "are in the right place.")
-    return raster._burn_polygons(Path(path), grid, None, 0, 255)
+    return AreaOfInterest(path, grid)
 
 
 def valid_strip(cmap: ClassMap, aoi, y: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +119,7 @@ def valid_strip(cmap: ClassMap, aoi, y: int, rows: int) -> tuple[np.ndarray, np.
     values = cmap.band.ReadAsArray(0, y, cmap.dataset.RasterXSize, rows)
     ok = np.ones(values.shape, bool) if cmap.nodata is None else values != cmap.nodata
     if aoi is not None:
-        ok &= aoi.GetRasterBand(1).ReadAsArray(0, y, cmap.dataset.RasterXSize, rows) == 1
+        ok &= aoi.mask(0, y, cmap.dataset.RasterXSize, rows)
     return values, ok
 
 

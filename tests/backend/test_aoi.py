@@ -164,7 +164,7 @@ def test_bad_areas_of_interest_are_one_sentence_and_write_nothing(tile, capsys):
     far = write_vector(folder / "far.gpkg", {"far": (ogr.wkbPolygon, [utm_rectangle(200000, 9000000, 201000, 9001000)], utm())})
     empty = write_vector(folder / "empty.gpkg", {"empty": (ogr.wkbPolygon, [], utm())})
     cases = [(folder / "missing.gpkg", "does not exist"), (points, "holds no polygon layer"),
-             (far, "lies outside the image"), (empty, "holds no polygons")]
+             (far, "lies outside the raster"), (empty, "holds no polygons")]
     for source, words in cases:
         assert run("--model", model, "--image", image, "--out", folder / "classes.tif", "--aoi", source) == 2, source
         message = capsys.readouterr().err

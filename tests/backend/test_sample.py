@@ -173,8 +173,12 @@ def test_an_area_of_interest_in_another_crs_limits_the_sample(class_map, tmp_pat
     points = points_of(out)
     assert len(points) == 150
     columns = [pixel_of(dataset, p["x"], p["y"])[0] for p in points]
-    assert max(columns) < width / 2 + 1  # the boundary pixel may be burnt; nothing beyond it
+    assert max(columns) < width / 2  # pixels by their centre, as predict's --aoi
     assert min(columns) >= 0
+    # a layer named as QGIS writes a layer's source (the Assess tab passes such paths): the same points
+    named = tmp_path / "named.gpkg"
+    assert sample("--map", class_map, "--out", named, "--n", 150, "--aoi", f"{aoi}|layername=aoi") == 0
+    assert points_of(named) == points
 
 
 def test_strata_too_small_for_the_sample_are_refused(tmp_path, capsys):
