@@ -32,6 +32,8 @@ DESCRIPTIONS = {
     "change": "Compare two class maps of the same classes: transition raster and from→to hectares.",
     "sample": "Draw a stratified random sample of points from a class map, to label for an accuracy assessment.",
     "assess": "Accuracies and class areas with 95 % confidence intervals from a labelled sample (Olofsson et al. 2014).",
+    "describe": "Describe a folder of TFRecords from another tool (Earth Engine) and write its dataset.json, so Claro trains on it.",
+    "export": "Export a trained model for another runtime: ONNX with the metadata Deepness reads.",
     "info": "Print a patch dataset's summary or a model's card.",
 }
 

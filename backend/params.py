@@ -90,7 +90,12 @@ class PatchParams:
 class TrainParams:
     """`claro train`: patch dataset → U-Net model file."""
 
-    data: str = option("", label="Patch dataset", help="Patch dataset folder made by 'claro patches' (or an Earth Engine export with dataset.json).")
+    data: str = option("", label="Patch dataset",
+                       help="Patch dataset folder made by 'claro patches' or 'claro describe', or a folder of Earth Engine "
+                            "TFRecord shards (described first when it has no dataset.json).")
+    label: Optional[str] = option(None, label="Label feature",
+                                  help="For a folder of Earth Engine shards without dataset.json: the feature holding the class "
+                                       "(default: class, label or landcover, whichever the records have).")
     out: str = option("", label="Model file", help="Where to save the trained model (.keras).")
     epochs: int = option(50, label="Epochs", minimum=1, maximum=10000, help="Maximum number of passes over the training patches.")
     batch_size: int = option(16, label="Batch size", minimum=1, maximum=1024, help="Patches per training step; lower it if memory runs out.")
@@ -110,6 +115,12 @@ class TrainParams:
     beta: float = option(DEFAULT_BETA, label="F-beta β", minimum=0.1, maximum=10.0, help=BETA_HELP)
     tensorboard: Optional[str] = option(None, label="TensorBoard folder",
                                         help="Also write TensorBoard logs (losses, learning rate, per-class scores per epoch) into this folder.")
+    workers: Optional[list[str]] = option(None, label="Training workers",
+                                          help="Train on several machines: every worker's host:port, comma separated, the same list "
+                                               "on each (default: the TF_CONFIG environment variable, else this machine alone).")
+    worker_index: Optional[int] = option(None, label="Worker index", minimum=0, maximum=4096,
+                                         help="This machine's position in --workers, from 0; worker 0 is the chief, the only "
+                                              "one that writes the model, its card, history and plots.")
     overwrite: bool = option(False, label="Overwrite", help="Replace the model file (and its checkpoint, history and plots) if Claro made them.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
@@ -148,6 +159,18 @@ class PredictParams:
     precision: str = option("float32", choices=("float32", "bf16"), label="Precision",
                             help="Arithmetic of the model while predicting: bf16 (bfloat16) is faster on CPUs with bfloat16 "
                                  "instructions and on GPUs, with normalisation and the output layer kept in float32.")
+    band_names: Optional[list[str]] = option(None, label="Band names",
+                                             help="For an Earth Engine image export (--image EXPORT.json): the features to feed the "
+                                                  "model, by name, comma separated (default: the model's band names).")
+    format: str = option("geotiff", choices=("geotiff", "tfrecord"), label="Output format",
+                         help="geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord "
+                              "patches beside a copy of the export's JSON, ready for 'earthengine upload image'.")
+    dask: Optional[str] = option(None, label="Dask scheduler",
+                                 help="Predict on a Dask cluster: the scheduler's address (tcp://host:8786), or local:N for N worker "
+                                      "processes on this machine; the output folder must be reachable by every worker.")
+    merge: bool = option(True, flag="--no-merge", label="Merge blocks",
+                         help="With --dask, merge the workers' blocks into one GeoTIFF (--no-merge keeps the blocks and a VRT "
+                              "over them at the output path's name with .vrt).")
     overwrite: bool = option(False, label="Overwrite", help="Replace the class raster, its style, area table and the other outputs if they exist and are of their kind.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 
@@ -260,6 +283,63 @@ class AssessParams:
 
 
 @dataclass
+class DescribeParams:
+    """`claro describe`: a folder of TFRecords made by another tool (Earth Engine) → dataset.json."""
+
+    folder: str = option("", positional=True, label="TFRecord folder",
+                         help="Folder of TFRecord files (.tfrecord, .tfrecord.gz, .gz; GZIP or not), e.g. an Earth Engine "
+                              "table export of patches.")
+    label: Optional[str] = option(None, label="Label feature",
+                                  help="Feature holding the class of each pixel (default: class, label or landcover, "
+                                       "whichever the records have).")
+    bands: Optional[list[str]] = option(None, label="Bands",
+                                        help="Features to use as bands, by name, comma separated, in this order (default: every "
+                                             "float feature of k×k values except the label, in natural order: B2, B3, …, B11).")
+    classes: Optional[str] = option(None, label="Classes",
+                                    help="Class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c' (default: from the "
+                                         "label values found).")
+    ignore_value: Optional[int] = option(None, label="Ignore value", minimum=0, maximum=255,
+                                         help="Label value meaning 'not labelled' (default: none; values not listed in "
+                                              "--classes are ignored too).")
+    split: str = option("auto", choices=("auto", "names", "shards", "records"), label="Split",
+                        help="How to tell training from validation and test data: names (train*/training*, val*/validation*/"
+                             "eval*, test*/testing* files), shards (whole files dealt out by --fractions) or records (each "
+                             "record by a seeded draw); auto uses names when they say, else shards when there are enough "
+                             "files, else records.")
+    fractions: tuple[float, float, float] = option((0.7, 0.2, 0.1), label="Fractions", minimum=0.0, maximum=1.0,
+                                                   help="Fractions for train, validation and test, comma separated, when "
+                                                        "the split is by shards or records.")
+    seed: int = option(42, label="Seed", minimum=0, maximum=MAX_SEED, help="Random seed for a split by shards or records.")
+    image_feature: Optional[str] = option(None, label="Image feature",
+                                          help="For records holding each sample as encoded images: the bytes feature with the "
+                                               "image (PNG, JPEG or raw float32); needs --mask-feature and --out.")
+    mask_feature: Optional[str] = option(None, label="Mask feature",
+                                         help="For records holding encoded images: the bytes feature with the mask (class values, "
+                                              "or a one-hot / probability mask whose argmax is the class).")
+    out: Optional[str] = option(None, label="Output folder",
+                                help="Where to write dataset.json (default: beside the shards); for encoded images, the folder "
+                                     "of the Claro patch dataset to write.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace a dataset.json (or an output dataset) Claro made.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
+class ExportParams:
+    """`claro export`: a Claro model → another runtime's format (ONNX, with the metadata Deepness reads)."""
+
+    model: str = option("", label="Model file", help="Trained model file (.keras).")
+    out: str = option("", label="Exported model", help="File to write, e.g. model.onnx.")
+    format: str = option("onnx", choices=("onnx",), label="Format",
+                         help="onnx: an ONNX model with the metadata the QGIS plugin Deepness reads (classes, tile size, "
+                              "resolution, standardisation).")
+    tile_size: Optional[int] = option(None, label="Tile size", minimum=16, maximum=8192,
+                                      help="Width and height of the tiles the exported model takes (default: the window "
+                                           "'claro predict' would use); a multiple of the U-Net's down-sampling factor.")
+    overwrite: bool = option(False, label="Overwrite", help="Replace the exported file if it exists.")
+    progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
+
+
+@dataclass
 class InfoParams:
     """`claro info`: print a patch dataset's summary or a model's card."""
 
@@ -276,6 +356,8 @@ COMMANDS: dict[str, tuple[type, str]] = {
     "change": (ChangeParams, "change"),
     "sample": (SampleParams, "sample"),
     "assess": (AssessParams, "assess"),
+    "describe": (DescribeParams, "describe"),
+    "export": (ExportParams, "export"),
     "info": (InfoParams, "info"),
 }
 

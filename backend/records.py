@@ -363,6 +363,58 @@ def split_files(folder: str | os.PathLike, split: str) -> list[str]:
     return [str(folder / name) for name in sorted(names)]
 
 
+# ---------------------------------------------------------------------------- other tools' files
+#
+# Exports come with any name (`training_patches_g0.tfrecord.gz`, `…-00003.gz`, no suffix at
+# all), compressed or not: the compression is read from the file's first bytes, never its name.
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def compression_of(path: str | os.PathLike) -> str:
+    """"GZIP" when the file starts with the GZIP magic bytes, else "" (TensorFlow's names)."""
+    with open(path, "rb") as file:
+        return "GZIP" if file.read(2) == GZIP_MAGIC else ""
+
+
+#: A split "by records" (dataset.json "split": {"method": "records"}) draws each record's place
+#: from (seed, file position, record index) with this integer hash, computed the same way in
+#: numpy (`claro describe` counting) and in TensorFlow (the reader filtering): no list of record
+#: indices is stored, and no random generator's version can change the split.
+_HASH_PRIME = 2_147_483_629          # < 2**31: every product below stays inside int64
+_HASH_MULTIPLIERS = (1_103_515_245, 214_013, 69_069)
+
+
+def record_draw(seed: int, file_position: int, record_index):
+    """The record's draw in [0, 1): numpy (scalar or array of record indices)."""
+    a, b, c = _HASH_MULTIPLIERS
+    h = (np.asarray(record_index, np.int64) % _HASH_PRIME * a + (seed % _HASH_PRIME) * b + file_position * c) % _HASH_PRIME
+    for _ in range(3):  # a few rounds of multiply-xorshift mod p, to mix consecutive indices
+        h = (h ^ (h >> 13)) * a % _HASH_PRIME
+    return h / _HASH_PRIME
+
+
+def record_draw_tf(seed: int, file_position, record_index):
+    """`record_draw` in TensorFlow (int64 tensors), for a tf.data filter."""
+    import tensorflow as tf
+
+    a, b, c = _HASH_MULTIPLIERS
+    p = tf.constant(_HASH_PRIME, tf.int64)
+    h = (tf.math.floormod(tf.cast(record_index, tf.int64), p) * a + (seed % _HASH_PRIME) * b
+         + tf.cast(file_position, tf.int64) * c)
+    h = tf.math.floormod(h, p)
+    for _ in range(3):
+        h = tf.math.floormod(tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 13)) * a, p)
+    return tf.cast(h, tf.float64) / _HASH_PRIME
+
+
+def split_of_draw(draw, fractions: Sequence[float]) -> Any:
+    """0 (train), 1 (validation) or 2 (test) for draws in [0, 1), given the split's fractions."""
+    total = float(sum(fractions)) or 1.0
+    edges = np.cumsum([f / total for f in fractions])[:2]
+    return np.searchsorted(edges, draw, side="right")
+
+
 # ---------------------------------------------------------------------------- reader
 #
 # TensorFlow's own path: TFRecordDataset, batched tf.io.parse_example, cache, shuffle. A

@@ -66,7 +66,9 @@ REQUIRED = {"patches": ["--image", "a.tif", "--labels", "a.gpkg", "--out", "ds"]
             "evaluate": ["--prediction", "c.tif", "--reference", "r.gpkg", "--out", "r.json"],
             "change": ["--before", "a.tif", "--after", "b.tif", "--out", "c.tif"],
             "sample": ["--map", "c.tif", "--out", "s.gpkg"],
-            "assess": ["--map", "c.tif", "--sample", "s.gpkg", "--out", "r.json"]}
+            "assess": ["--map", "c.tif", "--sample", "s.gpkg", "--out", "r.json"],
+            "describe": ["exports"],
+            "export": ["--model", "m.keras", "--out", "m.onnx"]}
 NUMERIC = [(command, f, kind) for command, (cls, _module) in P.COMMANDS.items() for f, kind in P.numeric_fields(cls)]
 
 
