@@ -82,6 +82,9 @@ def _mixer_stems(directory: Path) -> list[str]:
     return stems
 
 
+IMAGE_EXPORT = "an Earth Engine image export (mixer JSON beside it)"
+
+
 def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
     """(TFRecord files, [(skipped file, why)]) in `folder` and its sub-folders one level deep."""
     root = Path(folder)
@@ -99,14 +102,19 @@ def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str
                 continue
             if not entry.is_file() or entry.suffix.lower() == ".json":
                 continue
-            if any(m.fullmatch(entry.name) for m in mixers):
-                skipped.append((entry, "an Earth Engine image export (mixer JSON beside it)"))
+            if entry.stat().st_size == 0:
+                skipped.append((entry, "empty"))
+            elif any(m.fullmatch(entry.name) for m in mixers):
+                skipped.append((entry, IMAGE_EXPORT))
             elif not looks_like_tfrecord(entry):
                 skipped.append((entry, "not a TFRecord file"))
             else:
                 found.append(entry)
 
     visit(root, 0)
+    exported = [path for path, why in skipped if why == IMAGE_EXPORT]
+    if not found and exported:  # nothing but Export.image files: patches with the label as a band
+        found, skipped = exported, [item for item in skipped if item[1] != IMAGE_EXPORT]
     order = lambda path: natural_key(path.relative_to(root).as_posix())  # noqa: E731
     return sorted(found, key=order), sorted(skipped, key=lambda item: order(item[0]))
 
@@ -114,8 +122,10 @@ def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str
 def find_shards(folder: str | os.PathLike) -> list[Path]:
     """TFRecord files in `folder` and its sub-folders one level deep (training/, validation/ …
     as Earth Engine users keep them), whatever their names, in natural order. Skipped: hidden
-    files, .json files (dataset.json, mixers), the files of an image export beside its mixer,
-    and files that are neither GZIP nor start with a TFRecord header."""
+    files, .json files (dataset.json, mixers), empty files, files that are neither GZIP nor
+    start with a TFRecord header, and the files of an image export (beside its mixer JSON: an
+    image to predict, as in ee-aces-bhutan/images/) when there are other TFRecord files; a
+    folder holding only an Export.image export (its label a band) is taken whole."""
     return _survey(folder)[0]
 
 
@@ -166,9 +176,9 @@ def _listing(features: dict[str, tuple[str, int]]) -> str:
 
 
 PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel sample export), but a U-Net needs "
-             "patches: in Earth Engine, export patches with image.neighborhoodToArray(ee.Kernel.square(k // 2)) "
-             "before sampleRegions (Export.table, fileFormat 'TFRecord'), or Export.image with fileFormat "
-             "'TFRecord' and formatOptions {patchDimensions: [k, k]}, then describe that folder.")
+             "patches: in Earth Engine, turn the image into k × k arrays with image.neighborhoodToArray(ee.Kernel.fixed("
+             "k, k, ones)) before sampleRegions and Export.table with fileFormat 'TFRecord', or use Export.image with "
+             "fileFormat 'TFRecord' and formatOptions {patchDimensions: [k, k]}, then describe that folder.")
 
 
 def choose_features(params: DescribeParams, found: dict[str, Feature], where: Path,

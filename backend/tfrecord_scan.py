@@ -54,8 +54,6 @@ def looks_like_tfrecord(path: str | os.PathLike) -> bool:
         return False
     if head[:2] == GZIP_MAGIC:
         return True
-    if len(head) == 0:
-        return True  # an empty export shard: no records
     if len(head) < 12:
         return False
     length = struct.unpack("<Q", head[:8])[0]

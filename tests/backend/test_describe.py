@@ -114,9 +114,17 @@ def test_find_shards_takes_any_name_and_compression_and_skips_the_rest(tmp_path)
     (tmp_path / "README.txt").write_text("notes about the export, not records\n")
     (tmp_path / "image.json").write_text(json.dumps({"patchDimensions": [4, 4], "patchesPerRow": 1}))
     write_shard(tmp_path / "image-00000.tfrecord.gz", patch)                         # an image export
+    (tmp_path / "empty.tfrecord.gz").write_bytes(b"")
     found = describe.find_shards(tmp_path)
     assert found == sorted([a, b, c, d, e], key=lambda p: describe.natural_key(p.relative_to(tmp_path).as_posix()))
     assert records.compression_of(c) == "GZIP" and records.compression_of(d) == ""
+
+
+def test_an_export_image_folder_alone_is_taken_whole(tmp_path):
+    """Export.image with the label as a band (patches + mixer JSON) is training data too."""
+    (tmp_path / "training.json").write_text(json.dumps({"patchDimensions": [4, 4], "patchesPerRow": 2}))
+    shards = [write_shard(tmp_path / f"training-{i:05d}.tfrecord.gz", [patch_values(i, 4)], extras=False) for i in range(2)]
+    assert describe.find_shards(tmp_path) == shards
 
 
 def test_natural_order():
