@@ -20,7 +20,7 @@ from typing import BinaryIO, Iterator, Optional
 
 import numpy as np
 
-from .records import GZIP_MAGIC
+from .records import GZIP_MAGIC, compression_of
 
 #: A record longer than this is taken as a sign that the file is not a TFRecord file (a protobuf
 #: message, hence an Example, is at most 2 GiB).
@@ -69,11 +69,10 @@ class RecordStream:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
+        self.compression = compression_of(self.path)  # from the first bytes, never the name
         self._raw: BinaryIO = open(self.path, "rb")
-        compressed = self._raw.read(2) == GZIP_MAGIC
-        self._raw.seek(0)
-        self.compression = "GZIP" if compressed else ""
-        self._stream: BinaryIO = gzip.GzipFile(fileobj=self._raw, mode="rb") if compressed else self._raw
+        self._stream: BinaryIO = (gzip.GzipFile(fileobj=self._raw, mode="rb") if self.compression == "GZIP"
+                                  else self._raw)
         self._crc = _masked_crc_function()
         self.index = 0
 
