@@ -3,7 +3,9 @@
 Schema: one `tf.train.Example` per patch with float32 features `b1` … `bN` and `class`, each
 of shape [k, k] (row-major), in GZIP shards `train-00000.tfrecord.gz`, `validation-…`,
 `test-…`. That is what Earth Engine exports and the ACCA notebook parses with
-`tf.io.FixedLenFeature([k, k], tf.float32)`.
+`tf.io.FixedLenFeature([k, k], tf.float32)`. Other tools' exports (features in any order, extra
+non-band features, any label name, any file names, GZIP or not) are read as their dataset.json
+(`claro describe`) says: bands and label by name, the files it lists, compression from the bytes.
 
 Why the writer looks like this (measured on 128²×5 float32 patches, see bench/):
 - `tf.train.Example` built in Python costs more than the compression itself; an Example is

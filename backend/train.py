@@ -109,6 +109,32 @@ def check_tensorboard(params: TrainParams) -> None:
         f.unlink()
 
 
+def describe_if_needed(params: TrainParams, out: Path, progress: Progress) -> TrainParams:
+    """`claro train --data FOLDER` on a folder of TFRecords without dataset.json (an Earth Engine
+    export): `claro describe` it first, and train from the folder holding the dataset.json it
+    writes: beside the shards, or `<model folder>/<model stem>_dataset` when the shards' folder
+    is read-only (reused by later runs, so --resume finds the same dataset; --overwrite
+    describes again). `--label` names the label feature when it is not class/label/landcover."""
+    folder = Path(params.data)
+    if not str(params.data) or not folder.is_dir() or (folder / "dataset.json").is_file():
+        return params
+    from .describe import describe, find_shards
+    from .params import DescribeParams
+
+    if not find_shards(folder):
+        return params  # not a folder of shards: read_dataset_summary says what is missing
+    target = None
+    if not os.access(folder, os.W_OK):
+        target = out.parent / f"{out.stem}_dataset"
+        if (target / "dataset.json").is_file() and not params.overwrite:
+            progress.log(f"{folder} has no dataset.json: training from its description made earlier, {target}.")
+            return dataclasses.replace(params, data=str(target))
+    progress.log(f"{folder} has no dataset.json: describing its TFRecords first (claro describe)")
+    made = describe(DescribeParams(folder=str(folder), label=params.label, out=None if target is None else str(target),
+                                   overwrite=params.overwrite), progress)
+    return dataclasses.replace(params, data=str(made))
+
+
 def read_dataset_summary(folder: str) -> dict:
     path = Path(folder)
     if not str(folder) or not path.is_dir():
@@ -663,6 +689,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     from . import losses
 
     out = check_output(params)
+    params = describe_if_needed(params, out, progress)
     summary = read_dataset_summary(params.data)
     classes = summary.get("classes") or []
     if len(classes) < 2:
