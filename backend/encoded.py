@@ -392,11 +392,15 @@ def read_records(path: Path) -> Iterator[bytes]:
 def _samples(files: list[Path], params: DescribeParams) -> Iterator[tuple[int, int, str, bytes, bytes]]:
     """(file position, record index, where, image bytes, mask bytes) of every record, streamed."""
     import tensorflow as tf
+    from google.protobuf.message import DecodeError
 
     for position, path in enumerate(files):
         for index, serialized in enumerate(read_records(path)):
             where = f"record {index} of {path.name}"
-            example = tf.train.Example.FromString(serialized)
+            try:
+                example = tf.train.Example.FromString(serialized)
+            except DecodeError as error:
+                raise ClaroError(f"{where} is not a tf.train.Example ({error}); give a folder of TFRecords of examples.") from error
             yield (position, index, where, _bytes_of(example, params.image_feature, "--image-feature", where),
                    _bytes_of(example, params.mask_feature, "--mask-feature", where))
 
@@ -471,7 +475,7 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
     histogram = {s: np.zeros(256, dtype=np.int64) for s in SPLITS}
     ignored_pixels = {s: 0 for s in SPLITS}
     unlisted: set[int] = set()
-    records = dropped = 0
+    records = dropped = default_ignored = 0
 
     def writing(done: int, total: int) -> None:
         progress.update(0.8 + 0.2 * done / max(total, 1), f"Writing patch {done} of {total}")
@@ -483,7 +487,9 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
                 values, labelled = decode_mask(mask, mask_layout, where)
                 records += 1
                 valid = np.isfinite(bands).all(axis=0)
-                labelled &= valid & (values != ignore)
+                unlabelled_value = labelled & (values == ignore)
+                default_ignored += int(unlabelled_value.sum()) if params.ignore_value is None else 0
+                labelled &= valid & ~unlabelled_value
                 if listed is not None:
                     known = np.isin(values, listed)
                     unlisted.update(np.unique(values[labelled & ~known]).tolist())
@@ -558,6 +564,9 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
             "software": _software(),
         }
         write_summary(folder, summary)
+    if default_ignored:
+        progress.log(f"{default_ignored} mask pixels hold {ignore}, Claro's value for 'not labelled', and were left out of "
+                     "training; give --ignore-value to choose another.")
     if dropped:
         progress.log(f"{dropped} record{'s' if dropped > 1 else ''} without a labelled pixel {'were' if dropped > 1 else 'was'} left out.")
     seconds = time.monotonic() - started

@@ -248,6 +248,57 @@ def test_classes_and_ignore_value_are_honoured(notebook_folder, tmp_path):
     assert summary["class_pixels"]["validation"] == [int((samples[4][1] == v).sum()) for v in (1, 2)]
 
 
+def small_samples(n: int, k: int = 64) -> list[tuple[np.ndarray, np.ndarray]]:
+    image, classes = amazon_tile()
+    return [(np.ascontiguousarray(image[i * k:(i + 1) * k, :k]), np.ascontiguousarray(classes[i * k:(i + 1) * k, :k]))
+            for i in range(n)]
+
+
+def test_split_by_shards_deals_whole_files(tmp_path):
+    samples = small_samples(6)
+    mask = lambda cl: cl.astype(np.uint8).tobytes()  # noqa: E731
+    for i in range(3):
+        write_records(tmp_path / f"part-{i}.tfrecord", samples[2 * i:2 * i + 2], png, mask)
+    out = convert(tmp_path, tmp_path.parent / "shards-out", split="shards", fractions=(0.4, 0.3, 0.3))
+    summary = json.loads((out / "dataset.json").read_text())
+    files = summary["split"]["files"]
+    assert summary["split"]["method"] == "shards"
+    assert sorted(sum(files.values(), [])) == ["part-0.tfrecord", "part-1.tfrecord", "part-2.tfrecord"]
+    assert [len(files[s]) for s in ("train", "validation", "test")] == [1, 1, 1]
+    for split in ("train", "validation", "test"):
+        (name,) = files[split]
+        first = samples[2 * int(name[5])][0]
+        got = [np.stack([r["b1"], r["b2"], r["b3"]], axis=-1).astype(np.uint8) for r in claro_read(out, split, 64)]
+        assert len(got) == 2 and any(np.array_equal(g, first) for g in got)
+
+
+def test_names_that_say_a_split_for_some_files_only_are_refused(tmp_path):
+    samples = small_samples(2)
+    mask = lambda cl: cl.astype(np.uint8).tobytes()  # noqa: E731
+    write_records(tmp_path / "train.tfrecord", samples[:1], png, mask)
+    write_records(tmp_path / "extra.tfrecord", samples[1:], png, mask)
+    with pytest.raises(ClaroError, match=r"Some files say their split in the name and 1 \(extra.tfrecord\) do not"):
+        convert(tmp_path, tmp_path / "out")
+    with pytest.raises(ClaroError, match=r"1 file \(extra.tfrecord\) does not say train, validation or test"):
+        convert(tmp_path, tmp_path / "out", split="names")
+
+
+def test_mask_value_255_is_not_labelled(tmp_path):
+    (image, classes), = small_samples(1)
+    classes = classes.copy()
+    classes[:8] = 255
+    write_records(tmp_path / "train.tfrecord", [(image, classes)], png, lambda cl: tf.io.encode_png(
+        cl.astype(np.uint8)[..., None]).numpy())
+    stream = io.StringIO()
+    out = encoded.convert(DescribeParams(folder=str(tmp_path), image_feature="image", mask_feature="mask",
+                                         out=str(tmp_path / "out")), Progress("json", stream=stream))
+    summary = json.loads((out / "dataset.json").read_text())
+    assert summary["ignored_pixels"]["train"] == 8 * 64 and 255 not in [c["value"] for c in summary["classes"]]
+    assert "512 mask pixels hold 255, Claro's value for 'not labelled'" in stream.getvalue()
+    (record,) = claro_read(out, "train", 64)
+    assert np.array_equal(record["class"], classes)
+
+
 @pytest.mark.parametrize("mask, sentence", [
     (lambda cl: one_hot(cl).tobytes()[:-4], r"bytes, which are not k × k × C float32 or uint8 values for k = 64"),
     (lambda cl: (cl.astype(np.float32) + 0.5).tobytes(), r"as float32 \[64, 64, 1\] its values are not whole class numbers"),
