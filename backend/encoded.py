@@ -11,7 +11,8 @@ What is read, decided on the first record and then held to for every record:
   little-endian float32 [k, k, C];
 - the mask: PNG or JPEG (one class value per pixel), or raw float32 / uint8 bytes that are
   either [k, k, C > 1] one-hot or probabilities (class = argmax; an all-zero pixel is not
-  labelled) or [k, k] whole class values, taken as they are.
+  labelled) or [k, k] whole class values, taken as they are (-1 in a float32 mask and the
+  ignore value, 255 unless --ignore-value says otherwise, are not labelled).
 Raw bytes carry no shape, so k and C come from the other feature when it is an image, and
 every (dtype, C) that fits the size is tried against the data: a one-hot/probability mask
 sums to 1 (or 0) per pixel, a class mask holds whole numbers, a uint8 one-hot holds 0/1 or
@@ -37,7 +38,7 @@ from .atomic import atomic_folder, check_can_write, job
 from .card import DEFAULT_COLORS, default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .errors import ClaroError
-from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, check_class_values
+from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, check_class_values
 from .params import DescribeParams, check_bounds, command_line, parse_classes
 from .progress import Progress
 from .records import (TARGET_SHARD_BYTES, ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
@@ -288,7 +289,10 @@ def decode_mask(data: bytes, layout: MaskLayout, where: str) -> tuple[np.ndarray
                          f"{'one-hot or probability' if layout.argmax else 'class'} mask: {problem}.")
     if layout.argmax:
         return mask.argmax(axis=-1).astype(np.int64), mask.any(axis=-1)
-    return mask[..., 0].astype(np.int64), np.ones((k, k), bool)
+    values = mask[..., 0].astype(np.int64)
+    if dtype == "float32":  # a signed mask's -1 means 'no label' (labels.label_nodata, the Sen1Floods11 convention)
+        return values, values != UNDECLARED_SIGNED_NODATA
+    return values, np.ones((k, k), bool)
 
 
 # ---------------------------------------------------------------------------- files and split

@@ -283,20 +283,24 @@ def test_names_that_say_a_split_for_some_files_only_are_refused(tmp_path):
         convert(tmp_path, tmp_path / "out", split="names")
 
 
-def test_mask_value_255_is_not_labelled(tmp_path):
+@pytest.mark.parametrize("unlabelled, mask", [
+    (255, lambda cl: tf.io.encode_png(cl.astype(np.uint8)[..., None]).numpy()),  # Claro's ignore value
+    (-1, lambda cl: cl.astype(np.float32).tobytes()),  # a signed mask's nodata (labels.label_nodata)
+])
+def test_unlabelled_mask_values(tmp_path, unlabelled, mask):
     (image, classes), = small_samples(1)
-    classes = classes.copy()
-    classes[:8] = 255
-    write_records(tmp_path / "train.tfrecord", [(image, classes)], png, lambda cl: tf.io.encode_png(
-        cl.astype(np.uint8)[..., None]).numpy())
+    classes = classes.astype(np.int64)
+    classes[:8] = unlabelled
+    write_records(tmp_path / "train.tfrecord", [(image, classes)], png, mask)
     stream = io.StringIO()
     out = encoded.convert(DescribeParams(folder=str(tmp_path), image_feature="image", mask_feature="mask",
                                          out=str(tmp_path / "out")), Progress("json", stream=stream))
     summary = json.loads((out / "dataset.json").read_text())
-    assert summary["ignored_pixels"]["train"] == 8 * 64 and 255 not in [c["value"] for c in summary["classes"]]
-    assert "512 mask pixels hold 255, Claro's value for 'not labelled'" in stream.getvalue()
+    assert summary["ignored_pixels"]["train"] == 8 * 64 and summary["ignore_value"] == 255
+    assert [c["value"] for c in summary["classes"]] == sorted(np.unique(classes[8:]).tolist())
+    assert ("512 mask pixels hold 255, Claro's value for 'not labelled'" in stream.getvalue()) == (unlabelled == 255)
     (record,) = claro_read(out, "train", 64)
-    assert np.array_equal(record["class"], classes)
+    assert np.array_equal(record["class"], np.where(classes == unlabelled, 255, classes))
 
 
 @pytest.mark.parametrize("mask, sentence", [
