@@ -450,7 +450,8 @@ def _software() -> dict:
 
 @job
 def convert(params: DescribeParams, progress: Progress) -> Path:
-    """Write the Claro patch dataset `params.out` from records of encoded images; returns its folder."""
+    """Write the Claro patch dataset `params.out` from records of encoded images; returns its folder
+    (`describe.run` calls this when --image-feature or --mask-feature is given)."""
     started = time.monotonic()
     fractions, classes, ignore = _check_params(params)
     source = Path(params.folder)
@@ -578,6 +579,4 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
     progress.update(1.0, f"Wrote {total} patches")
     progress.log(f"Wrote {total} patches ({', '.join(f'{s} {counts[s]}' for s in SPLITS)}) of {k} × {k} pixels to {out} "
                  f"in {seconds:.1f} s.")
-    progress.done(out=str(out), dataset=str(out / "dataset.json"), counts=counts, classes=classes,
-                  seconds=round(seconds, 2))
-    return out
+    return out  # describe.run reports the end (progress.done), as for the other layout
