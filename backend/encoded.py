@@ -18,6 +18,8 @@ every (dtype, C) that fits the size is tried against the data: a one-hot/probabi
 sums to 1 (or 0) per pixel, a class mask holds whole numbers, a uint8 one-hot holds 0/1 or
 0/255. Exactly one reading must fit; otherwise one sentence says what was found.
 
+Files and the split follow `claro describe`'s rules (describe.find_shards, describe.plan_split:
+names, else whole files, else a seeded draw per record with records.record_draw).
 Records are streamed (TFRecordDataset, one at a time); the ShardWriter spills them to disk and
 shuffles them (seeded) into shards inside atomic_folder, so nothing is half-written.
 """
