@@ -172,7 +172,8 @@ def _unreadable(path: Path, error: Exception) -> ClaroError:
 
 
 def _listing(features: dict[str, tuple[str, int]]) -> str:
-    return ", ".join(f"{name} ({kind or 'empty'} × {size})" for name, (kind, size) in features.items())
+    return ", ".join(f"{name} ({features[name][0] or 'empty'} × {features[name][1]})"
+                     for name in sorted(features, key=natural_key))
 
 
 PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel sample export), but a U-Net needs "

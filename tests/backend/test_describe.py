@@ -291,7 +291,7 @@ def test_the_real_per_pixel_export_of_ee_aces_bhutan_is_refused(tmp_path):
 
 def test_missing_label_lists_the_features(tmp_path):
     write_shard(tmp_path / "x.gz", [patch_values(0, 4, names=("B2", "B3", "lc"), label="lc")])
-    with pytest.raises(ClaroError, match=r"none of the label features.*B2 \(float × 16\).*lc.*--label"):
+    with pytest.raises(ClaroError, match=r"none of the label features.*are B2 \(float × 16\), B3 .*, lc \(float × 16\), system:index \(bytes × 1\), year \(int64 × 1\): give --label"):
         run(tmp_path)
     with pytest.raises(ClaroError, match="no feature 'cover'.*--label"):
         run(tmp_path, label="cover")
