@@ -406,3 +406,50 @@ def test_cli_module_entry(tmp_path):
     assert done.returncode == 2
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("claro: error: The records in") and "k = 1" in last and "U-Net needs patches" in last
+
+
+# ---------------------------------------------------------------------------- with the reader and training
+
+def test_the_reader_reads_what_describe_counted_bands_by_content(tmp_path):
+    """dataset.json written elsewhere (--out), split by records: Claro's tf.data reader yields, per
+    split, exactly the records describe counted, each band channel holding that band's values."""
+    data, out = tmp_path / "export", tmp_path / "described"
+    out.mkdir()
+    patches = [patch_values(i, 20) for i in range(24)]
+    write_shard(data / "export-00000.gz", patches[:13])
+    write_shard(data / "export-00001", patches[13:], gzip=False)
+    summary, _ = run(data, out=str(out), split="records", seed=11, bands=["B8", "B2", "VV_p50"])
+    by_b8 = {p["B8"][0]: p for p in patches}
+    seen = 0
+    for split in ("train", "validation", "test"):
+        x, y = [], []
+        for xb, yb in records.read_split(out, split, 64, normalise=False):
+            x.append(xb.numpy())
+            y.append(yb.numpy())
+        x = np.concatenate(x) if x else np.zeros((0, 20, 20, 3))
+        assert len(x) == summary["counts"][split]
+        for patch_x, patch_y in zip(x, np.concatenate(y) if y else []):
+            original = by_b8[patch_x[0, 0, 0]]
+            for channel, band in enumerate(["B8", "B2", "VV_p50"]):
+                np.testing.assert_array_equal(patch_x[..., channel].ravel(), original[band])
+            np.testing.assert_array_equal(patch_y.ravel(), original["class"].astype(int))  # classes 0, 1, 2 = indices
+            seen += 1
+    assert seen == 24
+
+
+def test_train_on_a_folder_of_shards_describes_it_first(tmp_path):
+    import io
+
+    from claro.backend import card, train
+    from claro.backend.params import TrainParams
+
+    data = tmp_path / "export"
+    write_shard(data / "training_patches_g0.tfrecord.gz", [patch_values(i, 20) for i in range(6)])
+    write_shard(data / "validation_patches_g0.tfrecord.gz", [patch_values(10 + i, 20) for i in range(2)])
+    stream = io.StringIO()
+    train.run(TrainParams(data=str(data), out=str(tmp_path / "m.keras"), epochs=1, depth=2, base_filters=4,
+                          batch_size=4, progress="json"), Progress("json", stream=stream))
+    summary = json.loads((data / "dataset.json").read_text())
+    assert summary["counts"] == {"train": 6, "validation": 2, "test": 0}
+    model_card = card.read_card(tmp_path / "m.keras")
+    assert model_card["bands"] == BANDS_NATURAL and model_card["patch_size"] == 20
