@@ -82,7 +82,7 @@ def _mixer_stems(directory: Path) -> list[str]:
     return stems
 
 
-IMAGE_EXPORT = "an Earth Engine image export (mixer JSON beside it)"
+IMAGE_EXPORT = "an image to predict: an Earth Engine image export, its mixer JSON beside it"
 
 
 def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -92,8 +92,13 @@ def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str
     skipped: list[tuple[Path, str]] = []
 
     def visit(directory: Path, depth: int) -> None:
+        try:
+            entries = list(directory.iterdir())
+        except OSError as error:
+            skipped.append((directory, f"cannot be listed: {error.strerror or error}"))
+            return
         mixers = [re.compile(re.escape(stem) + r"([-.].*)?") for stem in _mixer_stems(directory)]
-        for entry in directory.iterdir():
+        for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
