@@ -203,6 +203,9 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
     if (label is not None and features[label][1] == 1) or (label is None and floats
                                                            and all(features[n][1] == 1 for n in floats)):
         raise ClaroError(f"The records in {where} {PER_PIXEL}")
+    if label is None and not floats and any(kind == "bytes" for kind, _ in features.values()):
+        raise ClaroError(f"The records in {where} hold no float feature, only {listing}: if they hold each sample as "
+                         "encoded images, give --image-feature and --mask-feature (and --out).")
     if label is None:
         raise ClaroError(f"The records in {where} have none of the label features {', '.join(LABEL_NAMES)}; their "
                          f"features are {listing}: give --label with the one holding the classes.")
@@ -239,10 +242,9 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
                              f"'{label}'; their features are {listing}.")
         log(f"Bands (every float feature of {k} × {k} values but the label, in natural order; choose with "
             f"--bands): {', '.join(bands)}.")
-    skipped = [n for n in features if n not in bands and n != label]
+    skipped = sorted((n for n in features if n not in bands and n != label), key=natural_key)
     if skipped:
-        log("Not used as bands: " + ", ".join(f"{n} ({features[n][0] or 'empty'} × {features[n][1]})"
-                                              for n in skipped) + ".")
+        log(f"Not used as bands: {_listing({n: features[n] for n in skipped})}.")
     return Schema(features, bands, label, k, skipped)
 
 

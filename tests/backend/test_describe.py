@@ -299,6 +299,16 @@ def test_missing_label_lists_the_features(tmp_path):
     assert summary["label"] == "lc" and summary["bands"] == ["B2", "B3"]
 
 
+def test_records_of_encoded_images_are_pointed_to_the_image_and_mask_features(tmp_path):
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"\x89PNG..."])),
+        "mask": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"\0" * 16]))}))
+    with tf.io.TFRecordWriter(str(tmp_path / "part-0.tfrecord")) as writer:
+        writer.write(example.SerializeToString())
+    with pytest.raises(ClaroError, match=r"only image \(bytes × 1\), mask \(bytes × 1\).*--image-feature and --mask-feature"):
+        run(tmp_path)
+
+
 def test_inconsistent_sizes_are_refused(tmp_path):
     patch = patch_values(0, 4)
     patch["B3"] = patch["B3"][:9]
