@@ -48,9 +48,8 @@ LABEL_NAMES = ("class", "label", "landcover")
 #: Words in a file or folder name that put its records in a split (index into SPLITS).
 SPLIT_WORDS = {"train": 0, "training": 0, "val": 1, "valid": 1, "validation": 1, "eval": 1, "evaluation": 1,
                "test": 2, "testing": 2}
-#: A split by shards needs a file per split; `auto` splits by shards from this many files on
-#: (fewer files would make the fractions too coarse), else by records.
-MIN_SHARD_FILES = 3
+#: `auto` splits by shards from this many files on (fewer files would make the fractions too
+#: coarse), else by records. A split by shards needs a file per split asked for.
 AUTO_SHARD_FILES = 10
 #: More distinct label values than this means the label is not a class map.
 MAX_CLASSES = 100
@@ -297,10 +296,10 @@ def plan_split(params: DescribeParams, files: list[Path], root: Path, log=lambda
         shards = {s: [p for p, k in zip(files, named) if k == i] for i, s in enumerate(SPLITS)}
         split = Split("names", files, list(named), shards)
     elif method == "shards":
-        n = len(files)
-        if n < MIN_SHARD_FILES:
+        n, needed = len(files), sum(f > 0 for f in fractions)  # a file for each split asked for
+        if n < needed:
             raise ClaroError(f"{root} holds {n} TFRecord file{'s' if n != 1 else ''}; a split by shards needs at least "
-                             f"{MIN_SHARD_FILES} (one per split): give --split records to split record by record.")
+                             f"{needed} (one per split): give --split records to split record by record.")
         sizes = [round(f * n) for f in fractions]
         for i in (1, 2):
             if fractions[i] > 0 and sizes[i] == 0:

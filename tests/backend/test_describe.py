@@ -239,8 +239,10 @@ def test_split_by_shards_deals_whole_files(tmp_path):
 def test_split_by_shards_needs_three_files(tmp_path):
     write_shard(tmp_path / "a.gz", [patch_values(0, 4)])
     write_shard(tmp_path / "b.gz", [patch_values(1, 4)])
-    with pytest.raises(ClaroError, match="at least 3"):
+    with pytest.raises(ClaroError, match="holds 2 TFRecord files; a split by shards needs at least 3"):
         run(tmp_path, split="shards")
+    summary, _ = run(tmp_path, split="shards", fractions=(0.5, 0.5, 0.0))
+    assert summary["counts"] == {"train": 1, "validation": 1, "test": 0}
 
 
 def test_split_names_from_sub_folders_and_out_elsewhere(tmp_path):
