@@ -519,6 +519,17 @@ def test_every_tab_fits_the_default_dock_width(dock):
         assert_tab_fits(dock, index)
 
 
+def test_the_data_tabs_tfrecord_choice_fits_the_default_dock_width(dock):
+    """A folder of Earth Engine TFRecords: the folder, the describe options (Advanced open), Describe
+    and Cancel, and the summary of a described export with long band names, all inside 300 px."""
+    dock.setup_tab._env_checked = True
+    dock.tfrecord_radio.setChecked(True)
+    dock.dataset_summary.setText("Classes: 0 class 0, 1 class 1, 2 class 2\nBands: B2, B3, B4, B8, VV_p50, VH_p50, elevation")
+    _laid_out(dock)
+    assert not dock.describe_button.isHidden() and not dock.describe_advanced.isHidden()
+    assert_tab_fits(dock, dock.pages.index(dock.data_tab))
+
+
 def assert_tab_fits(dock, index: int) -> None:
     """Tab `index` of a laid-out dock: every visible widget inside the visible width."""
     from qgis.PyQt.QtCore import QCoreApplication, QPoint
