@@ -410,10 +410,10 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
             kind = FIELD_KINDS.get(self.command, {}).get(f.name, "")
             if kind in ("folder-out", "raster-out") or kind.startswith(("file-out:", "vector-out:")):
                 outputs[parameter_name(f.name)] = getattr(params, f.name)
-        if self.command == "describe":  # the folder holding dataset.json, which 'train' takes as its data
-            outputs[OUTPUT] = params.out or params.folder
             if kind.startswith("vector-out:") and getattr(params, f.name):
                 load_on_completion(getattr(params, f.name), context)
+        if self.command == "describe":  # the folder holding dataset.json, which 'train' takes as its data
+            outputs[OUTPUT] = params.out or params.folder
         for name, path, _description in NUMBER_OUTPUTS.get(self.command, []):
             value = _lookup(result, path)
             if isinstance(value, (int, float)) and not isinstance(value, bool):

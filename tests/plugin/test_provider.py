@@ -191,6 +191,24 @@ def test_describe_and_export_take_folders_models_and_names(provider, tmp_path):
     assert argv[argv.index("--workers"):][:4] == ["--workers", "host-a:12345,host-b:12345", "--worker-index", "1"]
 
 
+def test_describes_output_is_the_folder_holding_dataset_json(provider, tmp_path, monkeypatch):
+    """Without an output folder dataset.json goes beside the shards: that folder is the OUTPUT a
+    model chains into claro:train; the counts the job reports are number outputs."""
+    from claro.plugin import algorithms
+
+    jobs = []
+    monkeypatch.setattr(algorithms, "run_job", lambda params, feedback: jobs.append(params) or
+                        {"counts": {"train": 14, "validation": 4, "test": 2}})
+    describe = QgsApplication.processingRegistry().algorithmById("claro:describe").create()
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    outputs = describe.processAlgorithm({"FOLDER": str(tmp_path), "LABEL": "landcover"}, context, feedback)
+    assert jobs[0].out is None and jobs[0].folder == str(tmp_path)
+    assert outputs == {"OUTPUT": str(tmp_path), "TRAIN_PATCHES": 14, "VALIDATION_PATCHES": 4, "TEST_PATCHES": 2}
+    outputs = describe.processAlgorithm({"FOLDER": str(tmp_path), "OUTPUT": str(tmp_path / "described")}, context,
+                                        feedback)
+    assert jobs[1].out == str(tmp_path / "described") and outputs["OUTPUT"] == str(tmp_path / "described")
+
+
 # -- each job through processing.run ------------------------------------------------------------
 def test_buildpatches_writes_a_dataset(patches):
     folder = Path(patches["OUTPUT"])
