@@ -1564,10 +1564,6 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <translation>Elija la carpeta de archivos TFRecord.</translation>
     </message>
     <message>
-        <source>{} holds no TFRecord files (.tfrecord, .tfrecord.gz or .gz).</source>
-        <translation>{} no contiene archivos TFRecord (.tfrecord, .tfrecord.gz o .gz).</translation>
-    </message>
-    <message>
         <source>{} TFRecord files, not described yet: Describe reads them (bands, patch size, classes, patches per split); Train describes them first.</source>
         <translation>{} archivos TFRecord, aún sin describir: Describir los lee (bandas, tamaño de parche, clases, parches por división); Entrenar los describe primero.</translation>
     </message>
@@ -1598,6 +1594,10 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Tick before Create…; for an environment Claro made already, Create… adds them.</source>
         <translation>Márquelos antes de Crear…; en un entorno que Claro ya creó, Crear… los añade.</translation>
+    </message>
+    <message>
+        <source>Not described yet: Describe reads the TFRecord files of this folder (bands, patch size, classes, patches per split); Train describes them first.</source>
+        <translation>Aún sin describir: Describir lee los archivos TFRecord de esta carpeta (bandas, tamaño de parche, clases, parches por división); Entrenar los describe primero.</translation>
     </message>
 </context>
 <context>

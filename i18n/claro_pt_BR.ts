@@ -1564,10 +1564,6 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <translation>Escolha a pasta de arquivos TFRecord.</translation>
     </message>
     <message>
-        <source>{} holds no TFRecord files (.tfrecord, .tfrecord.gz or .gz).</source>
-        <translation>{} não contém arquivos TFRecord (.tfrecord, .tfrecord.gz ou .gz).</translation>
-    </message>
-    <message>
         <source>{} TFRecord files, not described yet: Describe reads them (bands, patch size, classes, patches per split); Train describes them first.</source>
         <translation>{} arquivos TFRecord, ainda não descritos: Descrever os lê (bandas, tamanho do patch, classes, patches por divisão); Treinar os descreve primeiro.</translation>
     </message>
@@ -1598,6 +1594,10 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Tick before Create…; for an environment Claro made already, Create… adds them.</source>
         <translation>Marque antes de Criar…; em um ambiente que o Claro já criou, Criar… os adiciona.</translation>
+    </message>
+    <message>
+        <source>Not described yet: Describe reads the TFRecord files of this folder (bands, patch size, classes, patches per split); Train describes them first.</source>
+        <translation>Ainda não descrita: Descrever lê os arquivos TFRecord desta pasta (bandas, tamanho do patch, classes, patches por divisão); Treinar os descreve primeiro.</translation>
     </message>
 </context>
 <context>

@@ -327,9 +327,12 @@ class DataTab(Tab):
 
     @staticmethod
     def _undescribed_text(folder: str) -> str:
+        """The count is a hint by the usual names; which files are TFRecords is describe's rule
+        (by their bytes), so a folder is never refused here."""
         count = len(tfrecord_files(folder))
         if not count:
-            return tr("{} holds no TFRecord files (.tfrecord, .tfrecord.gz or .gz).").format(folder)
+            return tr("Not described yet: Describe reads the TFRecord files of this folder (bands, patch size, classes, "
+                      "patches per split); Train describes them first.")
         return tr("{} TFRecord files, not described yet: Describe reads them (bands, patch size, classes, patches per "
                   "split); Train describes them first.").format(count)
 
@@ -536,9 +539,7 @@ class DataTab(Tab):
             if (Path(folder) / SUMMARY_NAME).is_file():
                 dataset_summary(folder)  # a SourceError when its dataset.json is unusable
                 return None, folder
-            if not tfrecord_files(describe.folder):
-                raise SourceError(self._undescribed_text(describe.folder))
-            return describe, folder
+            return describe, folder  # a folder describe cannot read is refused by describe, in one sentence
         patches = self.patch_params()
         return patches, patches.out
 

@@ -438,15 +438,18 @@ def test_describe_refusing_a_per_pixel_export_is_one_sentence_in_the_docks_words
     assert dock.task is None and dock.describe_button.isEnabled() and not (shards / "dataset.json").exists()
 
 
-def test_a_folder_without_tfrecords_is_said_and_not_trained(dock, tmp_path):
+def test_a_folder_without_files_named_as_tfrecords_is_left_to_describe(dock, tmp_path):
+    """Which files are TFRecords is describe's rule (their bytes, not their names): the tab only
+    says none is named like one, and Train still describes first (describe refuses, if it must)."""
+    (tmp_path / "part-00000").write_bytes(b"\x1f\x8b")
     dock.tfrecord_radio.setChecked(True)
     dock.dataset_widget.setFilePath(str(tmp_path))
-    assert dock.dataset_summary.text() == f"{tmp_path} holds no TFRecord files (.tfrecord, .tfrecord.gz or .gz)."
-    with pytest.raises(SourceError, match="holds no TFRecord files"):
-        dock.training_data()
+    assert dock.dataset_summary.text().startswith("Not described yet: Describe reads the TFRecord files of this folder")
+    describe, folder = dock.training_data()
+    assert isinstance(describe, P.DescribeParams) and describe.folder == folder == str(tmp_path)
     dock.dataset_widget.setFilePath("")
     with pytest.raises(SourceError, match="Choose the folder of TFRecord files in Data"):
-        dock.describe_params()
+        dock.training_data()
 
 
 def test_the_real_backend_refuses_a_real_per_pixel_export_in_the_dock(dock, tmp_path, wait_until):
