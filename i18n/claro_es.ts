@@ -2283,10 +2283,6 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <translation>Nombres y colores de las clases, p. ej. '0:forest:#1a9641,1:cleared:#d7191c' (predeterminado: a partir de los valores de etiqueta encontrados).</translation>
     </message>
     <message>
-        <source>Label value meaning &apos;not labelled&apos; (default: none; values not listed in --classes are ignored too).</source>
-        <translation>Valor de etiqueta que significa 'sin etiquetar' (predeterminado: ninguno; los valores que no figuran en --classes también se ignoran).</translation>
-    </message>
-    <message>
         <source>How to tell training from validation and test data: names (train*/training*, val*/validation*/eval*, test*/testing* files), shards (whole files dealt out by --fractions) or records (each record by a seeded draw); auto uses names when they say, else shards when there are enough files, else records.</source>
         <translation>Cómo distinguir los datos de entrenamiento, validación y prueba: names (archivos train*/training*, val*/validation*/eval*, test*/testing*), shards (archivos enteros repartidos según --fractions) o records (cada registro por un sorteo con semilla); auto usa los nombres cuando lo indican, si no shards cuando hay archivos suficientes, si no records.</translation>
     </message>
@@ -2361,6 +2357,10 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Export a trained model for another runtime: ONNX with the metadata Deepness reads.</source>
         <translation>Exportar un modelo entrenado para otro entorno de ejecución: ONNX con los metadatos que lee Deepness.</translation>
+    </message>
+    <message>
+        <source>Label value meaning &apos;not labelled&apos; (default: none for band records, 255 for encoded-image masks; values not listed in --classes are ignored too).</source>
+        <translation>Valor de etiqueta que significa «sin etiquetar» (por defecto: ninguno para registros de bandas, 255 para máscaras de imágenes codificadas; los valores que no figuran en --classes también se ignoran).</translation>
     </message>
 </context>
 </TS>

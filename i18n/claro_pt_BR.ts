@@ -2283,10 +2283,6 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <translation>Nomes e cores das classes, p. ex. '0:forest:#1a9641,1:cleared:#d7191c' (padrão: a partir dos valores de rótulo encontrados).</translation>
     </message>
     <message>
-        <source>Label value meaning &apos;not labelled&apos; (default: none; values not listed in --classes are ignored too).</source>
-        <translation>Valor de rótulo que significa 'sem rótulo' (padrão: nenhum; valores que não estão em --classes também são ignorados).</translation>
-    </message>
-    <message>
         <source>How to tell training from validation and test data: names (train*/training*, val*/validation*/eval*, test*/testing* files), shards (whole files dealt out by --fractions) or records (each record by a seeded draw); auto uses names when they say, else shards when there are enough files, else records.</source>
         <translation>Como separar os dados de treino, validação e teste: names (arquivos train*/training*, val*/validation*/eval*, test*/testing*), shards (arquivos inteiros distribuídos conforme --fractions) ou records (cada registro por um sorteio com semente); auto usa os nomes quando eles indicam, senão shards quando há arquivos suficientes, senão records.</translation>
     </message>
@@ -2361,6 +2357,10 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Export a trained model for another runtime: ONNX with the metadata Deepness reads.</source>
         <translation>Exportar um modelo treinado para outro ambiente de execução: ONNX com os metadados que o Deepness lê.</translation>
+    </message>
+    <message>
+        <source>Label value meaning &apos;not labelled&apos; (default: none for band records, 255 for encoded-image masks; values not listed in --classes are ignored too).</source>
+        <translation>Valor de rótulo que significa «não rotulado» (padrão: nenhum para registros de bandas, 255 para máscaras de imagens codificadas; valores não listados em --classes também são ignorados).</translation>
     </message>
 </context>
 </TS>
