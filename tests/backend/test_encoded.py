@@ -225,7 +225,7 @@ def test_raw_float32_images_infer_the_patch_size_from_the_mask(tmp_path):
     image = rng.normal(size=(k, k, 3)).astype(np.float32)
     image[0, 0, 1] = np.nan  # a nodata pixel: its label is ignored, its value the band's mean
     write_records(tmp_path / "train.tfrecord", [(image, classes)], lambda im: im.tobytes(), raw_one_hot)
-    out = convert(tmp_path / "train.tfrecord", tmp_path / "out")
+    out = convert(tmp_path, tmp_path.parent / "raw-out", split="names")
     summary = json.loads((out / "dataset.json").read_text())
     assert summary["source"]["image_encoding"] == "raw float32" and summary["source"]["mask_shape"] == [k, k, 3]
     (record,) = claro_read(out, "train", k)
@@ -275,12 +275,12 @@ def test_split_by_shards_deals_whole_files(tmp_path):
 def test_names_that_say_a_split_for_some_files_only_are_refused(tmp_path):
     samples = small_samples(2)
     mask = lambda cl: cl.astype(np.uint8).tobytes()  # noqa: E731
-    write_records(tmp_path / "train.tfrecord", samples[:1], png, mask)
+    write_records(tmp_path / "validation.tfrecord", samples[:1], png, mask)
     write_records(tmp_path / "extra.tfrecord", samples[1:], png, mask)
-    with pytest.raises(ClaroError, match=r"Some files say their split in the name and 1 \(extra.tfrecord\) do not"):
-        convert(tmp_path, tmp_path / "out")
-    with pytest.raises(ClaroError, match=r"1 file \(extra.tfrecord\) does not say train, validation or test"):
-        convert(tmp_path, tmp_path / "out", split="names")
+    with pytest.raises(ClaroError, match=r"are named for a split \(validation.tfrecord\) and others not \(extra.tfrecord\)"):
+        convert(tmp_path, tmp_path.parent / "out")
+    with pytest.raises(ClaroError, match=r"The names of extra.tfrecord in .* do not say train, validation or test"):
+        convert(tmp_path, tmp_path.parent / "out", split="names")
 
 
 @pytest.mark.parametrize("unlabelled, mask", [
@@ -293,8 +293,8 @@ def test_unlabelled_mask_values(tmp_path, unlabelled, mask):
     classes[:8] = unlabelled
     write_records(tmp_path / "train.tfrecord", [(image, classes)], png, mask)
     stream = io.StringIO()
-    out = encoded.convert(DescribeParams(folder=str(tmp_path), image_feature="image", mask_feature="mask",
-                                         out=str(tmp_path / "out")), Progress("json", stream=stream))
+    out = encoded.convert(DescribeParams(folder=str(tmp_path), image_feature="image", mask_feature="mask", split="names",
+                                         out=str(tmp_path.parent / f"out{unlabelled}")), Progress("json", stream=stream))
     summary = json.loads((out / "dataset.json").read_text())
     assert summary["ignored_pixels"]["train"] == 8 * 64 and summary["ignore_value"] == 255
     assert [c["value"] for c in summary["classes"]] == sorted(np.unique(classes[8:]).tolist())
@@ -344,3 +344,23 @@ def test_converted_dataset_trains_unchanged(converted, tmp_path):
     card = read_card(out)
     assert [c["value"] for c in card["classes"]] == [0, 1, 2] and card["patch_size"] == K
     assert card["bands"] == ["b1", "b2", "b3"]
+
+
+def test_claro_describe_converts_through_the_command_line(notebook_folder, converted, tmp_path, capsys):
+    from claro.backend import cli
+
+    folder, _ = notebook_folder
+    out = tmp_path / "cli"
+    assert cli.main(["describe", str(folder), "--image-feature", "image", "--mask-feature", "mask", "--out", str(out),
+                     "--progress", "json"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (done,) = [e for e in events if e["event"] == "done"]
+    assert done["counts"] == {"train": 4, "validation": 1, "test": 1} and done["out"] == str(out)
+    mine = json.loads((out / "dataset.json").read_text())
+    theirs = json.loads((converted / "dataset.json").read_text())
+    for key in ("classes", "counts", "class_pixels", "statistics", "shards", "source"):
+        assert mine[key] == theirs[key]
+    assert mine["parameters"]["command"] == ["describe", str(folder), "--image-feature", "image", "--mask-feature",
+                                             "mask", "--out", str(out), "--progress", "json"]
+    assert cli.main(["describe", str(folder), "--image-feature", "image", "--mask-feature", "mask"]) == 2
+    assert "give --out, the folder to write it to" in capsys.readouterr().err
