@@ -637,7 +637,7 @@ def test_a_batch_is_padded_centred_with_reflected_bands_and_ignored_labels():
     assert np.array_equal(py[:, 6:26, 6:26], y) and (py == -1).sum() == 3 * (32 * 32 - 20 * 20)
     same_x, same_y = train.pad_batch(tf.constant(x), tf.constant(y), 4)  # 20 is a multiple of 4: untouched
     assert np.array_equal(same_x.numpy(), x) and np.array_equal(same_y.numpy(), y)
-    assert train.padded_size(20, 4) == 32 and train.padded_size(64, 2) == 64 and train.padded_size(366, 5) == 384
+    assert train.padded_size(20, 16) == 32 and train.padded_size(64, 4) == 64 and train.padded_size(366, 32) == 384
     # augmentation moves the padding with the patch: the ignored pixels stay where the padded bands are
     ax, ay = (t.numpy() for t in train.augment_batch(tf.constant(px), tf.constant(py), tf.constant([1, 2], tf.int64)))
     assert ax.shape == px.shape and (ay == -1).sum() == (py == -1).sum()
