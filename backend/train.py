@@ -130,8 +130,16 @@ def describe_if_needed(params: TrainParams, out: Path, progress: Progress) -> Tr
             progress.log(f"{folder} has no dataset.json: training from its description made earlier, {target}.")
             return dataclasses.replace(params, data=str(target))
     progress.log(f"{folder} has no dataset.json: describing its TFRecords first (claro describe)")
-    made = describe(DescribeParams(folder=str(folder), label=params.label, out=None if target is None else str(target),
-                                   overwrite=params.overwrite), progress)
+    created = target is not None and not target.exists()
+    if created:
+        target.mkdir()  # describe claims dataset.json inside it, so the folder must exist
+    try:
+        made = describe(DescribeParams(folder=str(folder), label=params.label, out=None if target is None else str(target),
+                                       overwrite=params.overwrite), progress)
+    except BaseException:
+        if created:
+            shutil.rmtree(target, ignore_errors=True)  # nothing half-made is left beside the model
+        raise
     return dataclasses.replace(params, data=str(made))
 
 
@@ -228,11 +236,10 @@ def architecture(params: TrainParams, state: Optional[dict]) -> dict:
     return {name: getattr(params, name) for name in ARCHITECTURE_FIELDS}
 
 
-def padded_size(patch_size: int, depth: int) -> int:
-    """The side a k × k patch is padded to for a U-Net of `depth`: the next multiple of its
-    down-sampling factor 2**depth (k itself when it already is one)."""
-    factor = 2 ** depth
-    return -(-int(patch_size) // factor) * factor
+def padded_size(patch_size: int, multiple: int) -> int:
+    """The side a k × k patch is padded to for a U-Net whose down-sampling factor (2**depth) is
+    `multiple`: the next multiple of it (k itself when it already is one)."""
+    return -(-int(patch_size) // multiple) * multiple
 
 
 def reflected_indices(size: int, before: int, after: int) -> np.ndarray:
@@ -259,7 +266,7 @@ def pad_batch(x, y, multiple: int):
     import tensorflow as tf
 
     k = int(x.shape[1])
-    size = -(-k // multiple) * multiple
+    size = padded_size(k, multiple)
     if size == k:
         return x, y
     before = (size - k) // 2
@@ -352,9 +359,11 @@ def training_batches(folder: str, batch_size: int, augment: bool, seed: int, use
 
     data = records.read_split(folder, "train", batch_size, shuffle=True, repeat=True, normalise=False, seed=seed,
                               used=used)
-    data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
+    summary = read_summary(folder)
+    if padded_size(summary["patch_size"], multiple) != int(summary["patch_size"]):
+        data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
     if augment:
-        _, std = band_statistics(read_summary(folder))
+        _, std = band_statistics(summary)
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         data = tf.data.Dataset.zip((data, seeds)).map(lambda xy, s: augment_batch(xy[0], xy[1], s, std),
                                                       num_parallel_calls=tf.data.AUTOTUNE)
@@ -367,9 +376,12 @@ def evaluation_batches(folder: str, split: str, batch_size: int, patches: int, m
     import tensorflow as tf
 
     from . import records
+    from .dataset import read_summary
 
     data = records.read_split(folder, split, batch_size, normalise=False)
-    data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
+    k = int(read_summary(folder)["patch_size"])
+    if padded_size(k, multiple) != k:
+        data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
     return data.apply(tf.data.experimental.assert_cardinality(math.ceil(patches / batch_size))).prefetch(tf.data.AUTOTUNE)
 
 
@@ -715,7 +727,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
 
     strategy, device, mixed = choose_device(devices)
     progress.log(f"Device: {device}")
-    side = padded_size(summary["patch_size"], arch["depth"])
+    side = padded_size(summary["patch_size"], multiple)
     if side != int(summary["patch_size"]):
         progress.log(f"Patches of {summary['patch_size']} pixels are padded to {side} (reflected image, ignored labels) "
                      f"to pass through the U-Net's {arch['depth']} halvings.")

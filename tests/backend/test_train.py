@@ -4,6 +4,7 @@ Tiny models (base filters 4, depth 2) and 1–2 epochs: the 2 shared cores must 
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -636,63 +637,62 @@ def test_a_batch_is_padded_centred_with_reflected_bands_and_ignored_labels():
     assert np.array_equal(py[:, 6:26, 6:26], y) and (py == -1).sum() == 3 * (32 * 32 - 20 * 20)
     same_x, same_y = train.pad_batch(tf.constant(x), tf.constant(y), 4)  # 20 is a multiple of 4: untouched
     assert np.array_equal(same_x.numpy(), x) and np.array_equal(same_y.numpy(), y)
-    assert train.padded_size(20, 4) == 32 and train.padded_size(64, 2) == 64 and train.padded_size(366, 5) == 384
+    assert train.padded_size(20, 16) == 32 and train.padded_size(64, 4) == 64 and train.padded_size(366, 32) == 384
     # augmentation moves the padding with the patch: the ignored pixels stay where the padded bands are
     ax, ay = (t.numpy() for t in train.augment_batch(tf.constant(px), tf.constant(py), tf.constant([1, 2], tf.int64)))
     assert ax.shape == px.shape and (ay == -1).sum() == (py == -1).sum()
     assert sorted(ay[ay >= 0].tolist()) == sorted(y.ravel().tolist())
 
 
-def write_k20_export(folder: Path) -> dict:
-    """A 20 × 20 export as Earth Engine writes it (TensorFlow's own writer, features in its
-    order, `system:index` and an int64 property, float labels `landcover`), with a hand-made
-    dataset.json following `claro describe`'s contract. Returns the labels per split."""
-    from .test_records import EXPORT_CLASSES, export_patch, tf_example
+# ------------------------------------------------------------------ Earth Engine exports: describe, then train
 
-    folder.mkdir()
-    files = {"train": ["training_g0.tfrecord.gz", "training_g1.tfrecord.gz"], "validation": ["eval_g0.tfrecord.gz"],
-             "test": ["testing_g0.tfrecord"]}
-    ids = {"train": [range(0, 6), range(6, 12)], "validation": [range(12, 16)], "test": [range(16, 20)]}
-    labels, images = {}, []
-    for split, names in files.items():
-        labels[split] = []
-        for name, numbers in zip(names, ids[split]):
-            options = tf.io.TFRecordOptions(compression_type="GZIP") if name.endswith(".gz") else None
-            with tf.io.TFRecordWriter(str(folder / name), options) as writer:
-                for n in numbers:
-                    made = export_patch(n, 20)
-                    writer.write(tf_example(made))
-                    labels[split].append(made["landcover"])
-                    if split == "train":
-                        images.append(np.stack([made["B2"], made["B3"], made["B4"]]))
-    stack = np.stack(images)
-    class_pixels = {s: [int(sum((l == c["value"]).sum() for l in labels[s])) for c in EXPORT_CLASSES] for s in labels}
-    (folder / "dataset.json").write_text(json.dumps({
-        "format": "claro-patch-dataset/1", "bands": ["B2", "B3", "B4"], "label": "landcover", "patch_size": 20,
-        "classes": EXPORT_CLASSES, "ignore_value": None,
-        "statistics": {"mean": stack.mean(axis=(0, 2, 3)).tolist(), "std": stack.std(axis=(0, 2, 3)).tolist()},
-        "counts": {s: sum(len(r) for r in ids[s]) for s in ids}, "class_pixels": class_pixels,
-        "shards": files, "split": {"method": "names"}}))
-    return labels
+def write_named_export(folder: Path, label: str = "landcover", k: int = 20) -> None:
+    """TensorFlow-written shards (features in the export's order, `system:index`, an int64
+    property, float labels) named for their splits, one of them GZIP without saying so."""
+    from .test_records import export_patch, tf_example
+
+    folder.mkdir(parents=True)
+    for name, numbers, compressed in (("training_g0.tfrecord.gz", range(0, 6), True), ("training_g1", range(6, 12), True),
+                                      ("eval_g0.tfrecord", range(12, 16), False), ("testing_g0.gz", range(16, 20), False)):
+        options = tf.io.TFRecordOptions(compression_type="GZIP") if compressed else None
+        with tf.io.TFRecordWriter(str(folder / name), options) as writer:
+            for n in numbers:
+                made = export_patch(n, k)
+                made[label] = made.pop("landcover")
+                writer.write(tf_example(made))
 
 
-def test_a_20_pixel_export_trains_with_depth_4_and_padding_never_counts(tmp_path):
+def test_a_20_pixel_export_is_described_then_trains_with_depth_4_padding_never_counting_and_predicts(tmp_path):
+    """`claro describe` then `claro train` end to end on TensorFlow-written 20 × 20 shards: depth 4
+    pads them to 32; only the real labelled pixels count (label 5.0 is not a listed class)."""
+    from claro.backend.describe import describe
+    from claro.backend.params import DescribeParams
+
+    from .test_records import export_patch
+
     data = tmp_path / "export"
-    labels = write_k20_export(data)
+    write_named_export(data)
+    made = describe(DescribeParams(folder=str(data), classes="0:forest:#1a9641,1:cleared:#d7191c"),
+                    Progress("json", stream=io.StringIO()))
+    summary = summary_of(made)
+    assert made == data.resolve() and summary["label"] == "landcover" and summary["patch_size"] == 20
+    assert summary["counts"] == {"train": 12, "validation": 4, "test": 4}
     out = tmp_path / "k20.keras"
     stream = io.StringIO()
-    train.run(TrainParams(data=str(data), out=str(out), epochs=2, depth=4, base_filters=4, batch_size=4,
+    train.run(TrainParams(data=str(made), out=str(out), epochs=2, depth=4, base_filters=4, batch_size=4,
                           learning_rate=0.01, progress="json"), Progress("json", stream=stream))
     logs = [e["message"] for e in events(stream) if e["event"] == "log"]
     assert "Patches of 20 pixels are padded to 32 (reflected image, ignored labels) to pass through the U-Net's 4 halvings." in logs
     card = model_card.read_card(out)
-    assert card["patch_size"] == 20 and card["bands"] == ["B2", "B3", "B4"] and card["training"]["epochs_run"] == 2
-    for split in ("validation", "test"):
-        labelled = sum(int(np.isin(l, [0.0, 1.0]).sum()) for l in labels[split])
+    assert card["bands"] == summary["bands"] and card["bands"][:3] == ["B2", "B3", "B4"]
+    assert card["patch_size"] == 20 and card["training"]["epochs_run"] == 2
+    for split, numbers in (("validation", range(12, 16)), ("test", range(16, 20))):
+        labels = [export_patch(n, 20)["landcover"] for n in numbers]
         matrix = np.array(card["metrics"][split]["confusion_matrix"])
         # only the real labelled pixels: not the 32² padded patch, not the ignored label 5.0
-        assert card["metrics"][split]["pixels"] == matrix.sum() == labelled < len(labels[split]) * 20 * 20
-        assert matrix.sum(axis=1).tolist() == [sum(int((l == v).sum()) for l in labels[split]) for v in (0.0, 1.0)]
+        per_class = [sum(int((l == v).sum()) for l in labels) for v in (0.0, 1.0)]
+        assert matrix.sum(axis=1).tolist() == per_class and sum(per_class) < len(labels) * 20 * 20
+        assert card["metrics"][split]["pixels"] == sum(per_class) == sum(summary["class_pixels"][split])
     # the model predicts a raster (predict picks its own window)
     from osgeo import gdal
 
@@ -700,12 +700,70 @@ def test_a_20_pixel_export_trains_with_depth_4_and_padding_never_counts(tmp_path
     from claro.backend.params import PredictParams
 
     image = tmp_path / "image.tif"
-    raster = gdal.GetDriverByName("GTiff").Create(str(image), 37, 45, 3, gdal.GDT_Float32)
+    raster = gdal.GetDriverByName("GTiff").Create(str(image), 37, 45, len(card["bands"]), gdal.GDT_Float32)
     raster.SetGeoTransform((500000.0, 10.0, 0.0, 9000000.0, 0.0, -10.0))
-    for b in range(3):
-        raster.GetRasterBand(b + 1).WriteArray(np.random.default_rng(b).uniform(b + 2, b + 2.9, (45, 37)).astype(np.float32))
+    for b, mean in enumerate(summary["statistics"]["mean"]):
+        raster.GetRasterBand(b + 1).WriteArray(np.random.default_rng(b).uniform(mean - 0.4, mean + 0.4, (45, 37)).astype(np.float32))
     raster = None
     predict.run(PredictParams(model=str(out), image=str(image), out=str(tmp_path / "classes.tif")),
                 Progress("json", stream=io.StringIO()))
     classes = gdal.Open(str(tmp_path / "classes.tif")).ReadAsArray()
     assert classes.shape == (45, 37) and set(np.unique(classes).tolist()) <= {0, 1}
+
+
+def test_train_on_a_folder_of_shards_describes_it_first_and_asks_for_an_unknown_label(tmp_path):
+    data = tmp_path / "export"
+    write_named_export(data, label="lc")
+    out = tmp_path / "auto.keras"
+    params = TrainParams(data=str(data), out=str(out), epochs=1, depth=2, base_filters=4, batch_size=4, progress="json")
+    with pytest.raises(ClaroError, match="give --label"):
+        train.run(params, Progress("json", stream=io.StringIO()))
+    assert not (data / "dataset.json").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+    stream = io.StringIO()
+    train.run(dataclasses.replace(params, label="lc"), Progress("json", stream=stream))
+    logs = [e["message"] for e in events(stream) if e["event"] == "log"]
+    assert f"{data} has no dataset.json: describing its TFRecords first (claro describe)" in logs
+    summary = summary_of(data)
+    assert summary["label"] == "lc" and summary["shards"]["train"] == ["training_g0.tfrecord.gz", "training_g1"]
+    card = model_card.read_card(out)
+    assert card["training"]["dataset"] == str(data.resolve()) and card["training"]["patches"] == summary["counts"]
+    assert card["metrics"]["test"]["pixels"] == sum(summary["class_pixels"]["test"])
+
+
+def test_a_read_only_folder_of_shards_is_described_beside_the_model(tmp_path):
+    data = tmp_path / "export"
+    write_named_export(data)
+    if os.geteuid() != 0:
+        data.chmod(0o555)
+    else:  # root writes through permission bits: make the folder a read-only mount
+        mount = subprocess.run(["mount", "--bind", str(data), str(data)], capture_output=True)  # nosec B603 B607
+        if mount.returncode:
+            pytest.skip(f"cannot bind-mount here: {mount.stderr.decode().strip()}")
+    try:
+        if os.geteuid() == 0:
+            ro = subprocess.run(["mount", "-o", "remount,bind,ro", str(data)], capture_output=True)  # nosec B603 B607
+            if ro.returncode:
+                pytest.skip(f"cannot remount read-only here: {ro.stderr.decode().strip()}")
+        models = tmp_path / "models"
+        models.mkdir()
+        params = TrainParams(data=str(data), out=str(models / "ro.keras"), epochs=1, depth=2, base_filters=4,
+                             batch_size=4, progress="json")
+        stream = io.StringIO()
+        train.run(params, Progress("json", stream=stream))
+        described = models / "ro_dataset"
+        assert summary_of(described)["shards"]["test"] == ["../../export/testing_g0.gz"]
+        assert not (data / "dataset.json").exists()
+        assert model_card.read_card(models / "ro.keras")["training"]["dataset"] == str(described.resolve())
+        # --overwrite describes again; a run that replaces nothing (e.g. --resume) trains from the
+        # description made earlier, so its dataset stays the same
+        for overwrite, line in ((True, f"{data} has no dataset.json: describing its TFRecords first (claro describe)"),
+                                (False, f"{data} has no dataset.json: training from its description made earlier, {described}.")):
+            stream = io.StringIO()
+            again = train.describe_if_needed(dataclasses.replace(params, overwrite=overwrite), models / "ro.keras",
+                                             Progress("json", stream=stream))
+            assert again.data == str(described) and line in [e["message"] for e in events(stream) if e["event"] == "log"]
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(data)], check=False)  # nosec B603 B607
+        else:
+            data.chmod(0o755)
