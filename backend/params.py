@@ -164,7 +164,8 @@ class PredictParams:
                                                   "model, by name, comma separated (default: the model's band names).")
     format: str = option("geotiff", choices=("geotiff", "tfrecord"), label="Output format",
                          help="geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord "
-                              "patches beside a copy of the export's JSON, ready for 'earthengine upload image'.")
+                              "patches beside a copy of the export's JSON, ready for 'earthengine upload image': --out "
+                              "names OUT.tfrecord.gz (or OUT.tfrecord) and the copy is OUT.json.")
     dask: Optional[str] = option(None, label="Dask scheduler",
                                  help="Predict on a Dask cluster: the scheduler's address (tcp://host:8786), or local:N for N worker "
                                       "processes on this machine; the output folder must be reachable by every worker.")
