@@ -237,6 +237,13 @@ def band_names_for(params: PredictParams, card: Optional[dict]) -> list[str]:
     return [str(b) for b in card["bands"]]
 
 
+def _check_plain_model(params: PredictParams, card: Optional[dict]) -> None:
+    """A model without a card needs its classes; said here, where --bands is not the way out."""
+    if card is None and not params.classes:
+        raise ClaroError(f"{params.model} is a plain Keras model without a Claro card; give its classes with --classes "
+                         "(e.g. '0:forest:#1a9641,1:cleared:#d7191c') and the features it reads with --band-names.")
+
+
 @dataclass(frozen=True)
 class Layout:
     """What the records of an export hold: the chosen features, and the margins to crop."""
@@ -495,6 +502,7 @@ def predict_export(params: PredictParams, progress: Progress) -> None:
         raise ClaroError("No model file was given; pass --model.")
     card = model_card.read_card(params.model)
     names = band_names_for(params, card)
+    _check_plain_model(params, card)
     inputs = [params.image, *map(str, files), params.model]
     if params.format == "tfrecord":
         records, mixer_copy, compression = tfrecord_targets(params.out)

@@ -313,3 +313,36 @@ def test_a_json_that_is_not_a_mixer(tmp_path):
         ee_image.read_mixer(str(tmp_path / "x.json"))
     (tmp_path / "y.json").write_text(json.dumps({"type": "FeatureCollection"}))
     assert not ee_image.is_export(str(tmp_path / "y.json"))
+
+
+def test_a_plain_keras_model_needs_band_names_and_classes(export, capsys):
+    mixer, _, folder = export
+    inputs = keras.Input((None, None, 2))
+    keras.Model(inputs, keras.layers.Conv2D(1, 1)(inputs)).save(folder / "plain.keras")
+    message = failing(capsys, "--model", folder / "plain.keras", "--image", mixer, "--out", folder / "c.tif")
+    assert "--band-names" in message
+    message = failing(capsys, "--model", folder / "plain.keras", "--image", mixer, "--out", folder / "c.tif",
+                      "--band-names", "nir,red")
+    assert "--classes" in message and "--bands" not in message
+    assert run("--model", folder / "plain.keras", "--image", mixer, "--out", folder / "c.tif", "--band-names", "nir,red",
+               "--classes", "3:forest,7:logged") == 0
+
+
+def test_a_damaged_export_file(export, capsys):
+    mixer, model, folder = export
+    data = (mixer.parent / "image.tfrecord.gz").read_bytes()
+    (mixer.parent / "image.tfrecord.gz").write_bytes(data[: len(data) // 2])
+    message = failing(capsys, "--model", model, "--image", mixer, "--out", folder / "c.tif")
+    assert "image.tfrecord.gz is damaged" in message
+    assert not (folder / "c.tif").exists() and scratch_left(folder) == []
+
+
+def test_an_interrupted_round_trip_leaves_nothing(export, monkeypatch):
+    mixer, model, folder = export
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ee_image, "write_class_records", interrupted)
+    assert run("--model", model, "--image", mixer, "--out", folder / "m.tfrecord.gz", "--format", "tfrecord") == 130
+    assert sorted(p.name for p in folder.iterdir()) == ["export", "nir.keras"]
