@@ -48,6 +48,7 @@ import glob
 import json
 import math
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -410,7 +411,7 @@ def write_class_records(mixer: Mixer, classes: Path, target: Path, compression: 
     with tf.io.TFRecordWriter(str(target), options) as writer:
         for index in range(mixer.total):
             x, y = mixer.origin(index)
-            values = band.ReadAsArray(x, y, mixer.width, mixer.height).astype(np.int64).ravel()
+            values = band.ReadAsArray(x, y, mixer.width, mixer.height).ravel().tolist()  # a list: 2× faster than an array
             example = tf.train.Example(features=tf.train.Features(feature={
                 CLASS_FEATURE: tf.train.Feature(int64_list=tf.train.Int64List(value=values))}))
             writer.write(example.SerializeToString())
@@ -463,17 +464,55 @@ class _Stage:
         self.progress.error(message, **fields)
 
 
+#: the other outputs of `claro predict`: parameter and kind (for check_can_write)
+EXTRA_OUTPUTS = (("probabilities", "geotiff"), ("uncertainty", "geotiff"), ("polygons", "gpkg"))
+
+
+def _check_extras(params: PredictParams, inputs: Sequence[str]) -> dict[str, Path]:
+    """The other outputs asked for, each checked as predict checks it (with the uncertainty's .qml)."""
+    from . import style
+
+    targets = {}
+    for key, kind in EXTRA_OUTPUTS:
+        if getattr(params, key):
+            targets[key] = check_can_write(getattr(params, key), params.overwrite, kind=kind, inputs=inputs)
+    if "uncertainty" in targets:
+        check_can_write(style.qml_path(targets["uncertainty"]), params.overwrite, kind="qml", inputs=inputs)
+    return targets
+
+
+def _put_in_place(made: Path, target: Path) -> None:
+    """Move a finished output made in its own scratch folder under its final name (`made`), with
+    every sidecar predict wrote beside it (the uncertainty's .qml, GDAL's .aux.xml), to `target`'s folder."""
+    from .atomic import LOCK_SUFFIX
+
+    for entry in sorted(made.parent.iterdir()):
+        if not entry.name.endswith(LOCK_SUFFIX):  # the job's locks stay, to be released when it ends
+            entry.replace(target.parent / entry.name)
+
+
 @contextlib.contextmanager
-def _scratch(folder: Path, name: str) -> Iterator[Callable[[str], Path]]:
-    """Scratch file names in `folder` (hidden, unique), every file starting with them removed on
-    leaving: success, error or Ctrl-C."""
+def _scratch(folder: Path, name: str) -> Iterator[Callable[..., Path]]:
+    """Scratch names (hidden, unique) in `folder` or in another folder given, on the same disk as the
+    output they become; every file or folder starting with them is removed on leaving: success,
+    error or Ctrl-C."""
     token = f".{name}.ee-{uuid.uuid4().hex[:8]}-"
+    used = {folder}
+
+    def scratch(role: str, where: Optional[Path] = None) -> Path:
+        used.add(where or folder)
+        return (where or folder) / f"{token}{role}"
+
     try:
-        yield lambda role: folder / f"{token}{role}"
+        yield scratch
     finally:
-        for leftover in folder.glob(glob.escape(token) + "*"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        for place in used:
+            for leftover in place.glob(glob.escape(token) + "*"):
+                with contextlib.suppress(OSError):
+                    if leftover.is_dir() and not leftover.is_symlink():
+                        shutil.rmtree(leftover)
+                    else:
+                        leftover.unlink()
 
 
 def handles(params: PredictParams) -> bool:
@@ -508,8 +547,11 @@ def predict_export(params: PredictParams, progress: Progress) -> None:
         records, mixer_copy, compression = tfrecord_targets(params.out)
         check_can_write(records, params.overwrite, kind="ee-tfrecord", inputs=inputs)
         check_can_write(mixer_copy, params.overwrite, kind="ee-mixer", inputs=inputs)
-        if records.resolve() == mixer_copy.resolve():  # pragma: no cover - suffixes differ by construction
-            raise ClaroError("The TFRecord output and its mixer copy must be different files.")
+        extras = _check_extras(params, inputs)
+        every = [records, mixer_copy, *extras.values()]
+        if len({path.resolve() for path in every}) != len(every):
+            raise ClaroError("The TFRecords, their mixer copy and the probability, uncertainty and polygon outputs must be "
+                             "different files; choose other output names.")
         anchor = records
     else:
         check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
@@ -529,17 +571,28 @@ def predict_export(params: PredictParams, progress: Progress) -> None:
             engine(dataclasses.replace(params, image=str(image), bands=bands, band_names=None),
                    _Stage(progress, READ_SHARE, 1.0))
             return
+        # Every output is made under a scratch name and put in place only once the TFRecords are
+        # written, so an error or Ctrl-C leaves none of them.
         classes = scratch("classes.tif")
+        made = {}
+        for key, target in extras.items():  # in a scratch folder beside it, under its own name (a GeoPackage's
+            place = scratch(key, target.resolve().parent)  # layer is named after its file)
+            place.mkdir()
+            made[key] = place / target.name
         stage = _Stage(progress, READ_SHARE, 0.95, hide=[scratch("").name])
         engine(dataclasses.replace(params, image=str(image), out=str(classes), bands=bands, band_names=None,
-                                   format="geotiff"), stage)
+                                   format="geotiff", overwrite=False, **{key: str(path) for key, path in made.items()}),
+               stage)
         progress.update(0.96, "TFRecords")
         with atomic_file(records) as records_tmp, \
                 atomic_file(mixer_copy) as mixer_tmp:
             write_class_records(mixer, classes, records_tmp, compression)
             mixer_tmp.write_bytes(mixer.path.read_bytes())
+        for key, path in made.items():
+            _put_in_place(path, extras[key])
     result = dict(stage.result or {})
-    result.update(out=str(records), mixer=str(mixer_copy), format="tfrecord", qml=None, area_csv=None)
+    result.update(out=str(records), mixer=str(mixer_copy), format="tfrecord", qml=None, area_csv=None,
+                  **{key: str(extras[key]) for key in made})
     progress.log(f"Wrote {records} ({mixer.total} patch{'es' if mixer.total != 1 else ''} of {mixer.width}×{mixer.height}, "
                  f"int64 feature '{CLASS_FEATURE}' holding the class values, {NODATA} nodata) and the mixer copy "
                  f"{mixer_copy}"

@@ -230,7 +230,7 @@ def test_format_tfrecord_writes_the_patches_back_beside_a_copy_of_the_mixer(tmp_
     out.parent.mkdir()
     assert run("--model", model, "--image", mixer, "--out", tmp_path / "classes.tif") == 0
     assert run("--model", model, "--image", mixer, "--out", out, "--format", "tfrecord",
-               "--probabilities", probabilities) == 0
+               "--probabilities", probabilities, "--uncertainty", out.parent / "unsure.tif") == 0
     patches = read_class_records(out)
     assert len(patches) == TOTAL and all(p.shape == (HEIGHT, WIDTH) for p in patches)
     placed = np.vstack([np.hstack(patches[row * PER_ROW: (row + 1) * PER_ROW]) for row in range(TOTAL // PER_ROW)])
@@ -241,7 +241,9 @@ def test_format_tfrecord_writes_the_patches_back_beside_a_copy_of_the_mixer(tmp_
     probs = gdal.Open(str(probabilities))
     assert probs.GetGeoTransform() == GEOTRANSFORM
     assert np.allclose(probs.ReadAsArray(), truth["nir"], atol=1e-6)
-    assert sorted(p.name for p in out.parent.iterdir()) == sorted([name, "map.json", "probabilities.tif"])
+    assert gdal.Open(str(out.parent / "unsure.tif")).GetGeoTransform() == GEOTRANSFORM
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted([name, "map.json", "probabilities.tif", "unsure.tif",
+                                                                   "unsure.qml"])
     # Claro's own records are replaced with --overwrite only.
     assert run("--model", model, "--image", mixer, "--out", out, "--format", "tfrecord") == 2
     assert run("--model", model, "--image", mixer, "--out", out, "--format", "tfrecord", "--overwrite") == 0
@@ -303,7 +305,11 @@ def test_tfrecord_format_needs_an_export_and_a_tfrecord_name(export, capsys):
     message = failing(capsys, "--model", model, "--image", folder / "c.tif", "--out", folder / "d.tif",
                       "--band-names", "nir,red")
     assert "Earth Engine" in message
+    message = failing(capsys, "--model", model, "--image", mixer, "--out", folder / "m.tfrecord.gz", "--format", "tfrecord",
+                      "--probabilities", folder / "m.json")
+    assert "different files" in message
     assert not (folder / "m.tfrecord.gz").exists() and not (folder / "d.tif").exists()
+    assert not (folder / "m.json").exists() and scratch_left(folder) == []
 
 
 def test_a_json_that_is_not_a_mixer(tmp_path):
@@ -344,5 +350,6 @@ def test_an_interrupted_round_trip_leaves_nothing(export, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(ee_image, "write_class_records", interrupted)
-    assert run("--model", model, "--image", mixer, "--out", folder / "m.tfrecord.gz", "--format", "tfrecord") == 130
+    assert run("--model", model, "--image", mixer, "--out", folder / "m.tfrecord.gz", "--format", "tfrecord",
+               "--probabilities", folder / "p.tif", "--polygons", folder / "p.gpkg") == 130
     assert sorted(p.name for p in folder.iterdir()) == ["export", "nir.keras"]
