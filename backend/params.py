@@ -130,7 +130,9 @@ class PredictParams:
     """`claro predict`: model + raster → class GeoTIFF (+ probabilities)."""
 
     model: str = option("", label="Model file", help="Trained model file (.keras).")
-    image: str = option("", label="Image raster", help="Raster to classify; must have the bands the model was trained on.")
+    image: str = option("", label="Image raster", help="Raster to classify; must have the bands the model was trained on. "
+                                                       "Or the JSON mixer of an Earth Engine image export (TFRecord), its "
+                                                       ".tfrecord.gz files beside it.")
     out: str = option("", label="Class raster", help="Output class GeoTIFF; a .qml style is written beside it.")
     probabilities: Optional[str] = option(None, label="Probability raster",
                                           help="Also write per-class probabilities (float32 GeoTIFF) to this path.")
