@@ -121,9 +121,9 @@ def is_export(path: Optional[str]) -> bool:
 
 
 def _positive_int(value: Any) -> Optional[int]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
-    return int(value)
+    return int(value) if value == int(value) and value >= 1 else None
 
 
 def read_mixer(path: str) -> Mixer:
