@@ -112,6 +112,12 @@ def _is_change_matrix(path: Path) -> bool:
     return is_matrix_csv(path)
 
 
+def _ee_image():
+    from . import ee_image
+
+    return ee_image
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -130,6 +136,8 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "change-matrix": ("a Claro change matrix", _is_change_matrix),
     "sample": ("a Claro sample", _is_claro_sample),
     "assessment-table": ("a Claro assessment table", _is_assessment_table),
+    "ee-tfrecord": ("a TFRecord of classes Claro wrote", lambda p: _ee_image().is_claro_records(p)),
+    "ee-mixer": ("an Earth Engine mixer (.json)", lambda p: _ee_image().is_mixer_file(p)),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
                  ".json": "report", ".gpkg": "gpkg"}

@@ -130,7 +130,9 @@ class PredictParams:
     """`claro predict`: model + raster → class GeoTIFF (+ probabilities)."""
 
     model: str = option("", label="Model file", help="Trained model file (.keras).")
-    image: str = option("", label="Image raster", help="Raster to classify; must have the bands the model was trained on.")
+    image: str = option("", label="Image raster", help="Raster to classify; must have the bands the model was trained on. "
+                                                       "Or the JSON mixer of an Earth Engine image export (TFRecord), its "
+                                                       ".tfrecord.gz files beside it.")
     out: str = option("", label="Class raster", help="Output class GeoTIFF; a .qml style is written beside it.")
     probabilities: Optional[str] = option(None, label="Probability raster",
                                           help="Also write per-class probabilities (float32 GeoTIFF) to this path.")
@@ -164,7 +166,8 @@ class PredictParams:
                                                   "model, by name, comma separated (default: the model's band names).")
     format: str = option("geotiff", choices=("geotiff", "tfrecord"), label="Output format",
                          help="geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord "
-                              "patches beside a copy of the export's JSON, ready for 'earthengine upload image'.")
+                              "patches beside a copy of the export's JSON, ready for 'earthengine upload image': --out "
+                              "names OUT.tfrecord.gz (or OUT.tfrecord) and the copy is OUT.json.")
     dask: Optional[str] = option(None, label="Dask scheduler",
                                  help="Predict on a Dask cluster: the scheduler's address (tcp://host:8786), or local:N for N worker "
                                       "processes on this machine; the output folder must be reachable by every worker.")

@@ -498,7 +498,10 @@ def _window_has_valid(valid: np.ndarray, x: int, width: int) -> bool:
 
 @job
 def run(params: PredictParams, progress: Progress) -> None:
-    from . import model_io, raster
+    from . import ee_image, model_io, raster
+
+    if ee_image.handles(params):  # an Earth Engine image export (or its options): assembled, then this engine
+        return ee_image.predict_export(params, progress)
 
     targets = _check_outputs(params)
     out_path, qml_path = targets["out"], targets["qml"]
