@@ -1823,10 +1823,6 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <translation>Ráster de imagen</translation>
     </message>
     <message>
-        <source>Raster to classify; must have the bands the model was trained on.</source>
-        <translation>Ráster a clasificar; debe tener las bandas con las que se entrenó el modelo.</translation>
-    </message>
-    <message>
         <source>Class raster</source>
         <translation>Ráster de clases</translation>
     </message>
@@ -2243,10 +2239,6 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <translation>Formato de salida</translation>
     </message>
     <message>
-        <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;.</source>
-        <translation>geotiff: un GeoTIFF de clases; tfrecord (solo exportaciones de imagen de Earth Engine): las clases como parches TFRecord junto a una copia del JSON de la exportación, listos para 'earthengine upload image'.</translation>
-    </message>
-    <message>
         <source>Dask scheduler</source>
         <translation>Planificador Dask</translation>
     </message>
@@ -2361,6 +2353,14 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Label value meaning &apos;not labelled&apos; (default: none for band records, 255 for encoded-image masks; values not listed in --classes are ignored too).</source>
         <translation>Valor de etiqueta que significa «sin etiquetar» (por defecto: ninguno para registros de bandas, 255 para máscaras de imágenes codificadas; los valores que no figuran en --classes también se ignoran).</translation>
+    </message>
+    <message>
+        <source>Raster to classify; must have the bands the model was trained on. Or the JSON mixer of an Earth Engine image export (TFRecord), its .tfrecord.gz files beside it.</source>
+        <translation>Ráster a clasificar; debe tener las bandas con las que se entrenó el modelo. O el JSON «mixer» de una exportación de imagen de Earth Engine (TFRecord), con sus archivos .tfrecord.gz al lado.</translation>
+    </message>
+    <message>
+        <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;: --out names OUT.tfrecord.gz (or OUT.tfrecord) and the copy is OUT.json.</source>
+        <translation>geotiff: un GeoTIFF de clases; tfrecord (solo exportaciones de imagen de Earth Engine): las clases como parches TFRecord junto a una copia del JSON de la exportación, listas para 'earthengine upload image': --out nombra OUT.tfrecord.gz (u OUT.tfrecord) y la copia es OUT.json.</translation>
     </message>
 </context>
 </TS>

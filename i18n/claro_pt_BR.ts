@@ -1823,10 +1823,6 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <translation>Raster de imagem</translation>
     </message>
     <message>
-        <source>Raster to classify; must have the bands the model was trained on.</source>
-        <translation>Raster a classificar; deve ter as bandas com que o modelo foi treinado.</translation>
-    </message>
-    <message>
         <source>Class raster</source>
         <translation>Raster de classes</translation>
     </message>
@@ -2243,10 +2239,6 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <translation>Formato de saída</translation>
     </message>
     <message>
-        <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;.</source>
-        <translation>geotiff: um GeoTIFF de classes; tfrecord (só exportações de imagem do Earth Engine): as classes como patches TFRecord ao lado de uma cópia do JSON da exportação, prontos para 'earthengine upload image'.</translation>
-    </message>
-    <message>
         <source>Dask scheduler</source>
         <translation>Agendador Dask</translation>
     </message>
@@ -2361,6 +2353,14 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Label value meaning &apos;not labelled&apos; (default: none for band records, 255 for encoded-image masks; values not listed in --classes are ignored too).</source>
         <translation>Valor de rótulo que significa «não rotulado» (padrão: nenhum para registros de bandas, 255 para máscaras de imagens codificadas; valores não listados em --classes também são ignorados).</translation>
+    </message>
+    <message>
+        <source>Raster to classify; must have the bands the model was trained on. Or the JSON mixer of an Earth Engine image export (TFRecord), its .tfrecord.gz files beside it.</source>
+        <translation>Raster a classificar; deve ter as bandas com que o modelo foi treinado. Ou o JSON «mixer» de uma exportação de imagem do Earth Engine (TFRecord), com seus arquivos .tfrecord.gz ao lado.</translation>
+    </message>
+    <message>
+        <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;: --out names OUT.tfrecord.gz (or OUT.tfrecord) and the copy is OUT.json.</source>
+        <translation>geotiff: um GeoTIFF de classes; tfrecord (somente exportações de imagem do Earth Engine): as classes como patches TFRecord ao lado de uma cópia do JSON da exportação, prontas para 'earthengine upload image': --out nomeia OUT.tfrecord.gz (ou OUT.tfrecord) e a cópia é OUT.json.</translation>
     </message>
 </context>
 </TS>
