@@ -39,6 +39,8 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -148,26 +150,68 @@ def check_shards(folder: str, team: Team) -> None:
 
 # ---------------------------------------------------------------------------- the strategy
 
-def _unreachable(addresses: tuple[str, ...], timeout: float = 2.0) -> list[str]:
-    """The addresses where nothing accepts a connection (a worker not started, a firewall)."""
-    silent = []
-    for address in addresses:
-        host, port = address.rsplit(":", 1)
-        try:
-            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
-                pass
-        except OSError:
-            silent.append(address)
-    return silent
+def _answers(address: str, timeout: float = 1.0) -> bool:
+    host, port = address.rsplit(":", 1)
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def rendezvous(team: Team, wait: float) -> None:
+    """Wait until every other worker's port answers, while answering on ours; else one sentence.
+
+    Why not TensorFlow's own wait: it blocks inside the strategy's creation, without end and
+    holding the interpreter, so neither a timeout, a watchdog thread nor Ctrl-C gets through.
+    Each worker listens on its own port (with a plain socket, until TensorFlow's server takes
+    the port over) and connects to the others' until all answer."""
+    mine = team.addresses[team.index]
+    listener = socket.socket(socket.AF_INET6 if mine.startswith("[") else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("", int(mine.rsplit(":", 1)[1])))
+        listener.listen(16)
+    except OSError as error:
+        listener.close()
+        raise ClaroError(f"Worker {team.index} of {team.count} cannot listen at {mine} ({error.strerror or error}); "
+                         "choose a free port on this machine.") from None
+    stop = threading.Event()
+
+    def answer() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                connection, _ = listener.accept()
+                connection.close()
+
+    thread = threading.Thread(target=answer, daemon=True, name="claro-rendezvous")
+    thread.start()
+    try:
+        waiting = [a for i, a in enumerate(team.addresses) if i != team.index]
+        deadline = time.monotonic() + wait
+        while waiting and time.monotonic() < deadline:
+            waiting = [a for a in waiting if not _answers(a)]
+            if waiting:
+                time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    if waiting:
+        raise ClaroError(f"Worker {team.index} of {team.count} could not reach the other workers within {wait:g} s: "
+                         f"nothing answers at {', '.join(waiting)}; start every worker with the same worker list and "
+                         "its own index, and check that the firewall lets these ports through between the machines.")
 
 
 def strategy(team: Team, progress: Progress):
-    """(MultiWorkerMirroredStrategy, description for the log and card, mixed precision on?).
-
-    Waits up to WAIT_SECONDS for every worker; then one sentence naming the silent ones instead
-    of TensorFlow's endless wait. Must run before any other TensorFlow op."""
+    """(MultiWorkerMirroredStrategy, description for the log and card, mixed precision on?), once
+    every worker answers (`rendezvous`). Must run before any other TensorFlow op."""
+    others = [a for i, a in enumerate(team.addresses) if i != team.index]
+    progress.log(f"Worker {team.index} of {team.count}{' (chief)' if team.chief else ''} at {team.addresses[team.index]}: "
+                 f"waiting for {', '.join(others)} (up to {WAIT_SECONDS} s).")
+    rendezvous(team, WAIT_SECONDS)
     import tensorflow as tf
-    from tensorflow.python.distribute import collective_all_reduce_strategy as collective
 
     if team.tf_config is not None:
         os.environ["TF_CONFIG"] = team.tf_config
@@ -175,27 +219,7 @@ def strategy(team: Team, progress: Progress):
     for gpu in gpus:
         with contextlib.suppress(RuntimeError, ValueError):
             tf.config.experimental.set_memory_growth(gpu, True)
-    # TensorFlow's own first wait for the cluster is endless by default (a private class setting).
-    collective.CollectiveAllReduceExtended._check_health_initial_timeout = WAIT_SECONDS
-    others = [a for i, a in enumerate(team.addresses) if i != team.index]
-    progress.log(f"Worker {team.index} of {team.count}{' (chief)' if team.chief else ''} at {team.addresses[team.index]}: "
-                 f"waiting for {', '.join(others)} (up to {WAIT_SECONDS} s).")
-    try:
-        made = tf.distribute.MultiWorkerMirroredStrategy()
-    except RuntimeError as error:
-        if "Timeout waiting for the cluster" not in str(error):
-            raise
-        silent = _unreachable(tuple(others))
-        where = (f"nothing answers at {', '.join(silent)}" if silent else
-                 f"{', '.join(others)} answer but did not join")
-        raise ClaroError(f"Worker {team.index} of {team.count} could not form the cluster within {WAIT_SECONDS} s: {where}; "
-                         "start every worker with the same worker list and its own index, and check that the "
-                         "firewall lets these ports through between the machines.") from None
-    except tf.errors.OpError as error:
-        if "server" not in str(error).lower():
-            raise
-        raise ClaroError(f"Worker {team.index} of {team.count} could not listen at {team.addresses[team.index]} "
-                         f"({error.message.strip()}); choose a free port on this machine.") from None
+    made = tf.distribute.MultiWorkerMirroredStrategy()
     if gpus:
         kind = f"GPU: {len(gpus)} × {gpus[0].name} per worker, mixed precision"
     else:
