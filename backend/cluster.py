@@ -9,8 +9,11 @@ How it works, and why:
   training job; the job itself runs unchanged on every worker, so every worker issues the same
   collective operations in the same order (Keras's validation, the metric reads, the test pass).
 - The global batch is --batch-size, shared by all replicas of all workers (each computes
-  batch-size / replicas patches per step): the same steps per epoch, learning rate and batch
-  statistics as on one machine, so a model trains the same with more machines, only faster.
+  batch-size / replicas patches per step): the same steps per epoch and learning rate as on one
+  machine, so the settings that suit one machine suit several (batch normalisation sees each
+  replica's share of the batch, as with several GPUs).
+- Before the strategy, the workers meet (`rendezvous`): TensorFlow would wait for a missing
+  worker without end; this waits WAIT_SECONDS and names the addresses that do not answer.
 - Training data: each worker reads its own training shards, file by file (shard i to worker
   i mod N, the partition of tf.data's AutoShardPolicy.FILE), inside
   `distribute_datasets_from_function`. tf.data's automatic sharding cannot do it on the training
@@ -236,8 +239,9 @@ def check_batch_size(batch_size: int, replicas: int) -> None:
 
 def distribution(strategy: Any, team: Optional["Joined"]) -> dict:
     """What the card records about how a model was trained: strategy, workers, replicas."""
-    return {"strategy": STRATEGY if team else type(strategy).__name__, "workers": team.team.count if team else 1,
-            "replicas": int(strategy.num_replicas_in_sync)}
+    name = STRATEGY if team else type(strategy).__name__.lstrip("_")
+    return {"strategy": "none" if name == "DefaultDistributionStrategy" else name,
+            "workers": team.team.count if team else 1, "replicas": int(strategy.num_replicas_in_sync)}
 
 
 # ---------------------------------------------------------------------------- the job on every worker

@@ -685,8 +685,9 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     trainer = Trainer(params, progress, summary, out, arch, weights, device, state)
     trainer.distribution = cluster.distribution(strategy, team)
     if state:
-        model.optimizer.build(model.trainable_variables)
-        model.load_weights(resume_folder(out) / "state.weights.h5")
+        with strategy.scope():  # the optimizer's variables are mirrored like the model's
+            model.optimizer.build(model.trainable_variables)
+            model.load_weights(resume_folder(out) / "state.weights.h5")
         model.optimizer.learning_rate = trainer.learning_rate
         export_model.load_weights(out)  # the best epoch so far
         trainer.best_weights = export_model.get_weights()
