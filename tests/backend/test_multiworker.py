@@ -197,9 +197,9 @@ def test_two_workers_train_resume_and_only_the_chief_writes(dataset, tmp_path, w
 
     # Within noise of one worker trained on the same data for as many epochs. The noise is large
     # for a 4-filter U-Net after 2 epochs: one-worker runs with seeds 42, 1, 2 and 3 gave a
-    # validation IoU of the cleared class of 0.89, 0.70, 0.78 and 0.35. Two workers change the
-    # batches (each replica's 4 patches come from its own shards, batch normalisation sees 4),
-    # so the tolerance is that spread, 0.55; both must beat mapping everything forest (IoU 0).
+    # validation IoU of the cleared class of 0.89, 0.70, 0.78 and 0.35. Two workers draw other
+    # batches (each half of a batch from the worker's own shards, another shuffle) as another seed
+    # would, so the tolerance is that spread, 0.55; both must beat mapping everything forest (IoU 0).
     alone = tmp_path / "alone" / "m.keras"
     alone.parent.mkdir()
     train.run(TrainParams(data=str(dataset), out=str(alone), epochs=done + 1, depth=2, base_filters=4, batch_size=8,
