@@ -211,8 +211,8 @@ def strategy(team: Team, progress: Progress):
     """(MultiWorkerMirroredStrategy, description for the log and card, mixed precision on?), once
     every worker answers (`rendezvous`). Must run before any other TensorFlow op."""
     others = [a for i, a in enumerate(team.addresses) if i != team.index]
-    progress.log(f"Worker {team.index} of {team.count}{' (chief)' if team.chief else ''} at {team.addresses[team.index]}: "
-                 f"waiting for {', '.join(others)} (up to {WAIT_SECONDS} s).")
+    who = f"Worker 0 of {team.count} (chief) at" if team.chief else "At"  # the others' lines say who they are
+    progress.log(f"{who} {team.addresses[team.index]}: waiting for {', '.join(others)} (up to {WAIT_SECONDS} s).")
     rendezvous(team, WAIT_SECONDS)
     import tensorflow as tf
 
