@@ -528,7 +528,8 @@ def _records(files: Sequence[str], positions: Optional[Sequence[int]] = None, ke
 
 
 def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffle: bool = False,
-               repeat: bool = False, normalise: bool = True, seed: int = 0, used: Optional[dict] = None):
+               repeat: bool = False, normalise: bool = True, seed: int = 0, used: Optional[dict] = None,
+               shard: Optional[tuple[int, int]] = None):
     """tf.data.Dataset of (x float32 [B, k, k, C], y int32 [B, k, k]) for one split.
 
     y holds the class INDEX (position in dataset.json "classes") and -1 where the pixel is
@@ -539,7 +540,9 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     `repeat`, whole epochs repeat forever (batches stay full). A split that fits in
     `_memory_budget` is cached after its first epoch. `used`, when given, receives
     "shuffle_buffer": how many patches the shuffle draws from (the model card records it: it
-    changes what a model learns).
+    changes what a model learns). `shard` = (i, n) keeps every n-th shard from the i-th, after the
+    seeded shuffle of their order: worker i of n's own shards (tf.data's AutoShardPolicy.FILE
+    partition, made here because the training pipeline zips in an unshardable seed stream).
 
     The files are dataset.json's "shards" when listed (`shard_paths`), each file's compression
     read from its bytes; bands and the label ("label", default "class") are parsed by name; a
@@ -589,10 +592,13 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     if used is not None:
         used["shuffle_buffer"] = buffer if shuffle else None
     cache = bool(count) and count * 4 * k * k * (len(keys) + 1) <= _memory_budget()
+    if shuffle and len(files) > 1:
+        positions = [int(i) for i in np.random.default_rng(seed).permutation(len(files))]
+    if shard is not None:
+        positions = positions[shard[0]::shard[1]]
+    files = [files[i] for i in positions]
     if shuffle or repeat:  # patch by patch, so epochs run on across batches and batches stay full
-        if shuffle and len(files) > 1:
-            positions = [int(i) for i in np.random.default_rng(seed).permutation(len(files))]
-        patches = _records([files[i] for i in positions], positions, keep).batch(PARSE_BATCH).map(parse, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
+        patches = _records(files, positions, keep).batch(PARSE_BATCH).map(parse, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
         patches = patches.cache() if cache else patches
         if shuffle:
             patches = patches.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)

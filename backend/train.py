@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -38,6 +39,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import card as model_card
+from . import cluster
 from . import interrupts
 from . import metrics as M
 from .atomic import atomic_file, atomic_folder, check_can_write, job
@@ -348,17 +350,18 @@ def augment_batch(x, y, seed, std: Optional[Sequence[float]] = None):
 
 
 def training_batches(folder: str, batch_size: int, augment: bool, seed: int, used: Optional[dict] = None,
-                     multiple: int = 1):
+                     multiple: int = 1, shard: Optional[tuple[int, int]] = None):
     """Endless shuffled training batches (an epoch is `steps_per_epoch` of them), raw values (the
     model normalises), padded to a multiple of `multiple` (`pad_batch`), then augmented unless
-    asked not to. `used` receives the reader's shuffle buffer."""
+    asked not to. `used` receives the reader's shuffle buffer; `shard` (worker, workers) keeps one
+    worker's shards (cluster.py)."""
     import tensorflow as tf
 
     from . import records
     from .dataset import read_summary
 
     data = records.read_split(folder, "train", batch_size, shuffle=True, repeat=True, normalise=False, seed=seed,
-                              used=used)
+                              used=used, shard=shard)
     summary = read_summary(folder)
     if padded_size(summary["patch_size"], multiple) != int(summary["patch_size"]):
         data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
@@ -382,7 +385,13 @@ def evaluation_batches(folder: str, split: str, batch_size: int, patches: int, m
     k = int(read_summary(folder)["patch_size"])
     if padded_size(k, multiple) != k:
         data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
-    return data.apply(tf.data.experimental.assert_cardinality(math.ceil(patches / batch_size))).prefetch(tf.data.AUTOTUNE)
+    data = data.apply(tf.data.experimental.assert_cardinality(math.ceil(patches / batch_size)))
+    # On several workers (cluster.py) each evaluates its share of every batch, never a shard of
+    # files: each patch once, whatever the number of shards, and the summed confusion matrices
+    # are a one-worker evaluation's.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return data.with_options(options).prefetch(tf.data.AUTOTUNE)
 
 
 # ---------------------------------------------------------------------------- saving
@@ -506,6 +515,7 @@ class Trainer:
         self.monitor = "val_loss" if split_count(summary, "validation") else "loss"
         self.writers: Optional[dict] = None
         self.reader: dict = {}  # what the training reader used (its shuffle buffer), for the card
+        self.distribution: dict = {}  # strategy, workers, replicas (cluster.distribution), for the card
 
     def seconds(self) -> float:
         return self.seconds_before + time.monotonic() - self.started
@@ -562,7 +572,8 @@ class Trainer:
         import tensorflow as tf
 
         mean, std = band_statistics(self.summary)
-        parameters = {k: v for k, v in dataclasses.asdict(self.params).items() if k not in ("progress", "overwrite", "resume")}
+        parameters = {k: v for k, v in dataclasses.asdict(self.params).items()
+                      if k not in ("progress", "overwrite", "resume", "workers", "worker_index")}
         parameters.update(self.arch)
         return {
             "bands": list(self.summary.get("bands") or [f"b{i + 1}" for i in range(len(mean))]),
@@ -589,6 +600,7 @@ class Trainer:
                 "monitor": self.monitor,
                 "seconds": round(self.seconds(), 1),
                 "device": self.device,
+                "distribution": self.distribution,
                 "finished": finished,
                 "constants": self.constants(),
             },
@@ -696,8 +708,11 @@ def epoch_line(epoch: int, epochs: int, record: dict, names: list[str], improved
 # ---------------------------------------------------------------------------- the job
 
 @job
-def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[str]] = None) -> None:
-    """Train; `devices` (tests, benchmarks) names the logical devices to mirror over."""
+@cluster.across_workers(check_output, lambda out: [out, resume_folder(out)])
+def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[str]] = None,
+        team: Optional[cluster.Joined] = None) -> None:
+    """Train; `devices` (tests, benchmarks) names the logical devices to mirror over; `team` is
+    this worker of a cluster (cluster.across_workers, from TF_CONFIG or --workers)."""
     from . import losses
 
     out = check_output(params)
@@ -725,7 +740,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
 
     from .model import build_unet
 
-    strategy, device, mixed = choose_device(devices)
+    strategy, device, mixed = team.device if team else choose_device(devices)
     progress.log(f"Device: {device}")
     side = padded_size(summary["patch_size"], multiple)
     if side != int(summary["patch_size"]):
@@ -744,21 +759,26 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
         metric = losses.ConfusionMatrixMetric(n_classes)
         model.compile(optimizer=keras.optimizers.Adam(params.learning_rate),
                       loss=losses.MaskedCrossEntropy(n_classes, weights), metrics=[metric])
+    if team:
+        team.prepare(model)
     # The shared file is float32 whatever the training precision, so it predicts on any CPU.
     with global_policy("float32"):
         export_model = build_unet(len(mean), n_classes, arch["depth"], arch["base_filters"], arch["dropout"], mean, std)
 
     trainer = Trainer(params, progress, summary, out, arch, weights, device, state)
+    trainer.distribution = cluster.distribution(strategy, team)
     if state:
-        model.optimizer.build(model.trainable_variables)
-        model.load_weights(resume_folder(out) / "state.weights.h5")
+        with strategy.scope():  # the optimizer's variables are mirrored like the model's
+            model.optimizer.build(model.trainable_variables)
+            model.load_weights(resume_folder(out) / "state.weights.h5")
         model.optimizer.learning_rate = trainer.learning_rate
         export_model.load_weights(out)  # the best epoch so far
         trainer.best_weights = export_model.get_weights()
 
     steps = max(1, math.ceil(split_count(summary, "train") / params.batch_size))
-    train_data = training_batches(params.data, params.batch_size, params.augment, params.seed + trainer.epochs_run,
-                                  used=trainer.reader, multiple=multiple)
+    batches = functools.partial(training_batches, params.data, augment=params.augment,
+                                seed=params.seed + trainer.epochs_run, used=trainer.reader, multiple=multiple)
+    train_data = team.training_data(batches, params.batch_size) if team else batches(params.batch_size)
     validation = evaluation_batches(params.data, "validation", params.batch_size, split_count(summary, "validation"), multiple) if split_count(summary, "validation") else None
     if validation is None:
         progress.log("The dataset has no validation patches: early stopping watches the training loss instead.")
