@@ -179,12 +179,21 @@ def _check_outputs(params: PredictParams) -> dict[str, Path]:
 
     inputs = [*raster.source_files([params.image]), params.model,  # a VRT's sources are inputs too
               split_source(params.aoi)[0] if params.aoi else None]
-    out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
+    # --dask --no-merge: each raster is a VRT over the workers' blocks, kept in one folder beside it
+    vrt = bool(params.dask) and not params.merge
+    kind = "vrt" if vrt else "geotiff"
+
+    def name(path: str) -> Path:
+        return Path(path).with_suffix(".vrt") if vrt else Path(path)
+
+    out = check_can_write(name(params.out), params.overwrite, kind=kind, inputs=inputs)
     targets = {"out": out, "qml": style.qml_path(out)}
+    if vrt:
+        targets["blocks"] = check_can_write(blocks_folder(out), params.overwrite, folder=True, kind="blocks", inputs=inputs)
     if params.probabilities:
-        targets["probabilities"] = check_can_write(params.probabilities, params.overwrite, kind="geotiff", inputs=inputs)
+        targets["probabilities"] = check_can_write(name(params.probabilities), params.overwrite, kind=kind, inputs=inputs)
     if params.uncertainty:
-        targets["uncertainty"] = check_can_write(params.uncertainty, params.overwrite, kind="geotiff", inputs=inputs)
+        targets["uncertainty"] = check_can_write(name(params.uncertainty), params.overwrite, kind=kind, inputs=inputs)
         targets["uncertainty_qml"] = style.qml_path(targets["uncertainty"])
     for role in ("qml", "uncertainty_qml"):
         if role in targets:
@@ -199,7 +208,17 @@ def _check_outputs(params: PredictParams) -> dict[str, Path]:
     return targets
 
 
+def blocks_folder(out: Path) -> Path:
+    """Where --dask --no-merge keeps the workers' blocks: NAME_blocks beside NAME.vrt."""
+    return out.with_name(f"{out.stem}_blocks")
+
+
 def _check_options(params: PredictParams) -> None:
+    if not params.merge and not params.dask:
+        raise ClaroError("--no-merge keeps the blocks of a Dask prediction; it needs --dask (or leave it out).")
+    if not params.merge and (params.min_area > 0 or params.polygons):
+        raise ClaroError("--min-area and --polygons work on one merged class raster; leave out --no-merge to get it "
+                         "(or leave out --min-area and --polygons).")
     if params.uncertainty_measure == "disagreement" and not params.tta:
         raise ClaroError("The disagreement uncertainty compares the eight views of test-time augmentation; add --tta or "
                          "choose --uncertainty-measure entropy or top.")
@@ -384,16 +403,20 @@ def batch_predictor(model, batch: int, rows: int, cols: int, bands: int) -> Call
 
 # --------------------------------------------------------------------------- writing
 
-def _create(path: Path, like, bands: int, gdal_type: int, nodata: float, descriptions: list[str]):
+def _create(path: Path, like, bands: int, gdal_type: int, nodata: float, descriptions: list[str],
+            block: Optional["Block"] = None):
+    """An output GeoTIFF on the grid of `like` (the image), or of one block of it."""
     from osgeo import gdal
 
     driver = gdal.GetDriverByName("GTiff")
     options = list(OUTPUT_OPTIONS)
     if gdal_type == gdal.GDT_Float32:
         options.append("PREDICTOR=3")
+    block = block or Block(0, like.RasterYSize, 0, like.RasterXSize)
     with _gdal_exceptions():
-        out = driver.Create(str(path), like.RasterXSize, like.RasterYSize, bands, gdal_type, options=options)
-    out.SetGeoTransform(like.GetGeoTransform())
+        out = driver.Create(str(path), block.right - block.left, block.bottom - block.top, bands, gdal_type, options=options)
+    x0, dx, rx, y0, ry, dy = like.GetGeoTransform()
+    out.SetGeoTransform((x0 + block.left * dx + block.top * rx, dx, rx, y0 + block.left * ry + block.top * dy, ry, dy))
     projection = like.GetProjection()
     if projection:
         out.SetProjection(projection)
@@ -861,9 +884,9 @@ def run(params: PredictParams, progress: Progress) -> None:
 
     from . import raster
 
-    targets = _check_outputs(params)
     check_bounds(params)  # --overlap, --window, --batch-size, --bands: params.py's ranges
     _check_options(params)
+    targets = _check_outputs(params)
     image = _open_image(params.image)
     _check_vectorizable(params, image)
     if not params.model:
