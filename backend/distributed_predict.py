@@ -28,6 +28,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -315,6 +316,17 @@ def _merge(source: Path, outputs: dict[str, Any], role: str) -> None:
     vrt = None
 
 
+def _remove_folder(folder: Path, attempts: int = 10) -> None:
+    """Remove a blocks folder. After a cancel, a block that had just started on a remote worker
+    (tasks already running are not stopped) may create its file while the folder is removed, so
+    try again for a moment; later writes fail, as the folder is gone."""
+    for _ in range(attempts):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.5)
+
+
 def predict_on_dask(params: PredictParams, progress: Progress, targets: dict[str, Path], image, aoi) -> None:
     """`claro predict … --dask ADDRESS`: blocks on the cluster, assembled here (see the module docstring)."""
     from osgeo import gdal
@@ -331,9 +343,10 @@ def predict_on_dask(params: PredictParams, progress: Progress, targets: dict[str
             if params.merge:  # scratch blocks beside the output (on the folder every worker reaches)
                 folder = out_path.with_name(f".{out_path.stem}.blocks-{uuid.uuid4().hex[:8]}")
                 folder.mkdir()  # not mkdtemp's 0700: workers may run as another user
-                stack.callback(shutil.rmtree, folder, ignore_errors=True)
+                stack.callback(_remove_folder, folder)
             else:
                 folder = stack.enter_context(atomic_folder(targets["blocks"]))
+                stack.push(lambda kind, *_: _remove_folder(folder) if kind else None)  # before atomic_folder's own
             with connect(params.dask) as client:  # closed (a local cluster stopped) before the folder goes
                 host_threads = _threads_per_host(client)
                 plan, notes = client.submit(plan_task, params, host_threads, pure=False, retries=RETRIES).result()
