@@ -170,7 +170,11 @@ def plan_task(params: PredictParams, host_threads: dict[str, int]) -> tuple[pred
     """The global window plan (and what loading the model said), made where the model loads."""
     image = predict._open_image(params.image)
     notes: list[str] = []
-    return _engine(params, image, host_threads, notes).plan, notes
+    engine = _engine(params, image, host_threads, notes)
+    plan = engine.plan
+    # trace the model's function now, while the other workers do the same, not in a first block
+    engine.predict(np.zeros((1, plan.rows.window, plan.cols.window, len(plan.bands)), np.float32))
+    return plan, notes
 
 
 def block_name(role: str, index: int) -> str:
@@ -188,6 +192,7 @@ def block_task(params: PredictParams, block: predict.Block, index: int, folder: 
 
     if not Path(folder).is_dir():  # the job was cancelled and its folder removed: nothing to do
         raise ClaroError(f"The blocks folder {folder} is gone; the prediction was cancelled.")
+    started, cpu = time.perf_counter(), time.process_time()
     image = predict._open_image(params.image)
     aoi = predict._open_aoi(params.aoi, image)
     engine = _engine(params, image, host_threads, [])
@@ -215,9 +220,13 @@ def block_task(params: PredictParams, block: predict.Block, index: int, folder: 
         counts, computed = predict.predict_block(engine, reader, block, write)
         for role in plan.band_counts():
             method = ROLES[role][2]
-            raster.close_written(outputs, role, targets[role], lambda dataset: predict._build_overviews(dataset, method))
+            # blocks kept (--no-merge) get overviews, which their VRT can use; merged ones need none
+            finish = None if params.merge else (lambda dataset, method=method: predict._build_overviews(dataset, method))
+            raster.close_written(outputs, role, targets[role], finish)
+    # seconds and CPU seconds of this worker process (one task at a time with one thread per worker)
     return {"index": index, "counts": counts.tolist(), "computed": computed, "pid": os.getpid(),
-            "host": socket.gethostname()}
+            "host": socket.gethostname(), "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu}
 
 
 # ----------------------------------------------------------------------------- on the client
@@ -230,8 +239,22 @@ def _blocks_inside(blocks: list[predict.Block], aoi) -> list[predict.Block]:
     return [b for b in blocks if aoi.mask(b.left, b.top, b.right - b.left, b.bottom - b.top).any()]
 
 
+def _warm_up(client, params: PredictParams, host_threads: dict[str, int]) -> tuple[predict.Plan, list[str], list]:
+    """Every worker loads the model at once (in parallel, instead of on its first block); the
+    first to finish gives the plan. A worker that joins later loads it on its first block.
+    Returns the futures too: the caller holds them while the blocks run (a released future's
+    task would be dropped)."""
+    distributed = _distributed()
+    workers = list(client.scheduler_info(n_workers=-1)["workers"])
+    futures = [client.submit(plan_task, params, host_threads, pure=False, retries=RETRIES, workers=[worker],
+                             allow_other_workers=True) for worker in workers]
+    first = next(iter(distributed.as_completed(futures)))
+    plan, notes = first.result()
+    return plan, notes, futures
+
+
 def _run_blocks(client, params: PredictParams, plan: predict.Plan, blocks: list[tuple[int, predict.Block]],
-                folder: Path, host_threads: dict[str, int], progress: Progress) -> tuple[np.ndarray, int]:
+                folder: Path, host_threads: dict[str, int], progress: Progress) -> tuple[np.ndarray, int, dict]:
     """Submit every block, follow them as they complete; any failure or interrupt cancels the rest."""
     distributed = _distributed()
     token = uuid.uuid4().hex[:8]
@@ -239,16 +262,19 @@ def _run_blocks(client, params: PredictParams, plan: predict.Plan, blocks: list[
                              retries=RETRIES, pure=False) for index, block in blocks]
     counts = np.zeros(len(plan.classes), np.int64)
     computed = 0
+    timing = {"block_seconds": 0.0, "block_cpu_seconds": 0.0}
     try:
         for done, future in enumerate(distributed.as_completed(futures), start=1):
             result = future.result()
             counts += np.asarray(result["counts"], np.int64)
             computed += int(result["computed"])
+            timing["block_seconds"] += result["seconds"]
+            timing["block_cpu_seconds"] += result["cpu_seconds"]
             progress.update(0.9 * done / len(futures), f"blocks {done}/{len(futures)}")
     except BaseException:
         client.cancel(futures, force=True)
         raise
-    return counts, computed
+    return counts, computed, {k: round(v, 2) for k, v in timing.items()}
 
 
 def _vrt(path: Path, image, plan: predict.Plan, role: str, blocks: list[tuple[int, predict.Block]], folder: Path,
@@ -286,16 +312,16 @@ def _vrt(path: Path, image, plan: predict.Plan, role: str, blocks: list[tuple[in
 
 
 def _relocate(vrt: Path, folder: Path, final_folder: Path) -> None:
-    """Point a VRT's sources at the blocks folder's final name, relative to the VRT, so the
-    VRT and its folder can be moved together."""
-    import xml.etree.ElementTree as ET
+    """Point a VRT's sources at the blocks folder's final name, relative to the VRT, so the VRT
+    and its folder can be moved together. GDAL wrote them relative to the VRT already (the
+    temporary folder is its sibling): only the folder's name changes."""
+    import html
 
-    tree = ET.parse(vrt)
-    for element in tree.iter("SourceFilename"):
-        name = Path(element.text or "").name
-        element.text = f"{final_folder.name}/{name}"
-        element.set("relativeToVRT", "1")
-    tree.write(vrt, encoding="utf-8")
+    text = vrt.read_text(encoding="utf-8")
+    for written in (f'relativeToVRT="1">{html.escape(folder.name, quote=False)}/',
+                    f'relativeToVRT="0">{html.escape(str(folder), quote=False)}/'):
+        text = text.replace(written, f'relativeToVRT="1">{html.escape(final_folder.name, quote=False)}/')
+    vrt.write_text(text, encoding="utf-8")
 
 
 def _merge(source: Path, outputs: dict[str, Any], role: str) -> None:
@@ -349,7 +375,7 @@ def predict_on_dask(params: PredictParams, progress: Progress, targets: dict[str
                 stack.push(lambda kind, *_: _remove_folder(folder) if kind else None)  # before atomic_folder's own
             with connect(params.dask) as client:  # closed (a local cluster stopped) before the folder goes
                 host_threads = _threads_per_host(client)
-                plan, notes = client.submit(plan_task, params, host_threads, pure=False, retries=RETRIES).result()
+                plan, notes, warming = _warm_up(client, params, host_threads)
                 for note in notes:
                     progress.log(note)
                 progress.log(predict.start_message(params, plan, aoi))
@@ -361,7 +387,8 @@ def predict_on_dask(params: PredictParams, progress: Progress, targets: dict[str
                              f"Dask worker(s) at {params.dask}"
                              + (f"; {len(planned) - len(blocks)} block(s) outside the area of interest skipped"
                                 if len(blocks) < len(planned) else "") + ".")
-                counts, computed = _run_blocks(client, params, plan, blocks, folder, host_threads, progress)
+                counts, computed, timing = _run_blocks(client, params, plan, blocks, folder, host_threads, progress)
+                del warming
             tmps = predict.open_temporaries(stack, params, targets)
             sources = {role: (folder / f"{role}.vrt" if params.merge else tmps[role]) for role in plan.band_counts()}
             progress.update(0.9, "assembling")
@@ -383,4 +410,4 @@ def predict_on_dask(params: PredictParams, progress: Progress, targets: dict[str
         gdal.SetCacheMax(previous_cache)
     predict.report(params, targets, plan, counts, computed, vectorized, progress, blocks=len(blocks),
                    blocks_planned=len(planned), blocks_folder=None if params.merge else str(targets["blocks"]),
-                   dask=params.dask, workers=workers)
+                   dask=params.dask, workers=workers, **timing)
