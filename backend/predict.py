@@ -14,6 +14,11 @@ Why this shape:
 - Nodata: a pixel where any band is nodata (nodata value, NaN or mask) is output nodata in the
   class raster (255) and the probability raster (-1), as `claro patches` leaves such a pixel out
   of training; a filled-in band would give a confident class the model never learnt.
+- One block function (predict_block): a rectangle of output pixels gets every window of the
+  GLOBAL window plan that touches it, read over just those columns (reflection padding only at
+  the raster's own edges), blended in the same order, and only its own pixels are written. The
+  single process is one block, the whole raster; `--dask` (backend/distributed_predict.py) runs
+  one block per task, and the stitched blocks equal the single-process rasters exactly.
 - Options of this one engine, never copies of it: an area of interest (backend/aoi.py) is one
   more nodata mask, burnt strip by strip, and windows with no valid pixel are skipped (the
   Blender divides by the weight of the windows it got); test-time augmentation
