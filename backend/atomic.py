@@ -126,6 +126,7 @@ def _is_qml(path: Path) -> bool:
 #: kind → (what a user calls it, test that an existing file is of that kind)
 KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "geotiff": ("a GeoTIFF", lambda p: _head(p, 4) in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")),
+    "vrt": ("a GDAL virtual raster (VRT)", lambda p: _head(p, 11) == b"<VRTDataset"),
     "keras": ("a Keras model file", _is_keras),
     "png": ("a PNG image", lambda p: _head(p) == b"\x89PNG\r\n\x1a\n"),
     "qml": ("a QGIS style", _is_qml),
@@ -139,7 +140,7 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "ee-tfrecord": ("a TFRecord of classes Claro wrote", lambda p: _ee_image().is_claro_records(p)),
     "ee-mixer": ("an Earth Engine mixer (.json)", lambda p: _ee_image().is_mixer_file(p)),
 }
-_SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
+_SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".vrt": "vrt", ".keras": "keras", ".png": "png", ".qml": "qml",
                  ".json": "report", ".gpkg": "gpkg"}
 
 
@@ -157,10 +158,22 @@ def _is_checkpoint(folder: Path) -> bool:
         entry.is_file() and entry.name in ("state.json", "state.weights.h5") for entry in folder.iterdir())
 
 
+#: The blocks `claro predict --dask --no-merge` keeps (backend/distributed_predict.py).
+BLOCK_FILE = re.compile(r"(out|probs|uncertainty)_\d+\.tif(\.aux\.xml|\.ovr)?")
+
+
+def _is_blocks(folder: Path) -> bool:
+    """A Dask prediction's blocks folder: only Claro's block GeoTIFFs inside."""
+    entries = list(folder.iterdir())
+    return bool(entries) and all(entry.is_file() and not entry.is_symlink() and BLOCK_FILE.fullmatch(entry.name)
+                                 for entry in entries)
+
+
 #: folder kind → (what a user calls it, test that an existing folder is one Claro wrote)
 FOLDER_KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "dataset": ("a patch dataset", is_claro_dataset),
     "checkpoint": ("a training checkpoint", _is_checkpoint),
+    "blocks": ("the blocks of a Dask prediction", _is_blocks),
 }
 
 

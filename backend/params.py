@@ -174,6 +174,10 @@ class PredictParams:
     merge: bool = option(True, flag="--no-merge", label="Merge blocks",
                          help="With --dask, merge the workers' blocks into one GeoTIFF (--no-merge keeps the blocks and a VRT "
                               "over them at the output path's name with .vrt).")
+    dask_block: int = option(32, label="Dask block (windows)", minimum=1, maximum=4096,
+                             help="With --dask, the windows per side of one task's block: a block recomputes one window per "
+                                  "side of its neighbours' (the blend needs it), so larger blocks waste less (1/N per side) "
+                                  "and smaller ones spread over more workers.")
     overwrite: bool = option(False, label="Overwrite", help="Replace the class raster, its style, area table and the other outputs if they exist and are of their kind.")
     progress: str = option("bar", choices=("bar", "json"), label="Progress", help=PROGRESS_HELP)
 

@@ -14,6 +14,11 @@ Why this shape:
 - Nodata: a pixel where any band is nodata (nodata value, NaN or mask) is output nodata in the
   class raster (255) and the probability raster (-1), as `claro patches` leaves such a pixel out
   of training; a filled-in band would give a confident class the model never learnt.
+- One block function (predict_block): a rectangle of output pixels gets every window of the
+  GLOBAL window plan that touches it, read over just those columns (reflection padding only at
+  the raster's own edges), blended in the same order, and only its own pixels are written. The
+  single process is one block, the whole raster; `--dask` (backend/distributed_predict.py) runs
+  one block per task, and the stitched blocks equal the single-process rasters exactly.
 - Options of this one engine, never copies of it: an area of interest (backend/aoi.py) is one
   more nodata mask, burnt strip by strip, and windows with no valid pixel are skipped (the
   Blender divides by the weight of the windows it got); test-time augmentation
@@ -179,12 +184,21 @@ def _check_outputs(params: PredictParams) -> dict[str, Path]:
 
     inputs = [*raster.source_files([params.image]), params.model,  # a VRT's sources are inputs too
               split_source(params.aoi)[0] if params.aoi else None]
-    out = check_can_write(params.out, params.overwrite, kind="geotiff", inputs=inputs)
+    # --dask --no-merge: each raster is a VRT over the workers' blocks, kept in one folder beside it
+    vrt = bool(params.dask) and not params.merge
+    kind = "vrt" if vrt else "geotiff"
+
+    def name(path: str) -> Path:
+        return Path(path).with_suffix(".vrt") if vrt else Path(path)
+
+    out = check_can_write(name(params.out), params.overwrite, kind=kind, inputs=inputs)
     targets = {"out": out, "qml": style.qml_path(out)}
+    if vrt:
+        targets["blocks"] = check_can_write(blocks_folder(out), params.overwrite, folder=True, kind="blocks", inputs=inputs)
     if params.probabilities:
-        targets["probabilities"] = check_can_write(params.probabilities, params.overwrite, kind="geotiff", inputs=inputs)
+        targets["probabilities"] = check_can_write(name(params.probabilities), params.overwrite, kind=kind, inputs=inputs)
     if params.uncertainty:
-        targets["uncertainty"] = check_can_write(params.uncertainty, params.overwrite, kind="geotiff", inputs=inputs)
+        targets["uncertainty"] = check_can_write(name(params.uncertainty), params.overwrite, kind=kind, inputs=inputs)
         targets["uncertainty_qml"] = style.qml_path(targets["uncertainty"])
     for role in ("qml", "uncertainty_qml"):
         if role in targets:
@@ -199,7 +213,17 @@ def _check_outputs(params: PredictParams) -> dict[str, Path]:
     return targets
 
 
+def blocks_folder(out: Path) -> Path:
+    """Where --dask --no-merge keeps the workers' blocks: NAME_blocks beside NAME.vrt."""
+    return out.with_name(f"{out.stem}_blocks")
+
+
 def _check_options(params: PredictParams) -> None:
+    if not params.merge and not params.dask:
+        raise ClaroError("--no-merge keeps the blocks of a Dask prediction; it needs --dask (or leave it out).")
+    if not params.merge and (params.min_area > 0 or params.polygons):
+        raise ClaroError("--min-area and --polygons work on one merged class raster; leave out --no-merge to get it "
+                         "(or leave out --min-area and --polygons).")
     if params.uncertainty_measure == "disagreement" and not params.tta:
         raise ClaroError("The disagreement uncertainty compares the eight views of test-time augmentation; add --tta or "
                          "choose --uncertainty-measure entropy or top.")
@@ -252,9 +276,12 @@ class StripReader:
 
         self.coverage = Coverage(dataset, bands)  # a VRT stack's dates that do not cover the whole raster
 
-    def read(self, index: int) -> tuple[int, Optional[np.ndarray], np.ndarray]:
-        """(first raster row, padded strip [rows, cols, bands], valid [rows in raster, cols]); the
-        strip is None when no pixel of these rows is in the area of interest.
+    def read(self, index: int, left: Optional[int] = None,
+             right: Optional[int] = None) -> tuple[int, Optional[np.ndarray], np.ndarray]:
+        """(first raster row, padded strip [rows, right - left, bands], valid [rows in raster,
+        raster columns in [left, right)]) for the windows of row `index` over the padded columns
+        [left, right) (default: every window of the row; a block reads only its own windows);
+        the strip is None when no pixel of these rows is in the area of interest.
 
         A pixel is nodata when ANY band is nodata there (its nodata value, NaN, or its mask), as
         in training, where such a pixel is left out of the labels (raster.valid_window): the
@@ -264,14 +291,27 @@ class StripReader:
         training patches do, so no sentinel such as -9999 reaches the model through its
         neighbours. Pixels outside the area of interest keep their values (the model sees the
         same context as without one) and are only marked not valid.
+
+        Columns outside the raster are reflected at the raster's own edges (the same pixels
+        whichever block asks), so a block's windows see exactly what the whole raster's do.
         """
+        size = self.cols.size
+        left = self.cols.starts[0] if left is None else left
+        right = self.cols.starts[-1] + self.cols.window if right is None else right
         start = self.rows.starts[index]
         top, bottom = max(0, start), min(self.rows.size, start + self.rows.window)
-        width = self.cols.size
-        inside = self.aoi.mask(0, top, width, bottom - top) if self.aoi is not None else None
+        inner_left, inner_right = max(0, left), min(size, right)
+        inside = self.aoi.mask(inner_left, top, inner_right - inner_left, bottom - top) if self.aoi is not None else None
         if inside is not None and not inside.any():
             return top, None, inside
-        raw = self.dataset.ReadAsArray(0, top, width, bottom - top, band_list=self.bands)
+        columns = None
+        if left < 0 or right > size:  # reflection padding: the raster columns the padded ones mirror
+            columns = reflect(np.arange(left, right), size)
+            first, end = int(columns.min()), int(columns.max()) + 1
+        else:
+            first, end = left, right
+        width = end - first
+        raw = self.dataset.ReadAsArray(first, top, width, bottom - top, band_list=self.bands)
         raw = raw.reshape(len(self.bands), bottom - top, width)
         invalid = np.zeros((bottom - top, width), bool)
         for i, value in enumerate(self.nodata):
@@ -280,9 +320,9 @@ class StripReader:
             if self.float_input:
                 invalid |= np.isnan(raw[i])
         for band in self.masks:
-            invalid |= self.dataset.GetRasterBand(band).GetMaskBand().ReadAsArray(0, top, width, bottom - top) == 0
+            invalid |= self.dataset.GetRasterBand(band).GetMaskBand().ReadAsArray(first, top, width, bottom - top) == 0
         if self.coverage:
-            invalid |= ~self.coverage.valid(0, top, width, bottom - top)
+            invalid |= ~self.coverage.valid(first, top, width, bottom - top)
         # Integer imagery stays in its own type until a batch is assembled: a strip of a wide
         # uint8 raster is 4× smaller than in float32, and the strip is most of predict's memory.
         if raw.dtype.kind in "iu":
@@ -295,33 +335,45 @@ class StripReader:
         if invalid.any():
             strip[invalid] = fill
         pad_rows = (top - start, start + self.rows.window - bottom)
-        pad_cols = (self.cols.pad_before, self.cols.pad_after)
-        if any(pad_rows) or any(pad_cols):
-            strip = np.pad(strip, (pad_rows, pad_cols, (0, 0)), mode="reflect")
-        valid = ~invalid
+        if any(pad_rows):
+            strip = np.pad(strip, (pad_rows, (0, 0), (0, 0)), mode="reflect")
+        if columns is not None:
+            strip = strip[:, columns - first]
+        valid = ~invalid[:, inner_left - first: inner_right - first]
         if inside is not None:
             valid &= inside
         return top, strip, valid
 
 
-def _prefetch(reader: StripReader, count: int,
+def reflect(index: np.ndarray, size: int) -> np.ndarray:
+    """Raster index of each (possibly outside) index, mirrored at the edges as np.pad's 'reflect'
+    mirrors (edge pixel not repeated, repeatedly for pads longer than the raster)."""
+    if size == 1:
+        return np.zeros_like(index)
+    period = 2 * (size - 1)
+    folded = np.mod(index, period)
+    return np.where(folded < size, folded, period - folded)
+
+
+def _prefetch(reader: StripReader, indices: range, left: int, right: int,
               stop: threading.Event) -> Iterator[tuple[int, Optional[np.ndarray], np.ndarray]]:
-    """Strips in order, read by a helper thread one strip ahead of the consumer."""
+    """The strips of window rows `indices` over padded columns [left, right), in order, read by a
+    helper thread one strip ahead of the consumer."""
     items: queue.Queue = queue.Queue(maxsize=1)
 
     def work() -> None:
         try:
-            for index in range(count):
+            for index in indices:
                 if stop.is_set():
                     return
-                items.put(("strip", reader.read(index)))
+                items.put(("strip", reader.read(index, left, right)))
         except BaseException as error:  # noqa: BLE001 - handed to the consumer
             items.put(("error", error))
 
     thread = threading.Thread(target=work, name="claro-strip-reader", daemon=True)
     thread.start()
     try:
-        for _ in range(count):
+        for _ in indices:
             kind, value = items.get()
             if kind == "error":
                 raise value
@@ -356,16 +408,20 @@ def batch_predictor(model, batch: int, rows: int, cols: int, bands: int) -> Call
 
 # --------------------------------------------------------------------------- writing
 
-def _create(path: Path, like, bands: int, gdal_type: int, nodata: float, descriptions: list[str]):
+def _create(path: Path, like, bands: int, gdal_type: int, nodata: float, descriptions: list[str],
+            block: Optional["Block"] = None):
+    """An output GeoTIFF on the grid of `like` (the image), or of one block of it."""
     from osgeo import gdal
 
     driver = gdal.GetDriverByName("GTiff")
     options = list(OUTPUT_OPTIONS)
     if gdal_type == gdal.GDT_Float32:
         options.append("PREDICTOR=3")
+    block = block or Block(0, like.RasterYSize, 0, like.RasterXSize)
     with _gdal_exceptions():
-        out = driver.Create(str(path), like.RasterXSize, like.RasterYSize, bands, gdal_type, options=options)
-    out.SetGeoTransform(like.GetGeoTransform())
+        out = driver.Create(str(path), block.right - block.left, block.bottom - block.top, bands, gdal_type, options=options)
+    x0, dx, rx, y0, ry, dy = like.GetGeoTransform()
+    out.SetGeoTransform((x0 + block.left * dx + block.top * rx, dx, rx, y0 + block.left * ry + block.top * dy, ry, dy))
     projection = like.GetProjection()
     if projection:
         out.SetProjection(projection)
@@ -401,31 +457,81 @@ def _build_overviews(dataset, method: str) -> None:
 
 # --------------------------------------------------------------------------- the job
 
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of output pixels, rows [top, bottom) × columns [left, right): the unit of work.
+
+    One block is the whole raster for a single process; Dask splits the raster into many. A
+    block computes every window of the GLOBAL plan that touches it and writes only its own
+    pixels, so blocks stitch into exactly the single-process result (same windows, same order of
+    summation for every pixel)."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+    @classmethod
+    def whole(cls, rows: Axis, cols: Axis) -> "Block":
+        return cls(0, rows.size, 0, cols.size)
+
+    def windows(self, rows: Axis, cols: Axis) -> tuple[range, range]:
+        """(window rows, window columns) of the global plan that touch this block."""
+        return touching(rows, self.top, self.bottom), touching(cols, self.left, self.right)
+
+
+def touching(axis: Axis, low: int, high: int) -> range:
+    """Indices of the windows along `axis` that cover a pixel of [low, high)."""
+    first = next(i for i, s in enumerate(axis.starts) if s + axis.window > low)
+    last = max(i for i, s in enumerate(axis.starts) if s < high)
+    return range(first, last + 1)
+
+
+def plan_blocks(rows: Axis, cols: Axis, windows: int) -> list[Block]:
+    """Blocks of about `windows` × `windows` whole windows, as even as the window counts allow;
+    block borders sit at window starts, so a block recomputes one window of its neighbour's per
+    side (the blend needs it), a share of 1 / `windows` per axis."""
+    def cuts(axis: Axis) -> list[int]:
+        count = len(axis.starts)
+        parts = max(1, math.ceil(count / max(1, windows)))
+        firsts = [round(i * count / parts) for i in range(parts)]
+        return [0] + [axis.starts[f] for f in firsts[1:]] + [axis.size]
+
+    row_cuts, col_cuts = cuts(rows), cuts(cols)
+    return [Block(top, bottom, left, right) for top, bottom in zip(row_cuts, row_cuts[1:])
+            for left, right in zip(col_cuts, col_cuts[1:])]
+
+
 class Blender:
     """Weighted sums of window predictions, kept only for rows some window still has to touch.
 
     Windows may be skipped (outside the area of interest, or only nodata): each pixel is divided
     by the weight of the windows that did cover it, kept per row of windows as one column
     profile (the weights are separable), and a pixel no window covered comes out NaN.
+    With a `block`, only its windows are expected and only its pixels come out.
     """
 
-    def __init__(self, rows: Axis, cols: Axis, channels: int):
+    def __init__(self, rows: Axis, cols: Axis, channels: int, block: Optional[Block] = None):
         self.rows, self.cols, self.channels = rows, cols, channels
+        self.block = block or Block.whole(rows, cols)
+        self.row_range, self.col_range = self.block.windows(rows, cols)
         self.row_weight = hann_weights(rows.window)
         self.col_weight = hann_weights(cols.window)
         self.weight = np.outer(self.row_weight, self.col_weight)[..., None]
-        self.padded_width = cols.size + cols.pad_before + cols.pad_after
+        # padded columns [origin, origin + padded_width) hold the block's windows
+        self.origin = cols.starts[self.col_range.start]
+        self.padded_width = cols.starts[self.col_range[-1]] + cols.window - self.origin
         self.sums: dict[int, np.ndarray] = {}
         self.col_sums: dict[int, np.ndarray] = {}  # row of windows → summed column weights of its windows
-        self.remaining = {i: len(cols.starts) for i in range(len(rows.starts))}
-        self.done_rows = 0        # raster rows [0, done_rows) are final and written
-        self.finished_up_to = 0   # window rows [0, finished_up_to) fully predicted
+        self.remaining = {i: len(self.col_range) for i in self.row_range}
+        self.done_rows = self.block.top          # raster rows [top, done_rows) are final and written
+        self.finished_up_to = self.row_range.start  # window rows before this one fully predicted
 
     def add(self, row: int, col: int, prediction: np.ndarray) -> None:
         if row not in self.sums:
             self.sums[row] = np.zeros((self.rows.window, self.padded_width, self.channels), np.float32)
             self.col_sums[row] = np.zeros(self.padded_width, np.float32)
-        x = self.cols.starts[col] + self.cols.pad_before
+        x = self.cols.starts[col] - self.origin
         self.sums[row][:, x: x + self.cols.window] += prediction * self.weight
         self.col_sums[row][x: x + self.cols.window] += self.col_weight
         self.remaining[row] -= 1
@@ -435,11 +541,12 @@ class Blender:
         self.remaining[row] -= 1
 
     def ready(self) -> Iterator[tuple[int, np.ndarray]]:
-        """(first raster row, blended [rows, cols, channels]) for every block of rows now final."""
-        while self.finished_up_to < len(self.rows.starts) and self.remaining[self.finished_up_to] == 0:
+        """(first raster row, blended [rows, block columns, channels]) for every block of rows now final."""
+        last = self.row_range.stop
+        while self.finished_up_to < last and self.remaining[self.finished_up_to] == 0:
             self.finished_up_to += 1
-            end = (self.rows.size if self.finished_up_to == len(self.rows.starts)
-                   else min(self.rows.size, max(0, self.rows.starts[self.finished_up_to])))
+            end = (self.block.bottom if self.finished_up_to == last
+                   else min(self.block.bottom, max(self.block.top, self.rows.starts[self.finished_up_to])))
             if end > self.done_rows:
                 yield self.done_rows, self._blend(self.done_rows, end)
                 self.done_rows = end
@@ -447,8 +554,9 @@ class Blender:
                 del self.sums[index], self.col_sums[index]
 
     def _blend(self, top: int, bottom: int) -> np.ndarray:
+        width = self.block.right - self.block.left
         if not any(self.rows.starts[i] < bottom and top < self.rows.starts[i] + self.rows.window for i in self.sums):
-            return np.full((bottom - top, self.cols.size, self.channels), np.nan, np.float32)  # no window here
+            return np.full((bottom - top, width, self.channels), np.nan, np.float32)  # no window here
         total = np.zeros((bottom - top, self.padded_width, self.channels), np.float32)
         weight = np.zeros((bottom - top, self.padded_width), np.float32)
         for index, sums in self.sums.items():
@@ -457,9 +565,9 @@ class Blender:
             if lo < hi:
                 total[lo - top: hi - top] += sums[lo - start: hi - start]
                 weight[lo - top: hi - top] += np.outer(self.row_weight[lo - start: hi - start], self.col_sums[index])
-        left = self.cols.pad_before
-        total = total[:, left: left + self.cols.size]
-        weight = weight[:, left: left + self.cols.size]
+        left = self.block.left - self.origin
+        total = total[:, left: left + width]
+        weight = weight[:, left: left + width]
         covered = weight > 0
         if covered.all():
             total /= weight[..., None]
@@ -491,35 +599,79 @@ def uncertainty(probabilities: np.ndarray, measure: str) -> np.ndarray:
     return np.clip(-terms.sum(axis=-1) / math.log(p.shape[-1]), 0.0, 1.0).astype(np.float32)
 
 
-def _window_has_valid(valid: np.ndarray, x: int, width: int) -> bool:
-    """Whether the window starting at column x (may be negative: padding) covers a valid pixel."""
-    return bool(valid[:, max(0, x): max(0, x + width)].any())
+def _window_has_valid(valid: np.ndarray, x: int, width: int, origin: int = 0) -> bool:
+    """Whether the window starting at column x (may be negative: padding) covers a valid pixel;
+    `valid` starts at raster column `origin`."""
+    return bool(valid[:, max(0, x) - origin: max(0, x + width) - origin].any())
 
 
-@job
-def run(params: PredictParams, progress: Progress) -> None:
-    from . import ee_image, model_io, raster
+# --------------------------------------------------------------------------- the block engine
 
-    if ee_image.handles(params):  # an Earth Engine image export (or its options): assembled, then this engine
-        return ee_image.predict_export(params, progress)
+@dataclass
+class Plan:
+    """What every block of one prediction shares: the global window plan and the outputs.
+    Plain data (picklable), so every Dask worker predicts with exactly the client's plan."""
 
-    targets = _check_outputs(params)
-    out_path, qml_path = targets["out"], targets["qml"]
-    prob_path, unc_path = targets.get("probabilities"), targets.get("uncertainty")
-    check_bounds(params)  # --overlap, --window, --batch-size, --bands: params.py's ranges
-    _check_options(params)
-    image = _open_image(params.image)
-    _check_vectorizable(params, image)
-    if not params.model:
-        raise ClaroError("No model file was given; pass --model.")
-    aoi = _open_aoi(params.aoi, image)
+    rows: Axis
+    cols: Axis
+    bands: list[int]
+    fill: np.ndarray
+    classes: list[dict]
+    channels: int                 # the model's output channels
+    batch_size: int
+    views: tuple[tuple[int, bool], ...]
+    disagreement: bool            # one more blended channel: the share of disagreeing TTA views
+    probabilities: bool           # probability bands are written (asked for, or kept for polygons)
+    uncertainty: Optional[str]    # the measure, when an uncertainty raster is asked for
+
+    @property
+    def sigmoid(self) -> bool:
+        return self.channels == 1
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.array([int(c["value"]) for c in self.classes], np.uint8)
+
+    @property
+    def names(self) -> list[str]:
+        return [style.class_name(c, i) for i, c in enumerate(self.classes)]
+
+    @property
+    def prob_names(self) -> list[str]:
+        return [self.names[1]] if self.sigmoid else self.names
+
+    def band_counts(self) -> dict[str, int]:
+        """Output role → its number of bands, for the outputs this prediction writes."""
+        counts = {"out": 1}
+        if self.probabilities:
+            counts["probs"] = len(self.prob_names)
+        if self.uncertainty:
+            counts["uncertainty"] = 1
+        return counts
+
+    @property
+    def windows_total(self) -> int:
+        return len(self.rows.starts) * len(self.cols.starts)
+
+
+@dataclass
+class Engine:
+    """A loaded model ready to predict blocks of one plan."""
+
+    plan: Plan
+    predict: Callable[[np.ndarray], np.ndarray]
+
+
+def build_engine(params: PredictParams, image, log: Callable[[str], None]) -> Engine:
+    """Load the model and make the global window plan for `image` (the same on every machine)."""
+    from . import model_io
+
     model, card = model_io.load_model(params.model, bands=params.bands, classes=params.classes,
-                                      precision=params.precision, log=progress.log)
+                                      precision=params.precision, log=log)
     fixed_h, fixed_w, input_bands, channels = model_io.model_shape(model)
     bands = model_card.select_bands(params.bands, card, image.RasterCount, input_bands, params.image)
     classes = card["classes"]
     _check_classes(classes)
-    sigmoid = channels == 1
     rows_n, cols_n = image.RasterYSize, image.RasterXSize
     factor = downsampling_factor(model)
     win_rows, win_cols = window_size(params.window, card, (fixed_h, fixed_w), factor, (rows_n, cols_n))
@@ -529,146 +681,193 @@ def run(params: PredictParams, progress: Progress) -> None:
     cols = plan_axis(cols_n, win_cols, params.overlap)
     mean = ((card.get("normalization") or {}) or {}).get("mean")
     fill = np.asarray(mean if mean and len(mean) == len(bands) else [0.0] * len(bands), np.float32)
-    reader = StripReader(image, bands, rows, cols, fill, aoi)
     predict = batch_predictor(model, params.batch_size, win_rows, win_cols, len(bands))
     views = augmentation.views_for(win_rows, win_cols) if params.tta else ((0, False),)
-    disagreement = bool(unc_path) and params.uncertainty_measure == "disagreement"
+    disagreement = bool(params.uncertainty) and params.uncertainty_measure == "disagreement"
     if params.tta:
         predict = augmentation.augmented(predict, views, disagreement)
         if len(views) < len(augmentation.ALL_VIEWS):
-            progress.log(f"The model's windows are {win_cols}×{win_rows}, not square: test-time augmentation uses the "
-                         f"{len(views)} flips that keep their shape, not the 90° rotations.")
-    values = np.array([int(c["value"]) for c in classes], np.uint8)
-    names = [style.class_name(c, i) for i, c in enumerate(classes)]
-    prob_names = [names[1]] if sigmoid else names
-    windows_total = len(rows.starts) * len(cols.starts)
-    progress.log(f"Predicting {cols_n}×{rows_n} pixels with {windows_total} windows of {win_cols}×{win_rows} "
-                 f"(overlap {params.overlap:g}, batch {params.batch_size}), bands {bands}"
-                 + (f", {len(views)} views each" if params.tta else "")
-                 + (f", inside {aoi.polygons} polygon(s) of interest" if aoi else "") + ".")
+            log(f"The model's windows are {win_cols}×{win_rows}, not square: test-time augmentation uses the "
+                f"{len(views)} flips that keep their shape, not the 90° rotations.")
+    plan = Plan(rows=rows, cols=cols, bands=bands, fill=fill, classes=classes, channels=channels,
+                batch_size=params.batch_size, views=views, disagreement=disagreement,
+                probabilities=bool(params.probabilities or params.polygons),
+                uncertainty=params.uncertainty_measure if params.uncertainty else None)
+    return Engine(plan, predict)
 
+
+def classify(plan: Plan, blended: np.ndarray, valid: np.ndarray, counts: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Each output's bands for one block of blended rows, nodata where not valid; adds the
+    classified pixels to `counts`."""
+    channels = plan.channels
+    blended = np.nan_to_num(blended, copy=False)
+    probabilities = blended[..., :channels]
+    if plan.sigmoid:
+        index = (probabilities[..., 0] > 0.5).astype(np.intp)
+    else:
+        index = np.argmax(probabilities, axis=-1)
+    classified = plan.values[index]
+    classified[~valid] = NODATA
+    counts[:] += np.bincount(index[valid], minlength=len(plan.classes))
+    layers = {"out": [classified]}
+    if plan.probabilities:
+        layers["probs"] = []
+        for b in range(len(plan.prob_names)):
+            layer = probabilities[..., b].copy()
+            layer[~valid] = PROBABILITY_NODATA
+            layers["probs"].append(layer)
+    if plan.uncertainty:
+        unsure = (np.clip(blended[..., channels], 0.0, 1.0) if plan.disagreement
+                  else uncertainty(probabilities, plan.uncertainty))
+        unsure[~valid] = UNCERTAINTY_NODATA
+        layers["uncertainty"] = [unsure]
+    return layers
+
+
+#: write(first raster row, first raster column, output role → its bands) for final rows of a block
+BlockWriter = Callable[[int, int, dict[str, list[np.ndarray]]], None]
+
+
+def predict_block(engine: Engine, reader: StripReader, block: Block, write: BlockWriter) -> tuple[np.ndarray, int]:
+    """THE block function (single process: one block, the whole raster; Dask: one block per task).
+
+    Streams the block's rows of windows (a reader thread one strip ahead), predicts them in
+    fixed-shape batches that run across strip boundaries, blends them and hands every group of
+    final rows to `write` as soon as no later window touches them. Returns (pixels per class,
+    windows computed)."""
+    plan = engine.plan
+    win_cols = plan.cols.window
+    blender = Blender(plan.rows, plan.cols, plan.channels + int(plan.disagreement), block)
+    left, right = blender.origin, blender.origin + blender.padded_width
+    inner_left = max(0, left)  # the first raster column of the strips' valid masks
+    core = slice(block.left - inner_left, block.right - inner_left)
+    masks: dict[int, tuple[int, np.ndarray]] = {}
+    pending: list[tuple[int, int, np.ndarray]] = []
+    counts = np.zeros(len(plan.classes), np.int64)
+    computed = 0
+
+    def flush(final: bool) -> None:
+        while len(pending) >= plan.batch_size or (final and pending):
+            chunk = pending[: plan.batch_size]
+            del pending[: plan.batch_size]
+            result = engine.predict(np.stack([w for _, _, w in chunk]))
+            for (r, c, _), prediction in zip(chunk, result):
+                blender.add(r, c, prediction)
+            for top, blended in blender.ready():
+                emit(top, blended)
+        for top, blended in blender.ready():  # rows whose windows were all skipped
+            emit(top, blended)
+
+    def emit(top: int, blended: np.ndarray) -> None:
+        bottom = top + blended.shape[0]
+        # nodata: a band's nodata, outside the area of interest, or no window computed here
+        valid = _valid_rows(masks, top, bottom)[:, core] & ~np.isnan(blended[..., 0])
+        if valid.any():
+            layers = classify(plan, blended, valid, counts)
+        else:  # e.g. rows outside the area of interest: nothing to compute
+            layers = {key: [np.full(valid.shape, *OUTPUT_NODATA[key])] * n for key, n in plan.band_counts().items()}
+        write(top, block.left, layers)
+        for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
+            del masks[key]
+
+    with contextlib.closing(_prefetch(reader, blender.row_range, left, right, threading.Event())) as strips:
+        for index, (top, strip, valid) in zip(blender.row_range, strips):
+            masks[index] = (top, valid)
+            for c in blender.col_range:
+                x = plan.cols.starts[c]
+                # A window with no valid pixel (outside the area of interest, or only nodata) would
+                # only give nodata: it is never computed.
+                if strip is None or not _window_has_valid(valid, x, win_cols, inner_left):
+                    blender.skip(index, c)
+                    continue
+                pending.append((index, c, strip[:, x - left: x - left + win_cols]))
+                computed += 1
+            flush(final=False)
+    flush(final=True)
+    if blender.done_rows != block.bottom:  # pragma: no cover - a bug in the window plan
+        raise RuntimeError(f"only rows {block.top}–{blender.done_rows} of {block} were predicted")
+    return counts, computed
+
+
+# --------------------------------------------------------------------------- the job
+
+def start_message(params: PredictParams, plan: Plan, aoi: Optional["AreaOfInterest"]) -> str:
+    rows, cols = plan.rows, plan.cols
+    return (f"Predicting {cols.size}×{rows.size} pixels with {plan.windows_total} windows of {cols.window}×{rows.window} "
+            f"(overlap {params.overlap:g}, batch {params.batch_size}), bands {plan.bands}"
+            + (f", {len(plan.views)} views each" if params.tta else "")
+            + (f", inside {aoi.polygons} polygon(s) of interest" if aoi else "") + ".")
+
+
+def open_temporaries(stack: contextlib.ExitStack, params: PredictParams, targets: dict[str, Path]) -> dict[str, Optional[Path]]:
+    """Temporary names (renamed into place when `stack` closes without error) by role: out, qml,
+    probs (or a scratch file for polygons), uncertainty, uncertainty_qml."""
+    tmps: dict[str, Optional[Path]] = {"out": stack.enter_context(atomic_file(targets["out"])),
+                                       "qml": stack.enter_context(atomic_file(targets["qml"]))}
+    prob_path, unc_path = targets.get("probabilities"), targets.get("uncertainty")
+    tmps["probs"] = (stack.enter_context(atomic_file(prob_path)) if prob_path
+                     else _scratch_probabilities(stack, params, tmps["out"]))
+    tmps["uncertainty"] = stack.enter_context(atomic_file(unc_path)) if unc_path else None
+    tmps["uncertainty_qml"] = stack.enter_context(atomic_file(targets["uncertainty_qml"])) if unc_path else None
+    return tmps
+
+
+def create_outputs(outputs: dict[str, Any], tmps: dict[str, Optional[Path]], image, plan: Plan,
+                   params: PredictParams) -> None:
+    """The output GeoTIFFs on the image's grid, empty, with their nodata, descriptions and colours."""
     from osgeo import gdal
 
-    previous_cache = gdal.GetCacheMax()
-    gdal.SetCacheMax(GDAL_CACHE_BYTES)
-    stop = threading.Event()
-    counts = np.zeros(len(classes), np.int64)
-    computed = 0
-    try:
-        with contextlib.ExitStack() as stack:
-            out_tmp = stack.enter_context(atomic_file(out_path))
-            qml_tmp = stack.enter_context(atomic_file(qml_path))
-            prob_tmp = (stack.enter_context(atomic_file(prob_path)) if prob_path
-                        else _scratch_probabilities(stack, params, out_tmp))
-            unc_tmp = stack.enter_context(atomic_file(unc_path)) if unc_path else None
-            unc_qml_tmp = stack.enter_context(atomic_file(targets["uncertainty_qml"])) if unc_path else None
-            # Datasets live only in this dict: clearing it closes them before a failure removes the
-            # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
-            outputs: dict[str, Any] = {}
-            paths = {"out": out_path, "probs": prob_path or prob_tmp, "uncertainty": unc_path}
-            stack.callback(raster.discard_written, outputs)
-            outputs["out"] = _create(out_tmp, image, 1, gdal.GDT_Byte, NODATA, ["class"])
-            raster.copy_dates(image, outputs["out"])  # so `claro change` knows the map's date
-            style.apply_classes(outputs["out"].GetRasterBand(1), classes, NODATA)
-            if prob_tmp:
-                outputs["probs"] = _create(prob_tmp, image, len(prob_names), gdal.GDT_Float32, PROBABILITY_NODATA,
-                                           prob_names)
-            if unc_tmp:
-                outputs["uncertainty"] = _create(unc_tmp, image, 1, gdal.GDT_Float32, UNCERTAINTY_NODATA,
-                                                 [UNCERTAINTY_DESCRIPTIONS[params.uncertainty_measure]])
-            # With the disagreement measure, the share of disagreeing views is one more channel.
-            blender = Blender(rows, cols, channels + int(disagreement))
-            masks: dict[int, tuple[int, np.ndarray]] = {}
-            pending: list[tuple[int, int, np.ndarray]] = []
+    from . import raster
 
-            def flush(final: bool) -> None:
-                while len(pending) >= params.batch_size or (final and pending):
-                    chunk = pending[: params.batch_size]
-                    del pending[: params.batch_size]
-                    result = predict(np.stack([w for _, _, w in chunk]))
-                    for (r, c, _), prediction in zip(chunk, result):
-                        blender.add(r, c, prediction)
-                    for top, blended in blender.ready():
-                        write(top, blended)
-                for top, blended in blender.ready():  # rows whose windows were all skipped
-                    write(top, blended)
+    outputs["out"] = _create(tmps["out"], image, 1, gdal.GDT_Byte, NODATA, ["class"])
+    raster.copy_dates(image, outputs["out"])  # so `claro change` knows the map's date
+    style.apply_classes(outputs["out"].GetRasterBand(1), plan.classes, NODATA)
+    if tmps["probs"]:
+        outputs["probs"] = _create(tmps["probs"], image, len(plan.prob_names), gdal.GDT_Float32, PROBABILITY_NODATA,
+                                   plan.prob_names)
+    if tmps["uncertainty"]:
+        outputs["uncertainty"] = _create(tmps["uncertainty"], image, 1, gdal.GDT_Float32, UNCERTAINTY_NODATA,
+                                         [UNCERTAINTY_DESCRIPTIONS[params.uncertainty_measure]])
 
-            def write(top: int, blended: np.ndarray) -> None:
-                bottom = top + blended.shape[0]
-                # nodata: a band's nodata, outside the area of interest, or no window computed here
-                valid = _valid_rows(masks, top, bottom) & ~np.isnan(blended[..., 0])
-                if valid.any():
-                    layers = classify(blended, valid)
-                else:  # e.g. rows outside the area of interest: nothing to compute
-                    layers = {key: [np.full(valid.shape, *OUTPUT_NODATA[key])] * outputs[key].RasterCount
-                              for key in outputs}
-                for key, arrays in layers.items():
-                    with raster.writing_into(paths[key].parent):
-                        for b, array in enumerate(arrays, start=1):
-                            outputs[key].GetRasterBand(b).WriteArray(array, 0, top)
-                for key in [k for k, (start, m) in masks.items() if start + m.shape[0] <= bottom]:
-                    del masks[key]
-                progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")
 
-            def classify(blended: np.ndarray, valid: np.ndarray) -> dict[str, list[np.ndarray]]:
-                """Each output's bands for one block of blended rows, nodata where not valid."""
-                blended = np.nan_to_num(blended, copy=False)
-                probabilities = blended[..., :channels]
-                if sigmoid:
-                    index = (probabilities[..., 0] > 0.5).astype(np.intp)
-                else:
-                    index = np.argmax(probabilities, axis=-1)
-                classified = values[index]
-                classified[~valid] = NODATA
-                counts[:] += np.bincount(index[valid], minlength=len(classes))
-                layers = {"out": [classified]}
-                if "probs" in outputs:
-                    layers["probs"] = []
-                    for b in range(len(prob_names)):
-                        layer = probabilities[..., b].copy()
-                        layer[~valid] = PROBABILITY_NODATA
-                        layers["probs"].append(layer)
-                if "uncertainty" in outputs:
-                    unsure = (np.clip(blended[..., channels], 0.0, 1.0) if disagreement
-                              else uncertainty(probabilities, params.uncertainty_measure))
-                    unsure[~valid] = UNCERTAINTY_NODATA
-                    layers["uncertainty"] = [unsure]
-                return layers
+def finish_outputs(stack: contextlib.ExitStack, params: PredictParams, targets: dict[str, Path],
+                   tmps: dict[str, Optional[Path]], outputs: dict[str, Any], plan: Plan, counts: np.ndarray,
+                   progress: Progress) -> dict:
+    """After every pixel is written: minimum mapping unit and polygons, overviews, styles, then
+    close the rasters (the renames happen when `stack` closes). Returns what progress.done adds."""
+    from . import raster
 
-            for index, (top, strip, valid) in enumerate(_prefetch(reader, len(rows.starts), stop)):
-                masks[index] = (top, valid)
-                for c, x in enumerate(cols.starts):
-                    # A window with no valid pixel (outside the area of interest, or only nodata) would
-                    # only give nodata: it is never computed.
-                    if strip is None or not _window_has_valid(valid, x, win_cols):
-                        blender.skip(index, c)
-                        continue
-                    x0 = x + cols.pad_before
-                    pending.append((index, c, strip[:, x0: x0 + win_cols]))
-                    computed += 1
-                flush(final=False)
-            flush(final=True)
-            if blender.done_rows != rows_n:  # pragma: no cover - a bug in the window plan
-                raise RuntimeError(f"only {blender.done_rows} of {rows_n} rows were predicted")
-            vectorized = _minimum_unit_and_polygons(stack, params, outputs, out_tmp, prob_tmp, prob_path is not None,
-                                                    classes, sigmoid, counts, progress)
-            progress.update(0.96, "overviews")
-            raster.close_written(outputs, "out", out_path, lambda dataset: _build_overviews(dataset, "NEAREST"))
-            if "probs" in outputs:
-                raster.close_written(outputs, "probs", prob_path, lambda dataset: _build_overviews(dataset, "AVERAGE"))
-            if "uncertainty" in outputs:
-                raster.close_written(outputs, "uncertainty", unc_path, lambda dataset: _build_overviews(dataset, "AVERAGE"))
-                Path(unc_qml_tmp).write_text(style.ramp_qml_text(0.0, 1.0, labels=("0 certain", "1 unsure"),
-                                                                 nodata=UNCERTAINTY_NODATA), encoding="utf-8")
-            Path(qml_tmp).write_text(style.qml_text(classes, NODATA), encoding="utf-8")
-    finally:
-        stop.set()
-        gdal.SetCacheMax(previous_cache)
-    area_rows, area_csv, area_text = _area_table(out_path, classes, progress)
+    prob_path = targets.get("probabilities")
+    vectorized = _minimum_unit_and_polygons(stack, params, outputs, tmps["out"], tmps["probs"], prob_path is not None,
+                                            plan.classes, plan.sigmoid, counts, progress)
+    progress.update(0.96, "overviews")
+    raster.close_written(outputs, "out", targets["out"], lambda dataset: _build_overviews(dataset, "NEAREST"))
+    if "probs" in outputs:
+        raster.close_written(outputs, "probs", prob_path, lambda dataset: _build_overviews(dataset, "AVERAGE"))
+    if "uncertainty" in outputs:
+        raster.close_written(outputs, "uncertainty", targets["uncertainty"],
+                             lambda dataset: _build_overviews(dataset, "AVERAGE"))
+    write_styles(params, plan, tmps)
+    return vectorized
+
+
+def write_styles(params: PredictParams, plan: Plan, tmps: dict[str, Optional[Path]]) -> None:
+    if tmps.get("uncertainty_qml"):
+        Path(tmps["uncertainty_qml"]).write_text(style.ramp_qml_text(0.0, 1.0, labels=("0 certain", "1 unsure"),
+                                                                     nodata=UNCERTAINTY_NODATA), encoding="utf-8")
+    Path(tmps["qml"]).write_text(style.qml_text(plan.classes, NODATA), encoding="utf-8")
+
+
+def report(params: PredictParams, targets: dict[str, Path], plan: Plan, counts: np.ndarray, computed: int,
+           vectorized: dict, progress: Progress, **extra: Any) -> None:
+    """The area table of the class raster as written, the closing log lines and the 'done' event."""
+    out_path, qml_path = targets["out"], targets["qml"]
+    prob_path, unc_path = targets.get("probabilities"), targets.get("uncertainty")
+    area_rows, area_csv, area_text = _area_table(out_path, plan.classes, progress)
     progress.update(1.0, "done")
-    class_pixels = {names[i]: int(counts[i]) for i in range(len(classes))}
-    if computed < windows_total:
-        progress.log(f"Computed {computed} of {windows_total} windows; the others hold no pixel to classify "
+    class_pixels = {plan.names[i]: int(counts[i]) for i in range(len(plan.classes))}
+    if computed < plan.windows_total:
+        progress.log(f"Computed {computed} of {plan.windows_total} windows; the others hold no pixel to classify "
                      "(outside the area of interest, or nodata).")
     progress.log(f"Wrote {out_path} ({int(counts.sum())} pixels classified) and its style {qml_path}"
                  + (f", probabilities {prob_path}" if prob_path else "")
@@ -678,10 +877,63 @@ def run(params: PredictParams, progress: Progress) -> None:
     progress.done(out=str(out_path), qml=str(qml_path), probabilities=str(prob_path) if prob_path else None,
                   uncertainty=str(unc_path) if unc_path else None,
                   uncertainty_measure=params.uncertainty_measure if unc_path else None,
-                  classes=classes, pixels=int(counts.sum()), class_pixels=class_pixels,
-                  window=[win_rows, win_cols], windows=computed, windows_planned=windows_total, views=len(views),
-                  areas=area_rows, area_csv=area_csv,
-                  polygons=str(params.polygons) if params.polygons else None, **vectorized)
+                  classes=plan.classes, pixels=int(counts.sum()), class_pixels=class_pixels,
+                  window=[plan.rows.window, plan.cols.window], windows=computed, windows_planned=plan.windows_total,
+                  views=len(plan.views), areas=area_rows, area_csv=area_csv,
+                  polygons=str(params.polygons) if params.polygons else None, **vectorized, **extra)
+
+
+@job
+def run(params: PredictParams, progress: Progress) -> None:
+    from osgeo import gdal
+
+    from . import ee_image, raster
+
+    if ee_image.handles(params):  # an Earth Engine image export (or its options): assembled, then this engine
+        return ee_image.predict_export(params, progress)
+    check_bounds(params)  # --overlap, --window, --batch-size, --bands: params.py's ranges
+    _check_options(params)
+    targets = _check_outputs(params)
+    image = _open_image(params.image)
+    _check_vectorizable(params, image)
+    if not params.model:
+        raise ClaroError("No model file was given; pass --model.")
+    aoi = _open_aoi(params.aoi, image)
+    if params.dask:  # the same block function, one block per Dask task
+        from . import distributed_predict
+
+        return distributed_predict.predict_on_dask(params, progress, targets, image, aoi)
+    engine = build_engine(params, image, progress.log)
+    plan = engine.plan
+    progress.log(start_message(params, plan, aoi))
+    reader = StripReader(image, plan.bands, plan.rows, plan.cols, plan.fill, aoi)
+    rows_n = plan.rows.size
+    previous_cache = gdal.GetCacheMax()
+    gdal.SetCacheMax(GDAL_CACHE_BYTES)
+    try:
+        with contextlib.ExitStack() as stack:
+            tmps = open_temporaries(stack, params, targets)
+            # Datasets live only in this dict: clearing it closes them before a failure removes the
+            # temporaries (a traceback keeping a local alive would write a stray .aux.xml later).
+            outputs: dict[str, Any] = {}
+            paths = {"out": targets["out"], "probs": targets.get("probabilities") or tmps["probs"],
+                     "uncertainty": targets.get("uncertainty")}
+            stack.callback(raster.discard_written, outputs)
+            create_outputs(outputs, tmps, image, plan, params)
+
+            def write(top: int, left: int, layers: dict[str, list[np.ndarray]]) -> None:
+                for key, arrays in layers.items():
+                    with raster.writing_into(paths[key].parent):
+                        for b, array in enumerate(arrays, start=1):
+                            outputs[key].GetRasterBand(b).WriteArray(array, left, top)
+                bottom = top + layers["out"][0].shape[0]
+                progress.update(0.95 * bottom / rows_n, f"rows {bottom}/{rows_n}")
+
+            counts, computed = predict_block(engine, reader, Block.whole(plan.rows, plan.cols), write)
+            vectorized = finish_outputs(stack, params, targets, tmps, outputs, plan, counts, progress)
+    finally:
+        gdal.SetCacheMax(previous_cache)
+    report(params, targets, plan, counts, computed, vectorized, progress)
 
 
 def _open_aoi(source: Optional[str], image) -> Optional["AreaOfInterest"]:

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peak_memory import watch_peak  # noqa: E402
+from peak_memory import watch_descendants, watch_peak  # noqa: E402
 
 import numpy as np
 
@@ -85,14 +85,18 @@ def unet_file(path: Path, depth: int, base: int, patch_size: int = 128) -> Path:
 
 
 
-def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tuple[str, ...] = ()) -> dict:
-    """Run `claro predict` in a child process: wall time, its own peak RSS, and its events."""
+def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tuple[str, ...] = (),
+                descendants: bool = False) -> dict:
+    """Run `claro predict` in a child process: wall time, its own peak RSS, and its events (each
+    with "t", seconds since the start); with `descendants`, also the peak RSS of each process it
+    started (bench_dask: the Dask workers)."""
     argv = [PYTHON, "-m", "claro.backend", "predict", "--model", str(model), "--image", str(image), "--out", str(out),
             "--batch-size", str(batch_size), "--overwrite", "--progress", "json", *extra]
     start = time.perf_counter()
     errors = tempfile.TemporaryFile("w+")  # a pipe could fill with TensorFlow's chatter and block the child
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, env=ENV, text=True)
     watcher, peak = watch_peak(child.pid)
+    tree, peaks = watch_descendants(child.pid) if descendants else (None, {})
     first_progress = first_log = None
     events = []
     for line in child.stdout:
@@ -100,6 +104,7 @@ def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tup
             event = json.loads(line)
         except ValueError:
             continue
+        event["t"] = time.perf_counter() - start
         events.append(event)
         if event.get("event") == "progress" and first_progress is None:
             first_progress = time.perf_counter()
@@ -108,6 +113,8 @@ def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tup
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     watcher.join()
+    if tree is not None:
+        tree.join()
     seconds = time.perf_counter() - start
     errors.seek(0)
     stderr = errors.read()
@@ -116,7 +123,8 @@ def run_predict(model: Path, image: Path, out: Path, batch_size: int, extra: tup
         raise RuntimeError(f"claro predict failed ({child.returncode}): {stderr[-2000:]}")
     return {"seconds": seconds, "seconds_after_start": seconds - ((first_progress or start) - start),
             "seconds_after_setup": seconds - ((first_log or start) - start),
-            "peak_rss_mb": peak.get("kb", 0) / 1024.0, "cpu_seconds": usage.ru_utime + usage.ru_stime, "done": done}
+            "peak_rss_mb": peak.get("kb", 0) / 1024.0, "cpu_seconds": usage.ru_utime + usage.ru_stime, "done": done,
+            "events": events, "descendants": peaks}
 
 
 def model_rate(model_path: Path, image: Path, window: int, batch_size: int, batches: int) -> dict:
