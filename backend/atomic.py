@@ -112,6 +112,17 @@ def _is_change_matrix(path: Path) -> bool:
     return is_matrix_csv(path)
 
 
+def _is_onnx(path: Path) -> bool:
+    """An ONNX model (a protobuf with a graph of nodes: ONNX files have no magic bytes)."""
+    try:
+        import onnx
+
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception:  # noqa: BLE001 - anything unreadable is not an ONNX model
+        return False
+    return bool(model.ir_version) and len(model.graph.node) > 0
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -130,9 +141,10 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "change-matrix": ("a Claro change matrix", _is_change_matrix),
     "sample": ("a Claro sample", _is_claro_sample),
     "assessment-table": ("a Claro assessment table", _is_assessment_table),
+    "onnx": ("an ONNX model", _is_onnx),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".keras": "keras", ".png": "png", ".qml": "qml",
-                 ".json": "report", ".gpkg": "gpkg"}
+                 ".json": "report", ".gpkg": "gpkg", ".onnx": "onnx"}
 
 
 def is_claro_dataset(folder: Path) -> bool:
