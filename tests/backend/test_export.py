@@ -103,6 +103,9 @@ def test_a_trained_sigmoid_model_runs_in_deepness_as_in_keras(trained, tmp_path)
     assert out.shape[1:] == [2, tile, tile]  # two channels: Deepness names both classes and takes the argmax
 
     card = model_card.read_card(model)
+    image = gdal.Open(str(sample_tile()[0]))
+    assert card["sources"] == [{"crs": "EPSG:4326", "wkt": image.GetProjection(), "size": [512, 512],
+                                "geotransform": list(image.GetGeoTransform())}]  # what train recorded
     assert meta["model_type"] == "Segmentor"
     assert meta["class_names"] == {"0": "forest", "1": "cleared"}
     assert meta["tiles_size"] == meta["tile_size"] == tile and meta["tiles_overlap"] == 25
