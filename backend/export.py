@@ -3,7 +3,8 @@
 Many analysts already have Deepness (an inference-only QGIS plugin running ONNX models). It
 reads a few keys from the ONNX file's metadata (`metadata_props`, every value JSON-encoded) to
 fill its dock: model type, class names, tile size and overlap, resolution, standardisation,
-threshold and small-segment filter (Deepness's `processing/models/model_base.py`). We write
+threshold and small-segment filter (`processing/models/model_base.py` of Deepness 0.6.5, read for
+this module, with its `preprocessing_utils.py` and `map_processor_segmentation.py`). We write
 them all from the model card, so the analyst only picks the raster layer and the bands.
 
 What Deepness feeds a segmentation model, and what we make the graph take:
