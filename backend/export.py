@@ -128,7 +128,9 @@ def split_normalisation(model) -> tuple[Any, Optional[list[float]], Optional[lis
         return model, None, None
     settings = readers[0]["config"]
     layer = model.get_layer(readers[0]["name"])
-    if settings.get("mean") is None or settings.get("invert") or layer.weights or list(settings.get("axis") or []) not in ([-1], [3]):
+    axis = settings.get("axis")
+    axes = [axis] if isinstance(axis, int) else list(axis or [])
+    if settings.get("mean") is None or settings.get("invert") or layer.weights or axes not in ([-1], [3]):
         return model, None, None
     bands = int(model.inputs[0].shape[-1])
     mean = np.asarray(layer.mean, dtype=np.float64).reshape(-1)

@@ -224,3 +224,16 @@ def test_a_model_of_fixed_window_size_is_exported_at_that_size_only():
     assert export.tile_size(64, {}, model, 2) == 64
     with pytest.raises(ClaroError, match="only takes tiles of 64 pixels, so --tile-size 128 cannot be used"):
         export.tile_size(128, {}, model, 2)
+
+
+@pytest.mark.parametrize("epsg, cm", [(32721, 1000.0), (2277, 10 * 30.48006096)])  # UTM metres; Texas in US feet
+def test_resolution_of_a_projected_crs_is_the_pixel_size_in_its_linear_unit(epsg, cm):
+    from osgeo import osr
+
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(epsg)
+    card = {"sources": [{"crs": f"EPSG:{epsg}", "wkt": srs.ExportToWkt(), "geotransform": [500000, 10, 0, 9e6, 0, -10],
+                         "size": [100, 100]}]}
+    resolution, note = export.resolution_cm(card)
+    assert resolution == pytest.approx(cm, rel=1e-6)
+    assert note.startswith(f"Resolution {cm:.5g} cm/px: the pixel size of the training rasters (EPSG:{epsg})")
