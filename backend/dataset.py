@@ -4,7 +4,9 @@ Training reads it for band names, patch size, classes and normalisation statisti
 info` prints it. Keys:
 
   format          "claro-patch-dataset/1"
-  bands           feature names in the records, in order: ["b1", …, "bN"]
+  bands           feature names in the records, in order: ["b1", …, "bN"]; read BY NAME (an
+                  export's own names, e.g. ["B2", "B3", "B4"]), other features are skipped
+  label           the feature holding the class values (default "class")
   source_bands    1-based band numbers read from the image rasters, same order
   band_descriptions  the rasters' own band descriptions (may be empty strings)
   patch_size      k: every feature is a float32 [k, k] array
@@ -15,9 +17,13 @@ info` prints it. Keys:
   counts          patches per split {"train", "validation", "test"}
   class_pixels    per split, pixel counts aligned with classes; ignored_pixels per split
   split           how the split was made (spatial blocks: block size, seed, fractions, stride,
-                  blocks per split, left_out_at_boundaries: windows dropped for crossing splits)
+                  blocks per split, left_out_at_boundaries: windows dropped for crossing splits);
+                  from `claro describe`: {"method": "names" | "shards" | "records", "seed",
+                  "fractions"}; "records" keeps record j of the i-th listed file in the split
+                  records.split_of_draw(records.record_draw(seed, i, j), fractions) names
   sources         [{"image", "labels", "crs", "wkt", "geotransform", "size", "patches"}]
-  shards          file names per split
+  shards          files per split, relative to this folder (`../` allowed) or absolute; the
+                  reader takes these when present, else the files named train*/validation*/test*
   compression     {"type": "GZIP", "compressor": "isal" or "zlib", "level"}
   order           {"shuffled": true, "seed", "target_shard_bytes"}: patches shuffled at write time
   parameters      the PatchParams used, and `command` (the argv that reproduces them)

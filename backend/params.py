@@ -299,8 +299,8 @@ class DescribeParams:
                                     help="Class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c' (default: from the "
                                          "label values found).")
     ignore_value: Optional[int] = option(None, label="Ignore value", minimum=0, maximum=255,
-                                         help="Label value meaning 'not labelled' (default: none; values not listed in "
-                                              "--classes are ignored too).")
+                                         help="Label value meaning 'not labelled' (default: none for band records, 255 for "
+                                              "encoded-image masks; values not listed in --classes are ignored too).")
     split: str = option("auto", choices=("auto", "names", "shards", "records"), label="Split",
                         help="How to tell training from validation and test data: names (train*/training*, val*/validation*/"
                              "eval*, test*/testing* files), shards (whole files dealt out by --fractions) or records (each "

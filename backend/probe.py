@@ -28,6 +28,21 @@ def _version(name: str) -> Optional[str]:
         return None
 
 
+#: optional packages the probe reports by their installed version, without importing them (fast):
+#: Dask prediction (`predict --dask`) and the ONNX export (`export`)
+OPTIONAL_PACKAGES = ("dask", "distributed", "tf2onnx", "onnx", "onnxruntime")
+
+
+def _installed(name: str) -> Optional[str]:
+    """The installed version of a distribution, None when it is not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def _tensorflow() -> dict:
     try:
         import tensorflow as tf
@@ -96,6 +111,7 @@ def probe() -> dict:
         info["gdal"] = None
     info.update(_tensorflow())
     info["bf16"], info["bf16_reason"] = bf16_support(read_cpuinfo(), info.get("gpus") or [])
+    info["optional"] = {name: _installed(name) for name in OPTIONAL_PACKAGES}
     return info
 
 

@@ -3,7 +3,9 @@
 Schema: one `tf.train.Example` per patch with float32 features `b1` … `bN` and `class`, each
 of shape [k, k] (row-major), in GZIP shards `train-00000.tfrecord.gz`, `validation-…`,
 `test-…`. That is what Earth Engine exports and the ACCA notebook parses with
-`tf.io.FixedLenFeature([k, k], tf.float32)`.
+`tf.io.FixedLenFeature([k, k], tf.float32)`. Other tools' exports (features in any order, extra
+non-band features, any label name, any file names, GZIP or not) are read as their dataset.json
+(`claro describe`) says: bands and label by name, the files it lists, compression from the bytes.
 
 Why the writer looks like this (measured on 128²×5 float32 patches, see bench/):
 - `tf.train.Example` built in Python costs more than the compression itself; an Example is
@@ -363,6 +365,19 @@ def split_files(folder: str | os.PathLike, split: str) -> list[str]:
     return [str(folder / name) for name in sorted(names)]
 
 
+def shard_paths(folder: str | os.PathLike, split: str, summary: Optional[dict] = None) -> list[str]:
+    """Shards of `split`: dataset.json's "shards" lists when it has them (paths relative to the
+    folder holding dataset.json, `../` allowed, or absolute: `claro describe` may write
+    dataset.json away from a read-only export), else the files named after the split
+    (`split_files`). Every reader of a dataset (training, evaluation, `damaged_shard`) goes
+    through here, so they all see the same files."""
+    folder = Path(folder)
+    listed = (summary or {}).get("shards")
+    if not isinstance(listed, dict):
+        return split_files(folder, split)
+    return [os.path.normpath(path if os.path.isabs(path) else folder / path) for path in listed.get(split) or []]
+
+
 # ---------------------------------------------------------------------------- other tools' files
 #
 # Exports come with any name (`training_patches_g0.tfrecord.gz`, `…-00003.gz`, no suffix at
@@ -410,9 +425,37 @@ def record_draw_tf(seed: int, file_position, record_index):
 
 def split_of_draw(draw, fractions: Sequence[float]) -> Any:
     """0 (train), 1 (validation) or 2 (test) for draws in [0, 1), given the split's fractions."""
+    return np.searchsorted(_split_edges(fractions), draw, side="right")
+
+
+def _split_edges(fractions: Sequence[float]) -> np.ndarray:
     total = float(sum(fractions)) or 1.0
-    edges = np.cumsum([f / total for f in fractions])[:2]
-    return np.searchsorted(edges, draw, side="right")
+    return np.cumsum([f / total for f in fractions])[:2]
+
+
+def record_filter(summary: dict, split: str) -> Optional[Callable]:
+    """For a split "by records" (dataset.json "split": {"method": "records", "seed", "fractions"}),
+    keep(file_position, record_index) → bool tensor: the record belongs to `split` (the same
+    draw as `split_of_draw(record_draw(...))`, which `claro describe` counted with). None for
+    every other split method: whole files belong to one split."""
+    how = summary.get("split") or {}
+    if how.get("method") != "records":
+        return None
+    if split not in SPLIT_ALIASES:
+        raise ValueError(f"unknown split {split!r}")
+    if how.get("seed") is None or not how.get("fractions"):
+        raise ClaroError("dataset.json splits by records but lacks the split's seed or fractions; "
+                         "make it again with 'claro describe'.")
+    import tensorflow as tf
+
+    seed, index = int(how["seed"]), list(SPLIT_ALIASES).index(split)
+    edges = tf.constant(_split_edges(how["fractions"]), tf.float64)
+
+    def keep(file_position, record_index):
+        draw = record_draw_tf(seed, file_position, record_index)
+        return tf.equal(tf.reduce_sum(tf.cast(draw >= edges, tf.int64)), index)  # searchsorted(side="right")
+
+    return keep
 
 
 # ---------------------------------------------------------------------------- reader
@@ -459,17 +502,29 @@ def feature_spec(n_bands: int, patch_size: int) -> dict:
             for key in band_keys(n_bands) + [LABEL_KEY]}
 
 
-def _records(files: Sequence[str]):
-    """Records of `files` in a fixed order: READ_CYCLE shards at a time, one record of each in turn."""
+def _records(files: Sequence[str], positions: Optional[Sequence[int]] = None, keep: Optional[Callable] = None):
+    """Records of `files` in a fixed order: READ_CYCLE shards at a time, one record of each in turn.
+
+    Each file's compression is read from its first bytes (`compression_of`), never its name.
+    `positions` are the files' places in dataset.json's list (default: their order here), which
+    `keep(position, record_index)` (a split by records) draws from: records are numbered within
+    their file before the interleave, so the draw does not depend on the reading order."""
     import tensorflow as tf
 
-    def read(name):
-        compression = tf.where(tf.strings.regex_full_match(name, r".*\.gz"), "GZIP", "")
-        return tf.data.TFRecordDataset(name, compression_type=compression)
+    files = [str(f) for f in files]
+    positions = list(range(len(files))) if positions is None else [int(p) for p in positions]
 
-    names = tf.data.Dataset.from_tensor_slices(tf.constant(list(files), dtype=tf.string))
-    return names.interleave(read, cycle_length=max(1, min(len(files), READ_CYCLE)), block_length=1,
-                            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    def read(name, compression, position):
+        records = tf.data.TFRecordDataset(name, compression_type=compression)
+        if keep is not None:
+            records = records.enumerate().filter(lambda j, _: keep(position, j)).map(lambda _, record: record)
+        return records
+
+    slices = tf.data.Dataset.from_tensor_slices((tf.constant(files, dtype=tf.string),
+                                                 tf.constant([compression_of(f) for f in files], dtype=tf.string),
+                                                 tf.constant(positions, dtype=tf.int64)))
+    return slices.interleave(read, cycle_length=max(1, min(len(files), READ_CYCLE)), block_length=1,
+                             num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
 def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffle: bool = False,
@@ -486,6 +541,10 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     "shuffle_buffer": how many patches the shuffle draws from (the model card records it: it
     changes what a model learns).
 
+    The files are dataset.json's "shards" when listed (`shard_paths`), each file's compression
+    read from its bytes; bands and the label ("label", default "class") are parsed by name; a
+    split "by records" keeps the records its seeded draw gives the split (`record_filter`).
+
     A truncated or corrupt shard raises tf.errors.DataLossError while iterating (tf.data cannot
     name the file): `damaged_shard` finds it for the error message.
     """
@@ -495,13 +554,17 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
 
     summary = read_summary(folder)
     keys = list(summary["bands"])
+    label_key = summary.get("label") or LABEL_KEY
     k = int(summary["patch_size"])
     class_values = [float(c["value"]) for c in summary["classes"]]
-    files = split_files(folder, split)
+    files = shard_paths(folder, split, summary)
     count = (summary.get("counts") or {}).get(split)
     if not files and count:
         raise ClaroError(f"The {split} shards of {folder} are missing although dataset.json counts {count} patches; "
                          "rebuild the dataset with 'claro patches'.")
+    check_shards_exist(folder, files)
+    keep = record_filter(summary, split)
+    positions = list(range(len(files)))
     if normalise:
         stats = summary.get("statistics") or {}
         if not stats.get("mean"):
@@ -509,12 +572,14 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
         mean = tf.constant(stats["mean"], tf.float32)
         std = np.asarray(stats["std"], dtype=np.float32)
         scale = tf.constant(1.0 / np.where(std > 0, std, 1.0), tf.float32)
-    spec = {key: tf.io.FixedLenFeature([k, k], tf.float32) for key in keys + [LABEL_KEY]}
+    # Bands by NAME: an export stores its features in any order, and the features not asked
+    # for (Earth Engine's `system:index` bytes, integer properties) are skipped by parse_example.
+    spec = {key: tf.io.FixedLenFeature([k, k], tf.float32) for key in keys + [label_key]}
 
     def parse(serialized):
         features = tf.io.parse_example(serialized, spec)
         x = tf.stack([features[key] for key in keys], axis=-1)
-        label = features[LABEL_KEY]
+        label = features[label_key]
         y = tf.fill(tf.shape(label), tf.constant(-1, tf.int32))
         for index, value in enumerate(class_values):
             y = tf.where(tf.equal(label, value), tf.constant(index, tf.int32), y)
@@ -526,18 +591,43 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     cache = bool(count) and count * 4 * k * k * (len(keys) + 1) <= _memory_budget()
     if shuffle or repeat:  # patch by patch, so epochs run on across batches and batches stay full
         if shuffle and len(files) > 1:
-            files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))]
-        patches = _records(files).batch(PARSE_BATCH).map(parse, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
+            positions = [int(i) for i in np.random.default_rng(seed).permutation(len(files))]
+        patches = _records([files[i] for i in positions], positions, keep).batch(PARSE_BATCH).map(parse, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
         patches = patches.cache() if cache else patches
         if shuffle:
             patches = patches.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
         batches = (patches.repeat() if repeat else patches).batch(batch_size)
     else:  # one pass in shard order (evaluation): the batches are parsed as they are, ~1.6× faster
-        batches = _records(files).batch(batch_size).map(parse, num_parallel_calls=tf.data.AUTOTUNE)
+        batches = _records(files, positions, keep).batch(batch_size).map(parse, num_parallel_calls=tf.data.AUTOTUNE)
         batches = batches.cache() if cache else batches
     if normalise:
         batches = batches.map(lambda x, y: ((x - mean) * scale, y), num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)
+
+
+def check_shards_exist(folder: str | os.PathLike, files: Sequence[str]) -> None:
+    """A shard dataset.json lists but the disk lacks is one sentence, not TensorFlow's NotFoundError."""
+    missing = [f for f in files if not os.path.isfile(f)]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise ClaroError(f"The shard {missing[0]}{more} listed in {Path(folder) / 'dataset.json'} does not exist; "
+                         "put the shards back or make dataset.json again ('claro patches', or 'claro describe' "
+                         "for another tool's export).")
+
+
+def dataset_shards(folder: str | os.PathLike) -> list[str]:
+    """Every shard of a dataset once, split by split (a split by records lists the same files
+    in each split)."""
+    from .dataset import read_summary
+
+    try:
+        summary: Optional[dict] = read_summary(folder)
+    except ClaroError:
+        summary = None
+    paths: dict[str, None] = {}
+    for split in SPLIT_ALIASES:
+        paths.update(dict.fromkeys(shard_paths(folder, split, summary)))
+    return list(paths)
 
 
 def damaged_shard(folder: str | os.PathLike) -> Optional[tuple[str, str]]:
@@ -545,13 +635,14 @@ def damaged_shard(folder: str | os.PathLike) -> Optional[tuple[str, str]]:
     None. Reads every shard: for the error path, after tf.data reported a DataLossError."""
     import tensorflow as tf
 
-    for split in SPLIT_ALIASES:
-        for path in split_files(folder, split):
-            try:
-                for _ in _records([path]):
-                    pass
-            except tf.errors.DataLossError as error:
-                return path, data_loss_reason(error)
+    for path in dataset_shards(folder):
+        if not os.path.isfile(path):
+            continue
+        try:
+            for _ in _records([path]):
+                pass
+        except tf.errors.DataLossError as error:
+            return path, data_loss_reason(error)
     return None
 
 

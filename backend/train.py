@@ -11,6 +11,8 @@ What a user gets, and why it is built this way:
 - MODEL.history.json (per-epoch loss and per-class validation scores), MODEL.curves.png,
   MODEL.confusion.png (test split) beside the model.
 - Normalisation is the model's first layer, so batches are read raw (normalise=False).
+- Any patch size trains: patches are padded to the next multiple of the U-Net's 2**depth
+  (image by reflection, labels ignored: `pad_batch`); the card keeps the real patch size.
 - Early stopping on validation loss with `--patience`; the best weights are what is kept.
 - `--tensorboard DIR`: the same per-epoch numbers as TensorBoard event files (DIR/train, DIR/validation).
 - Each split's scores are recorded and printed beside what it holds (patches, pixels per class),
@@ -107,6 +109,32 @@ def check_tensorboard(params: TrainParams) -> None:
         f.unlink()
 
 
+def describe_if_needed(params: TrainParams, out: Path, progress: Progress) -> TrainParams:
+    """`claro train --data FOLDER` on a folder of TFRecords without dataset.json (an Earth Engine
+    export): `claro describe` it first, and train from the folder holding the dataset.json it
+    writes: beside the shards, or `<model folder>/<model stem>_dataset` when the shards' folder
+    is read-only (reused by later runs, so --resume finds the same dataset; --overwrite
+    describes again). `--label` names the label feature when it is not class/label/landcover."""
+    folder = Path(params.data)
+    if not str(params.data) or not folder.is_dir() or (folder / "dataset.json").is_file():
+        return params
+    from .describe import describe, find_shards
+    from .params import DescribeParams
+
+    if not find_shards(folder):
+        return params  # not a folder of shards: read_dataset_summary says what is missing
+    target = None
+    if not os.access(folder, os.W_OK):
+        target = out.parent / f"{out.stem}_dataset"
+        if (target / "dataset.json").is_file() and not params.overwrite:
+            progress.log(f"{folder} has no dataset.json: training from its description made earlier, {target}.")
+            return dataclasses.replace(params, data=str(target))
+    progress.log(f"{folder} has no dataset.json: describing its TFRecords first (claro describe)")
+    made = describe(DescribeParams(folder=str(folder), label=params.label, out=None if target is None else str(target),
+                                   overwrite=params.overwrite), progress)
+    return dataclasses.replace(params, data=str(made))
+
+
 def read_dataset_summary(folder: str) -> dict:
     path = Path(folder)
     if not str(folder) or not path.is_dir():
@@ -200,11 +228,46 @@ def architecture(params: TrainParams, state: Optional[dict]) -> dict:
     return {name: getattr(params, name) for name in ARCHITECTURE_FIELDS}
 
 
-def check_patch_size(patch_size: Optional[int], depth: int) -> None:
-    if patch_size and patch_size % (2 ** depth):
-        deepest = max(d for d in range(1, 9) if patch_size % (2 ** d) == 0) if patch_size % 2 == 0 else 0
-        hint = f"use --depth {deepest} or less" if deepest else "make patches whose size is a multiple of 32"
-        raise ClaroError(f"Patches of {patch_size} pixels cannot pass through {depth} halvings of the U-Net; {hint}.")
+def padded_size(patch_size: int, depth: int) -> int:
+    """The side a k × k patch is padded to for a U-Net of `depth`: the next multiple of its
+    down-sampling factor 2**depth (k itself when it already is one)."""
+    factor = 2 ** depth
+    return -(-int(patch_size) // factor) * factor
+
+
+def reflected_indices(size: int, before: int, after: int) -> np.ndarray:
+    """Indices into [0, size) of a side padded by reflection (numpy's mode "reflect": the edge is
+    not repeated), repeated as often as needed when a pad is longer than the side itself."""
+    index = np.arange(-before, size + after)
+    if size == 1:
+        return np.zeros_like(index)
+    period = 2 * (size - 1)
+    index = np.mod(index, period)
+    return np.where(index >= size, period - index, index)
+
+
+def pad_batch(x, y, multiple: int):
+    """Pads each patch of a batch (x [B, k, k, C], y [B, k, k]) to the next multiple of
+    `multiple` (2**depth), centred, so any patch size passes through the U-Net's halvings.
+
+    Labels are padded with -1 (ignored): padding never counts in the loss or the metrics. The
+    image is padded by reflection rather than with the band means: `claro predict` pads a
+    raster's edges by reflection too, so the model learns edges as it will see them; and
+    reflected pixels keep the image's own statistics, where a constant fill (a 20-pixel patch
+    padded to 32 is 61 % padding) would skew the batch-norm statistics that prediction on real
+    windows then uses."""
+    import tensorflow as tf
+
+    k = int(x.shape[1])
+    size = -(-k // multiple) * multiple
+    if size == k:
+        return x, y
+    before = (size - k) // 2
+    after = size - k - before
+    index = tf.constant(reflected_indices(k, before, after), tf.int32)
+    x = tf.gather(tf.gather(x, index, axis=1), index, axis=2)
+    y = tf.pad(y, [[0, 0], [before, after], [before, after]], constant_values=-1)
+    return x, y
 
 
 # ---------------------------------------------------------------------------- device
@@ -277,9 +340,11 @@ def augment_batch(x, y, seed, std: Optional[Sequence[float]] = None):
     return x, y[..., 0]
 
 
-def training_batches(folder: str, batch_size: int, augment: bool, seed: int, used: Optional[dict] = None):
+def training_batches(folder: str, batch_size: int, augment: bool, seed: int, used: Optional[dict] = None,
+                     multiple: int = 1):
     """Endless shuffled training batches (an epoch is `steps_per_epoch` of them), raw values (the
-    model normalises), augmented unless asked not to. `used` receives the reader's shuffle buffer."""
+    model normalises), padded to a multiple of `multiple` (`pad_batch`), then augmented unless
+    asked not to. `used` receives the reader's shuffle buffer."""
     import tensorflow as tf
 
     from . import records
@@ -287,6 +352,7 @@ def training_batches(folder: str, batch_size: int, augment: bool, seed: int, use
 
     data = records.read_split(folder, "train", batch_size, shuffle=True, repeat=True, normalise=False, seed=seed,
                               used=used)
+    data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
     if augment:
         _, std = band_statistics(read_summary(folder))
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
@@ -295,14 +361,15 @@ def training_batches(folder: str, batch_size: int, augment: bool, seed: int, use
     return data.prefetch(tf.data.AUTOTUNE)
 
 
-def evaluation_batches(folder: str, split: str, batch_size: int, patches: int):
-    """One pass over a split, raw values. Its length (from dataset.json) is declared so Keras
-    knows where an epoch of validation ends."""
+def evaluation_batches(folder: str, split: str, batch_size: int, patches: int, multiple: int = 1):
+    """One pass over a split, raw values, padded like the training batches (`pad_batch`). Its
+    length (from dataset.json) is declared so Keras knows where an epoch of validation ends."""
     import tensorflow as tf
 
     from . import records
 
     data = records.read_split(folder, split, batch_size, normalise=False)
+    data = data.map(lambda x, y: pad_batch(x, y, multiple), num_parallel_calls=tf.data.AUTOTUNE)
     return data.apply(tf.data.experimental.assert_cardinality(math.ceil(patches / batch_size))).prefetch(tf.data.AUTOTUNE)
 
 
@@ -625,6 +692,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     from . import losses
 
     out = check_output(params)
+    params = describe_if_needed(params, out, progress)
     summary = read_dataset_summary(params.data)
     classes = summary.get("classes") or []
     if len(classes) < 2:
@@ -635,7 +703,7 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
     check_tensorboard(params)
     state = load_resume_state(out) if params.resume else None
     arch = architecture(params, state)
-    check_patch_size(summary.get("patch_size"), arch["depth"])
+    multiple = 2 ** arch["depth"]  # patches are padded to pass through the U-Net's halvings (pad_batch)
     weights = losses.class_weights(params.class_weights, len(classes), train_pixels(summary, classes))
     if state:
         check_resume(state, params, summary, weights, out, progress)
@@ -650,6 +718,10 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
 
     strategy, device, mixed = choose_device(devices)
     progress.log(f"Device: {device}")
+    side = padded_size(summary["patch_size"], arch["depth"])
+    if side != int(summary["patch_size"]):
+        progress.log(f"Patches of {summary['patch_size']} pixels are padded to {side} (reflected image, ignored labels) "
+                     f"to pass through the U-Net's {arch['depth']} halvings.")
     if params.tensorboard:
         progress.log(f"TensorBoard logs in {params.tensorboard}; watch them with: tensorboard --logdir {params.tensorboard}")
     if state:
@@ -677,8 +749,8 @@ def run(params: TrainParams, progress: Progress, *, devices: Optional[Sequence[s
 
     steps = max(1, math.ceil(split_count(summary, "train") / params.batch_size))
     train_data = training_batches(params.data, params.batch_size, params.augment, params.seed + trainer.epochs_run,
-                                  used=trainer.reader)
-    validation = evaluation_batches(params.data, "validation", params.batch_size, split_count(summary, "validation")) if split_count(summary, "validation") else None
+                                  used=trainer.reader, multiple=multiple)
+    validation = evaluation_batches(params.data, "validation", params.batch_size, split_count(summary, "validation"), multiple) if split_count(summary, "validation") else None
     if validation is None:
         progress.log("The dataset has no validation patches: early stopping watches the training loss instead.")
     try:
@@ -739,7 +811,7 @@ def finish(trainer: Trainer, model, export_model, metric, params: TrainParams, p
     if split_count(trainer.summary, "test"):
         progress.update(TRAIN_SHARE, "evaluating on the test patches")
         metric.reset_state()
-        evaluation = model.evaluate(evaluation_batches(params.data, "test", params.batch_size, split_count(trainer.summary, "test")), verbose=0, return_dict=True)
+        evaluation = model.evaluate(evaluation_batches(params.data, "test", params.batch_size, split_count(trainer.summary, "test"), 2 ** trainer.arch["depth"]), verbose=0, return_dict=True)
         results["test"] = {"loss": float(evaluation["loss"]), **M.scores(metric.matrix(), trainer.names, params.beta)}
         confusion_png = str(plots.confusion_matrix(np.asarray(results["test"]["confusion_matrix"]), trainer.names,
                                                    sidecar(out, "confusion.png"), title="Test patches"))

@@ -1487,6 +1487,118 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <source>Hectares from {} (rows) to {} (columns), {} ha changed. Table: {}</source>
         <translation>Hectáreas de {} (filas) a {} (columnas), {} ha cambiaron. Tabla: {}</translation>
     </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>Modelo ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Describe TFRecords (Earth Engine export)</source>
+        <translation>Describir TFRecords (exportación de Earth Engine)</translation>
+    </message>
+    <message>
+        <source>Export model for Deepness (ONNX)</source>
+        <translation>Exportar modelo para Deepness (ONNX)</translation>
+    </message>
+    <message>
+        <source>Dask (prediction on a cluster)</source>
+        <translation>Dask (predicción en un clúster)</translation>
+    </message>
+    <message>
+        <source>Install dask and distributed, so Predict can run on a Dask cluster or on several processes of this machine (Predict ▸ Advanced ▸ Dask scheduler).</source>
+        <translation>Instala dask y distributed, para que Predecir pueda ejecutarse en un clúster Dask o en varios procesos de esta máquina (Predecir ▸ Avanzado ▸ Planificador Dask).</translation>
+    </message>
+    <message>
+        <source>ONNX export (for Deepness)</source>
+        <translation>Exportación ONNX (para Deepness)</translation>
+    </message>
+    <message>
+        <source>Install tf2onnx, onnx and onnxruntime, so a trained model can be exported for the Deepness plugin (Processing ▸ Claro ▸ Export model for Deepness).</source>
+        <translation>Instala tf2onnx, onnx y onnxruntime, para que un modelo entrenado pueda exportarse para el complemento Deepness (Procesos ▸ Claro ▸ Exportar modelo para Deepness).</translation>
+    </message>
+    <message>
+        <source>Dask {}</source>
+        <translation>Dask {}</translation>
+    </message>
+    <message>
+        <source>no Dask</source>
+        <translation>sin Dask</translation>
+    </message>
+    <message>
+        <source>ONNX export (tf2onnx {})</source>
+        <translation>exportación ONNX (tf2onnx {})</translation>
+    </message>
+    <message>
+        <source>no ONNX export</source>
+        <translation>sin exportación ONNX</translation>
+    </message>
+    <message>
+        <source>Predicting on a Dask cluster needs dask and distributed in Claro's Python ({}): tick {} and click Create… in {}, or install them into that Python with: pip install {}</source>
+        <translation>Predecir en un clúster Dask requiere dask y distributed en el Python de Claro ({}): marque {} y pulse Crear… en {}, o instálelos en ese Python con: pip install {}</translation>
+    </message>
+    <message>
+        <source>Bands: {}</source>
+        <translation>Bandas: {}</translation>
+    </message>
+    <message>
+        <source>Earth Engine TFRecords</source>
+        <translation>TFRecords de Earth Engine</translation>
+    </message>
+    <message>
+        <source>Train on a folder of TFRecord files exported from Earth Engine (or another tool): Describe reads them and writes their dataset.json, then it trains like an existing patch dataset.</source>
+        <translation>Entrenar con una carpeta de archivos TFRecord exportados desde Earth Engine (u otra herramienta): Describir los lee y escribe su dataset.json; después se entrena como con un conjunto de parches existente.</translation>
+    </message>
+    <message>
+        <source>Describe</source>
+        <translation>Describir</translation>
+    </message>
+    <message>
+        <source>Read every TFRecord file of the folder (features, patch size, classes, band statistics, split) and write its dataset.json; describe again after changing the label feature or the bands.</source>
+        <translation>Lee todos los archivos TFRecord de la carpeta (atributos, tamaño de parche, clases, estadísticas de bandas, división) y escribe su dataset.json; vuelva a describir tras cambiar el atributo de etiqueta o las bandas.</translation>
+    </message>
+    <message>
+        <source>TFRecord folder</source>
+        <translation>Carpeta de TFRecords</translation>
+    </message>
+    <message>
+        <source>Choose the folder of TFRecord files.</source>
+        <translation>Elija la carpeta de archivos TFRecord.</translation>
+    </message>
+    <message>
+        <source>{} TFRecord files, not described yet: Describe reads them (bands, patch size, classes, patches per split); Train describes them first.</source>
+        <translation>{} archivos TFRecord, aún sin describir: Describir los lee (bandas, tamaño de parche, clases, parches por división); Entrenar los describe primero.</translation>
+    </message>
+    <message>
+        <source>Choose the folder of TFRecord files in Data.</source>
+        <translation>Elija la carpeta de archivos TFRecord en Datos.</translation>
+    </message>
+    <message>
+        <source>Describing the TFRecords…</source>
+        <translation>Describiendo los TFRecords…</translation>
+    </message>
+    <message>
+        <source>Claro: describe {}</source>
+        <translation>Claro: describir {}</translation>
+    </message>
+    <message>
+        <source>Described: {}</source>
+        <translation>Descrito: {}</translation>
+    </message>
+    <message>
+        <source>tcp://host:8786 or local:2</source>
+        <translation>tcp://host:8786 o local:2</translation>
+    </message>
+    <message>
+        <source>Also install (optional):</source>
+        <translation>Instalar también (opcional):</translation>
+    </message>
+    <message>
+        <source>Tick before Create…; for an environment Claro made already, Create… adds them.</source>
+        <translation>Márquelos antes de Crear…; en un entorno que Claro ya creó, Crear… los añade.</translation>
+    </message>
+    <message>
+        <source>Not described yet: Describe reads the TFRecord files of this folder (bands, patch size, classes, patches per split); Train describes them first.</source>
+        <translation>Aún sin describir: Describir lee los archivos TFRecord de esta carpeta (bandas, tamaño de parche, clases, parches por división); Entrenar los describe primero.</translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -1609,10 +1721,6 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Patch dataset</source>
         <translation>Conjunto de parches</translation>
-    </message>
-    <message>
-        <source>Patch dataset folder made by &apos;claro patches&apos; (or an Earth Engine export with dataset.json).</source>
-        <translation>Carpeta del conjunto de parches creado con 'claro patches' (o una exportación de Earth Engine con dataset.json).</translation>
     </message>
     <message>
         <source>Model file</source>
@@ -2093,6 +2201,166 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>Compare two class maps of the same classes: transition raster and from→to hectares.</source>
         <translation>Comparar dos mapas con las mismas clases: ráster de transiciones y hectáreas de origen→destino.</translation>
+    </message>
+    <message>
+        <source>Patch dataset folder made by &apos;claro patches&apos; or &apos;claro describe&apos;, or a folder of Earth Engine TFRecord shards (described first when it has no dataset.json).</source>
+        <translation>Carpeta de un conjunto de parches hecho por 'claro patches' o 'claro describe', o una carpeta de fragmentos TFRecord de Earth Engine (se describe primero si no tiene dataset.json).</translation>
+    </message>
+    <message>
+        <source>Label feature</source>
+        <translation>Atributo de etiqueta</translation>
+    </message>
+    <message>
+        <source>For a folder of Earth Engine shards without dataset.json: the feature holding the class (default: class, label or landcover, whichever the records have).</source>
+        <translation>Para una carpeta de fragmentos de Earth Engine sin dataset.json: el atributo que contiene la clase (predeterminado: class, label o landcover, el que tengan los registros).</translation>
+    </message>
+    <message>
+        <source>Training workers</source>
+        <translation>Trabajadores de entrenamiento</translation>
+    </message>
+    <message>
+        <source>Train on several machines: every worker&apos;s host:port, comma separated, the same list on each (default: the TF_CONFIG environment variable, else this machine alone).</source>
+        <translation>Entrenar en varias máquinas: el host:puerto de cada trabajador, separados por comas, la misma lista en cada una (predeterminado: la variable de entorno TF_CONFIG; si no, solo esta máquina).</translation>
+    </message>
+    <message>
+        <source>Worker index</source>
+        <translation>Índice del trabajador</translation>
+    </message>
+    <message>
+        <source>This machine&apos;s position in --workers, from 0; worker 0 is the chief, the only one that writes the model, its card, history and plots.</source>
+        <translation>Posición de esta máquina en --workers, desde 0; el trabajador 0 es el jefe, el único que escribe el modelo, su ficha, el historial y los gráficos.</translation>
+    </message>
+    <message>
+        <source>Band names</source>
+        <translation>Nombres de bandas</translation>
+    </message>
+    <message>
+        <source>For an Earth Engine image export (--image EXPORT.json): the features to feed the model, by name, comma separated (default: the model&apos;s band names).</source>
+        <translation>Para una exportación de imagen de Earth Engine (--image EXPORT.json): los atributos que recibe el modelo, por nombre, separados por comas (predeterminado: los nombres de bandas del modelo).</translation>
+    </message>
+    <message>
+        <source>Output format</source>
+        <translation>Formato de salida</translation>
+    </message>
+    <message>
+        <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;.</source>
+        <translation>geotiff: un GeoTIFF de clases; tfrecord (solo exportaciones de imagen de Earth Engine): las clases como parches TFRecord junto a una copia del JSON de la exportación, listos para 'earthengine upload image'.</translation>
+    </message>
+    <message>
+        <source>Dask scheduler</source>
+        <translation>Planificador Dask</translation>
+    </message>
+    <message>
+        <source>Predict on a Dask cluster: the scheduler&apos;s address (tcp://host:8786), or local:N for N worker processes on this machine; the output folder must be reachable by every worker.</source>
+        <translation>Predecir en un clúster Dask: la dirección del planificador (tcp://host:8786), o local:N para N procesos trabajadores en esta máquina; todos los trabajadores deben poder acceder a la carpeta de salida.</translation>
+    </message>
+    <message>
+        <source>Merge blocks</source>
+        <translation>Unir bloques</translation>
+    </message>
+    <message>
+        <source>With --dask, merge the workers&apos; blocks into one GeoTIFF (--no-merge keeps the blocks and a VRT over them at the output path&apos;s name with .vrt).</source>
+        <translation>Con --dask, unir los bloques de los trabajadores en un solo GeoTIFF (--no-merge conserva los bloques y un VRT sobre ellos con el nombre de la salida y .vrt).</translation>
+    </message>
+    <message>
+        <source>TFRecord folder</source>
+        <translation>Carpeta de TFRecords</translation>
+    </message>
+    <message>
+        <source>Folder of TFRecord files (.tfrecord, .tfrecord.gz, .gz; GZIP or not), e.g. an Earth Engine table export of patches.</source>
+        <translation>Carpeta de archivos TFRecord (.tfrecord, .tfrecord.gz, .gz; con GZIP o sin él), p. ej. una exportación de tabla de parches de Earth Engine.</translation>
+    </message>
+    <message>
+        <source>Feature holding the class of each pixel (default: class, label or landcover, whichever the records have).</source>
+        <translation>Atributo que contiene la clase de cada píxel (predeterminado: class, label o landcover, el que tengan los registros).</translation>
+    </message>
+    <message>
+        <source>Features to use as bands, by name, comma separated, in this order (default: every float feature of k×k values except the label, in natural order: B2, B3, …, B11).</source>
+        <translation>Atributos que se usan como bandas, por nombre, separados por comas, en este orden (predeterminado: todos los atributos reales de k×k valores salvo la etiqueta, en orden natural: B2, B3, …, B11).</translation>
+    </message>
+    <message>
+        <source>Class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos; (default: from the label values found).</source>
+        <translation>Nombres y colores de las clases, p. ej. '0:forest:#1a9641,1:cleared:#d7191c' (predeterminado: a partir de los valores de etiqueta encontrados).</translation>
+    </message>
+    <message>
+        <source>How to tell training from validation and test data: names (train*/training*, val*/validation*/eval*, test*/testing* files), shards (whole files dealt out by --fractions) or records (each record by a seeded draw); auto uses names when they say, else shards when there are enough files, else records.</source>
+        <translation>Cómo distinguir los datos de entrenamiento, validación y prueba: names (archivos train*/training*, val*/validation*/eval*, test*/testing*), shards (archivos enteros repartidos según --fractions) o records (cada registro por un sorteo con semilla); auto usa los nombres cuando lo indican, si no shards cuando hay archivos suficientes, si no records.</translation>
+    </message>
+    <message>
+        <source>Fractions</source>
+        <translation>Fracciones</translation>
+    </message>
+    <message>
+        <source>Fractions for train, validation and test, comma separated, when the split is by shards or records.</source>
+        <translation>Fracciones para entrenamiento, validación y prueba, separadas por comas, cuando la división es por shards o records.</translation>
+    </message>
+    <message>
+        <source>Random seed for a split by shards or records.</source>
+        <translation>Semilla aleatoria para una división por shards o records.</translation>
+    </message>
+    <message>
+        <source>Image feature</source>
+        <translation>Atributo de imagen</translation>
+    </message>
+    <message>
+        <source>For records holding each sample as encoded images: the bytes feature with the image (PNG, JPEG or raw float32); needs --mask-feature and --out.</source>
+        <translation>Para registros que guardan cada muestra como imágenes codificadas: el atributo de bytes con la imagen (PNG, JPEG o float32 sin procesar); requiere --mask-feature y --out.</translation>
+    </message>
+    <message>
+        <source>Mask feature</source>
+        <translation>Atributo de máscara</translation>
+    </message>
+    <message>
+        <source>For records holding encoded images: the bytes feature with the mask (class values, or a one-hot / probability mask whose argmax is the class).</source>
+        <translation>Para registros con imágenes codificadas: el atributo de bytes con la máscara (valores de clase, o una máscara one-hot / de probabilidades cuyo argmax es la clase).</translation>
+    </message>
+    <message>
+        <source>Where to write dataset.json (default: beside the shards); for encoded images, the folder of the Claro patch dataset to write.</source>
+        <translation>Dónde escribir dataset.json (predeterminado: junto a los fragmentos); para imágenes codificadas, la carpeta del conjunto de parches de Claro que se escribe.</translation>
+    </message>
+    <message>
+        <source>Replace a dataset.json (or an output dataset) Claro made.</source>
+        <translation>Reemplazar un dataset.json (o un conjunto de salida) que hizo Claro.</translation>
+    </message>
+    <message>
+        <source>Exported model</source>
+        <translation>Modelo exportado</translation>
+    </message>
+    <message>
+        <source>File to write, e.g. model.onnx.</source>
+        <translation>Archivo que se escribe, p. ej. model.onnx.</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Formato</translation>
+    </message>
+    <message>
+        <source>onnx: an ONNX model with the metadata the QGIS plugin Deepness reads (classes, tile size, resolution, standardisation).</source>
+        <translation>onnx: un modelo ONNX con los metadatos que lee el complemento de QGIS Deepness (clases, tamaño de tesela, resolución, estandarización).</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>Tamaño de tesela</translation>
+    </message>
+    <message>
+        <source>Width and height of the tiles the exported model takes (default: the window &apos;claro predict&apos; would use); a multiple of the U-Net&apos;s down-sampling factor.</source>
+        <translation>Ancho y alto de las teselas que recibe el modelo exportado (predeterminado: la ventana que usaría 'claro predict'); un múltiplo del factor de submuestreo de la U-Net.</translation>
+    </message>
+    <message>
+        <source>Replace the exported file if it exists.</source>
+        <translation>Reemplazar el archivo exportado si existe.</translation>
+    </message>
+    <message>
+        <source>Describe a folder of TFRecords from another tool (Earth Engine) and write its dataset.json, so Claro trains on it.</source>
+        <translation>Describir una carpeta de TFRecords de otra herramienta (Earth Engine) y escribir su dataset.json, para que Claro entrene con ella.</translation>
+    </message>
+    <message>
+        <source>Export a trained model for another runtime: ONNX with the metadata Deepness reads.</source>
+        <translation>Exportar un modelo entrenado para otro entorno de ejecución: ONNX con los metadatos que lee Deepness.</translation>
+    </message>
+    <message>
+        <source>Label value meaning &apos;not labelled&apos; (default: none for band records, 255 for encoded-image masks; values not listed in --classes are ignored too).</source>
+        <translation>Valor de etiqueta que significa «sin etiquetar» (por defecto: ninguno para registros de bandas, 255 para máscaras de imágenes codificadas; los valores que no figuran en --classes también se ignoran).</translation>
     </message>
 </context>
 </TS>

@@ -1487,6 +1487,118 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <source>Hectares from {} (rows) to {} (columns), {} ha changed. Table: {}</source>
         <translation>Hectares de {} (linhas) para {} (colunas), {} ha mudaram. Tabela: {}</translation>
     </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>Modelo ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Describe TFRecords (Earth Engine export)</source>
+        <translation>Descrever TFRecords (exportação do Earth Engine)</translation>
+    </message>
+    <message>
+        <source>Export model for Deepness (ONNX)</source>
+        <translation>Exportar modelo para o Deepness (ONNX)</translation>
+    </message>
+    <message>
+        <source>Dask (prediction on a cluster)</source>
+        <translation>Dask (predição em um cluster)</translation>
+    </message>
+    <message>
+        <source>Install dask and distributed, so Predict can run on a Dask cluster or on several processes of this machine (Predict ▸ Advanced ▸ Dask scheduler).</source>
+        <translation>Instala dask e distributed, para que Predizer possa rodar em um cluster Dask ou em vários processos desta máquina (Predizer ▸ Avançado ▸ Agendador Dask).</translation>
+    </message>
+    <message>
+        <source>ONNX export (for Deepness)</source>
+        <translation>Exportação ONNX (para o Deepness)</translation>
+    </message>
+    <message>
+        <source>Install tf2onnx, onnx and onnxruntime, so a trained model can be exported for the Deepness plugin (Processing ▸ Claro ▸ Export model for Deepness).</source>
+        <translation>Instala tf2onnx, onnx e onnxruntime, para que um modelo treinado possa ser exportado para o complemento Deepness (Processamento ▸ Claro ▸ Exportar modelo para o Deepness).</translation>
+    </message>
+    <message>
+        <source>Dask {}</source>
+        <translation>Dask {}</translation>
+    </message>
+    <message>
+        <source>no Dask</source>
+        <translation>sem Dask</translation>
+    </message>
+    <message>
+        <source>ONNX export (tf2onnx {})</source>
+        <translation>exportação ONNX (tf2onnx {})</translation>
+    </message>
+    <message>
+        <source>no ONNX export</source>
+        <translation>sem exportação ONNX</translation>
+    </message>
+    <message>
+        <source>Predicting on a Dask cluster needs dask and distributed in Claro's Python ({}): tick {} and click Create… in {}, or install them into that Python with: pip install {}</source>
+        <translation>Predizer em um cluster Dask requer dask e distributed no Python do Claro ({}): marque {} e clique em Criar… em {}, ou instale-os nesse Python com: pip install {}</translation>
+    </message>
+    <message>
+        <source>Bands: {}</source>
+        <translation>Bandas: {}</translation>
+    </message>
+    <message>
+        <source>Earth Engine TFRecords</source>
+        <translation>TFRecords do Earth Engine</translation>
+    </message>
+    <message>
+        <source>Train on a folder of TFRecord files exported from Earth Engine (or another tool): Describe reads them and writes their dataset.json, then it trains like an existing patch dataset.</source>
+        <translation>Treinar com uma pasta de arquivos TFRecord exportados do Earth Engine (ou de outra ferramenta): Descrever os lê e escreve o dataset.json; depois o treino é como o de um conjunto de patches existente.</translation>
+    </message>
+    <message>
+        <source>Describe</source>
+        <translation>Descrever</translation>
+    </message>
+    <message>
+        <source>Read every TFRecord file of the folder (features, patch size, classes, band statistics, split) and write its dataset.json; describe again after changing the label feature or the bands.</source>
+        <translation>Lê todos os arquivos TFRecord da pasta (atributos, tamanho do patch, classes, estatísticas das bandas, divisão) e escreve o dataset.json; descreva de novo após mudar o atributo de rótulo ou as bandas.</translation>
+    </message>
+    <message>
+        <source>TFRecord folder</source>
+        <translation>Pasta de TFRecords</translation>
+    </message>
+    <message>
+        <source>Choose the folder of TFRecord files.</source>
+        <translation>Escolha a pasta de arquivos TFRecord.</translation>
+    </message>
+    <message>
+        <source>{} TFRecord files, not described yet: Describe reads them (bands, patch size, classes, patches per split); Train describes them first.</source>
+        <translation>{} arquivos TFRecord, ainda não descritos: Descrever os lê (bandas, tamanho do patch, classes, patches por divisão); Treinar os descreve primeiro.</translation>
+    </message>
+    <message>
+        <source>Choose the folder of TFRecord files in Data.</source>
+        <translation>Escolha a pasta de arquivos TFRecord em Dados.</translation>
+    </message>
+    <message>
+        <source>Describing the TFRecords…</source>
+        <translation>Descrevendo os TFRecords…</translation>
+    </message>
+    <message>
+        <source>Claro: describe {}</source>
+        <translation>Claro: descrever {}</translation>
+    </message>
+    <message>
+        <source>Described: {}</source>
+        <translation>Descrito: {}</translation>
+    </message>
+    <message>
+        <source>tcp://host:8786 or local:2</source>
+        <translation>tcp://host:8786 ou local:2</translation>
+    </message>
+    <message>
+        <source>Also install (optional):</source>
+        <translation>Instalar também (opcional):</translation>
+    </message>
+    <message>
+        <source>Tick before Create…; for an environment Claro made already, Create… adds them.</source>
+        <translation>Marque antes de Criar…; em um ambiente que o Claro já criou, Criar… os adiciona.</translation>
+    </message>
+    <message>
+        <source>Not described yet: Describe reads the TFRecord files of this folder (bands, patch size, classes, patches per split); Train describes them first.</source>
+        <translation>Ainda não descrita: Descrever lê os arquivos TFRecord desta pasta (bandas, tamanho do patch, classes, patches por divisão); Treinar os descreve primeiro.</translation>
+    </message>
 </context>
 <context>
     <name>params</name>
@@ -1609,10 +1721,6 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Patch dataset</source>
         <translation>Conjunto de patches</translation>
-    </message>
-    <message>
-        <source>Patch dataset folder made by &apos;claro patches&apos; (or an Earth Engine export with dataset.json).</source>
-        <translation>Pasta do conjunto de patches criado com 'claro patches' (ou uma exportação do Earth Engine com dataset.json).</translation>
     </message>
     <message>
         <source>Model file</source>
@@ -2093,6 +2201,166 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>Compare two class maps of the same classes: transition raster and from→to hectares.</source>
         <translation>Comparar dois mapas com as mesmas classes: raster de transições e hectares de origem→destino.</translation>
+    </message>
+    <message>
+        <source>Patch dataset folder made by &apos;claro patches&apos; or &apos;claro describe&apos;, or a folder of Earth Engine TFRecord shards (described first when it has no dataset.json).</source>
+        <translation>Pasta de um conjunto de patches feito por 'claro patches' ou 'claro describe', ou uma pasta de fragmentos TFRecord do Earth Engine (descrita primeiro quando não tem dataset.json).</translation>
+    </message>
+    <message>
+        <source>Label feature</source>
+        <translation>Atributo de rótulo</translation>
+    </message>
+    <message>
+        <source>For a folder of Earth Engine shards without dataset.json: the feature holding the class (default: class, label or landcover, whichever the records have).</source>
+        <translation>Para uma pasta de fragmentos do Earth Engine sem dataset.json: o atributo que contém a classe (padrão: class, label ou landcover, o que os registros tiverem).</translation>
+    </message>
+    <message>
+        <source>Training workers</source>
+        <translation>Workers de treino</translation>
+    </message>
+    <message>
+        <source>Train on several machines: every worker&apos;s host:port, comma separated, the same list on each (default: the TF_CONFIG environment variable, else this machine alone).</source>
+        <translation>Treinar em várias máquinas: o host:porta de cada worker, separados por vírgulas, a mesma lista em cada uma (padrão: a variável de ambiente TF_CONFIG; senão, só esta máquina).</translation>
+    </message>
+    <message>
+        <source>Worker index</source>
+        <translation>Índice do worker</translation>
+    </message>
+    <message>
+        <source>This machine&apos;s position in --workers, from 0; worker 0 is the chief, the only one that writes the model, its card, history and plots.</source>
+        <translation>Posição desta máquina em --workers, a partir de 0; o worker 0 é o chefe, o único que escreve o modelo, sua ficha, o histórico e os gráficos.</translation>
+    </message>
+    <message>
+        <source>Band names</source>
+        <translation>Nomes das bandas</translation>
+    </message>
+    <message>
+        <source>For an Earth Engine image export (--image EXPORT.json): the features to feed the model, by name, comma separated (default: the model&apos;s band names).</source>
+        <translation>Para uma exportação de imagem do Earth Engine (--image EXPORT.json): os atributos que o modelo recebe, por nome, separados por vírgulas (padrão: os nomes das bandas do modelo).</translation>
+    </message>
+    <message>
+        <source>Output format</source>
+        <translation>Formato de saída</translation>
+    </message>
+    <message>
+        <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;.</source>
+        <translation>geotiff: um GeoTIFF de classes; tfrecord (só exportações de imagem do Earth Engine): as classes como patches TFRecord ao lado de uma cópia do JSON da exportação, prontos para 'earthengine upload image'.</translation>
+    </message>
+    <message>
+        <source>Dask scheduler</source>
+        <translation>Agendador Dask</translation>
+    </message>
+    <message>
+        <source>Predict on a Dask cluster: the scheduler&apos;s address (tcp://host:8786), or local:N for N worker processes on this machine; the output folder must be reachable by every worker.</source>
+        <translation>Predizer em um cluster Dask: o endereço do agendador (tcp://host:8786), ou local:N para N processos workers nesta máquina; todos os workers precisam alcançar a pasta de saída.</translation>
+    </message>
+    <message>
+        <source>Merge blocks</source>
+        <translation>Juntar blocos</translation>
+    </message>
+    <message>
+        <source>With --dask, merge the workers&apos; blocks into one GeoTIFF (--no-merge keeps the blocks and a VRT over them at the output path&apos;s name with .vrt).</source>
+        <translation>Com --dask, juntar os blocos dos workers em um único GeoTIFF (--no-merge mantém os blocos e um VRT sobre eles com o nome da saída e .vrt).</translation>
+    </message>
+    <message>
+        <source>TFRecord folder</source>
+        <translation>Pasta de TFRecords</translation>
+    </message>
+    <message>
+        <source>Folder of TFRecord files (.tfrecord, .tfrecord.gz, .gz; GZIP or not), e.g. an Earth Engine table export of patches.</source>
+        <translation>Pasta de arquivos TFRecord (.tfrecord, .tfrecord.gz, .gz; com GZIP ou não), p. ex. uma exportação de tabela de patches do Earth Engine.</translation>
+    </message>
+    <message>
+        <source>Feature holding the class of each pixel (default: class, label or landcover, whichever the records have).</source>
+        <translation>Atributo que contém a classe de cada pixel (padrão: class, label ou landcover, o que os registros tiverem).</translation>
+    </message>
+    <message>
+        <source>Features to use as bands, by name, comma separated, in this order (default: every float feature of k×k values except the label, in natural order: B2, B3, …, B11).</source>
+        <translation>Atributos usados como bandas, por nome, separados por vírgulas, nesta ordem (padrão: todos os atributos reais de k×k valores exceto o rótulo, em ordem natural: B2, B3, …, B11).</translation>
+    </message>
+    <message>
+        <source>Class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos; (default: from the label values found).</source>
+        <translation>Nomes e cores das classes, p. ex. '0:forest:#1a9641,1:cleared:#d7191c' (padrão: a partir dos valores de rótulo encontrados).</translation>
+    </message>
+    <message>
+        <source>How to tell training from validation and test data: names (train*/training*, val*/validation*/eval*, test*/testing* files), shards (whole files dealt out by --fractions) or records (each record by a seeded draw); auto uses names when they say, else shards when there are enough files, else records.</source>
+        <translation>Como separar os dados de treino, validação e teste: names (arquivos train*/training*, val*/validation*/eval*, test*/testing*), shards (arquivos inteiros distribuídos conforme --fractions) ou records (cada registro por um sorteio com semente); auto usa os nomes quando eles indicam, senão shards quando há arquivos suficientes, senão records.</translation>
+    </message>
+    <message>
+        <source>Fractions</source>
+        <translation>Frações</translation>
+    </message>
+    <message>
+        <source>Fractions for train, validation and test, comma separated, when the split is by shards or records.</source>
+        <translation>Frações para treino, validação e teste, separadas por vírgulas, quando a divisão é por shards ou records.</translation>
+    </message>
+    <message>
+        <source>Random seed for a split by shards or records.</source>
+        <translation>Semente aleatória de uma divisão por shards ou records.</translation>
+    </message>
+    <message>
+        <source>Image feature</source>
+        <translation>Atributo de imagem</translation>
+    </message>
+    <message>
+        <source>For records holding each sample as encoded images: the bytes feature with the image (PNG, JPEG or raw float32); needs --mask-feature and --out.</source>
+        <translation>Para registros que guardam cada amostra como imagens codificadas: o atributo de bytes com a imagem (PNG, JPEG ou float32 bruto); requer --mask-feature e --out.</translation>
+    </message>
+    <message>
+        <source>Mask feature</source>
+        <translation>Atributo de máscara</translation>
+    </message>
+    <message>
+        <source>For records holding encoded images: the bytes feature with the mask (class values, or a one-hot / probability mask whose argmax is the class).</source>
+        <translation>Para registros com imagens codificadas: o atributo de bytes com a máscara (valores de classe, ou uma máscara one-hot / de probabilidades cujo argmax é a classe).</translation>
+    </message>
+    <message>
+        <source>Where to write dataset.json (default: beside the shards); for encoded images, the folder of the Claro patch dataset to write.</source>
+        <translation>Onde escrever o dataset.json (padrão: ao lado dos fragmentos); para imagens codificadas, a pasta do conjunto de patches do Claro a escrever.</translation>
+    </message>
+    <message>
+        <source>Replace a dataset.json (or an output dataset) Claro made.</source>
+        <translation>Substituir um dataset.json (ou um conjunto de saída) que o Claro fez.</translation>
+    </message>
+    <message>
+        <source>Exported model</source>
+        <translation>Modelo exportado</translation>
+    </message>
+    <message>
+        <source>File to write, e.g. model.onnx.</source>
+        <translation>Arquivo a escrever, p. ex. model.onnx.</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Formato</translation>
+    </message>
+    <message>
+        <source>onnx: an ONNX model with the metadata the QGIS plugin Deepness reads (classes, tile size, resolution, standardisation).</source>
+        <translation>onnx: um modelo ONNX com os metadados que o complemento Deepness do QGIS lê (classes, tamanho do bloco, resolução, padronização).</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>Tamanho do bloco</translation>
+    </message>
+    <message>
+        <source>Width and height of the tiles the exported model takes (default: the window &apos;claro predict&apos; would use); a multiple of the U-Net&apos;s down-sampling factor.</source>
+        <translation>Largura e altura dos blocos que o modelo exportado recebe (padrão: a janela que 'claro predict' usaria); um múltiplo do fator de subamostragem da U-Net.</translation>
+    </message>
+    <message>
+        <source>Replace the exported file if it exists.</source>
+        <translation>Substituir o arquivo exportado se ele existir.</translation>
+    </message>
+    <message>
+        <source>Describe a folder of TFRecords from another tool (Earth Engine) and write its dataset.json, so Claro trains on it.</source>
+        <translation>Descrever uma pasta de TFRecords de outra ferramenta (Earth Engine) e escrever o dataset.json, para que o Claro treine com ela.</translation>
+    </message>
+    <message>
+        <source>Export a trained model for another runtime: ONNX with the metadata Deepness reads.</source>
+        <translation>Exportar um modelo treinado para outro ambiente de execução: ONNX com os metadados que o Deepness lê.</translation>
+    </message>
+    <message>
+        <source>Label value meaning &apos;not labelled&apos; (default: none for band records, 255 for encoded-image masks; values not listed in --classes are ignored too).</source>
+        <translation>Valor de rótulo que significa «não rotulado» (padrão: nenhum para registros de bandas, 255 para máscaras de imagens codificadas; valores não listados em --classes também são ignorados).</translation>
     </message>
 </context>
 </TS>

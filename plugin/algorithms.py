@@ -75,17 +75,23 @@ FIELD_KINDS: dict[str, dict[str, str]] = {
     "change": {"before": "raster", "after": "raster", "out": "raster-out", "polygons": "vector-out:gpkg"},
     "sample": {"map": "raster", "out": "file-out:gpkg", "aoi": "polygons"},
     "assess": {"map": "raster", "sample": "points", "out": "file-out:json", "aoi": "polygons"},
+    "describe": {"folder": "folder", "out": "folder-out"},
+    "export": {"model": "file:keras", "out": "file-out:onnx"},
 }
 
 #: file dialog filters of output files, by extension (QT_TRANSLATE_NOOP: pylupdate5 lists them)
 FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
                 "json": QT_TRANSLATE_NOOP("Claro", "JSON report (*.json)"),
-                "gpkg": QT_TRANSLATE_NOOP("Claro", "GeoPackage (*.gpkg)")}
+                "gpkg": QT_TRANSLATE_NOOP("Claro", "GeoPackage (*.gpkg)"),
+                "onnx": QT_TRANSLATE_NOOP("Claro", "ONNX model (*.onnx)")}
 
-#: fields shown under "Advanced parameters": the defaults suit most analysts
+#: fields shown under "Advanced parameters": the defaults suit most analysts. Distribution (dask,
+#: merge, workers, worker_index), Earth Engine specifics (band_names, format, image_feature,
+#: mask_feature) and the describe split's fractions are for the engineer who needs them.
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
-            "tensorboard", "expected_accuracy", "uncertainty_measure", "precision"}
+            "tensorboard", "expected_accuracy", "uncertainty_measure", "precision", "dask", "merge", "band_names",
+            "format", "workers", "worker_index", "fractions", "image_feature", "mask_feature", "tile_size"}
 
 #: algorithm id → (sub-command of the backend, display name)
 ALGORITHMS: dict[str, tuple[str, str]] = {
@@ -96,6 +102,8 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "change": ("change", QT_TRANSLATE_NOOP("Claro", "Change between two class maps")),
     "sample": ("sample", QT_TRANSLATE_NOOP("Claro", "Draw an accuracy sample (stratified random points)")),
     "assess": ("assess", QT_TRANSLATE_NOOP("Claro", "Assess accuracy and areas from a labelled sample")),
+    "describe": ("describe", QT_TRANSLATE_NOOP("Claro", "Describe TFRecords (Earth Engine export)")),
+    "export": ("export", QT_TRANSLATE_NOOP("Claro", "Export model for Deepness (ONNX)")),
 }
 
 #: numbers a job reports in its 'done' event worth a Processing output: (output, key path, description)
@@ -109,6 +117,9 @@ NUMBER_OUTPUTS: dict[str, list[tuple[str, str, str]]] = {
                QT_TRANSLATE_NOOP("Claro", "Mean IoU on the validation patches")),
               ("TEST_MEAN_IOU", "metrics.test.mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU on the test patches"))],
     "predict": [("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels classified"))],
+    "describe": [("TRAIN_PATCHES", "counts.train", QT_TRANSLATE_NOOP("Claro", "Training patches")),
+                 ("VALIDATION_PATCHES", "counts.validation", QT_TRANSLATE_NOOP("Claro", "Validation patches")),
+                 ("TEST_PATCHES", "counts.test", QT_TRANSLATE_NOOP("Claro", "Test patches"))],
     "evaluate": [("OVERALL_ACCURACY", "overall_accuracy", QT_TRANSLATE_NOOP("Claro", "Overall accuracy")),
                  ("MEAN_IOU", "mean_iou", QT_TRANSLATE_NOOP("Claro", "Mean IoU")),
                  ("PIXELS", "pixels", QT_TRANSLATE_NOOP("Claro", "Pixels compared"))],
@@ -201,7 +212,9 @@ def make_parameter(command: str, f: dataclasses.Field, hint: Any) -> QgsProcessi
         parameter = QgsProcessingParameterFile(name, label, QgsProcessingParameterFile.File,
                                                extension=kind.split(":", 1)[1], optional=optional)
     elif kind == "folder-out":
-        parameter = QgsProcessingParameterFolderDestination(name, label, optional=optional)
+        # an optional one (describe's --out: default beside the shards) is not created unless asked for
+        parameter = QgsProcessingParameterFolderDestination(name, label, optional=optional,
+                                                            createByDefault=not optional)
     elif kind.startswith("file-out:"):
         parameter = QgsProcessingParameterFileDestination(name, label, tr(FILE_FILTERS[kind.split(":", 1)[1]]),
                                                           optional=optional)
@@ -275,7 +288,8 @@ def layer_path(layer: Optional[QgsMapLayer], label: str, context: QgsProcessingC
 
 
 class ClaroAlgorithm(QgsProcessingAlgorithm):
-    """One backend job (patches, train, predict, evaluate, sample, assess) as a Processing algorithm."""
+    """One backend job (patches, train, predict, evaluate, change, sample, assess, describe, export) as a
+    Processing algorithm."""
 
     def __init__(self, algorithm_id: str) -> None:
         super().__init__()
@@ -362,7 +376,8 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 path = self.parameterAsOutputLayer(parameters, name, context) if given else ""
                 values[f.name] = path or (None if optional else "")
             elif kind == "folder-out" or kind.startswith("file-out:"):
-                values[f.name] = self.parameterAsFileOutput(parameters, name, context)
+                path = self.parameterAsFileOutput(parameters, name, context) if given or not optional else ""
+                values[f.name] = path or (None if optional else "")
             elif kind.startswith("vector-out:"):
                 path = self.parameterAsFileOutput(parameters, name, context) if given else ""
                 values[f.name] = path or (None if optional else "")
@@ -397,6 +412,8 @@ class ClaroAlgorithm(QgsProcessingAlgorithm):
                 outputs[parameter_name(f.name)] = getattr(params, f.name)
             if kind.startswith("vector-out:") and getattr(params, f.name):
                 load_on_completion(getattr(params, f.name), context)
+        if self.command == "describe":  # the folder holding dataset.json, which 'train' takes as its data
+            outputs[OUTPUT] = params.out or params.folder
         for name, path, _description in NUMBER_OUTPUTS.get(self.command, []):
             value = _lookup(result, path)
             if isinstance(value, (int, float)) and not isinstance(value, bool):

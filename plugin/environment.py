@@ -26,10 +26,10 @@ import subprocess  # nosec B404 # TensorFlow and pip run in child processes, nev
 import sys
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from qgis.core import QgsApplication, QgsTask
-from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, pyqtSignal
 
 from .child import PACKAGE, child_environment, package_root
 
@@ -39,6 +39,22 @@ NUMPY_REQUIREMENT = "numpy<2"
 #: What the backend uses beside TensorFlow: true areas on the ellipsoid (pyproj: QGIS's own when the base
 #: Python has it), region statistics of polygons (scipy), figures, and fast patch writing (optional but 5-10x faster).
 EXTRA_REQUIREMENTS = ("pyproj", "scipy", "matplotlib", "isal", "google-crc32c")
+#: Optional extras the environment creator offers (the Setup tab's check boxes), pinned as in
+#: requirements.txt: id → (pip requirements, the packages the probe must find, label, what for).
+#: Dask runs `predict --dask` (a cluster, or local:N processes); tf2onnx/onnx/onnxruntime run
+#: `export --format onnx` (a model for the Deepness plugin).
+OPTIONAL_EXTRAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str, str]] = {
+    "dask": (("dask==2026.8.0", "distributed==2026.8.0"), ("dask", "distributed"),
+             QT_TRANSLATE_NOOP("Claro", "Dask (prediction on a cluster)"),
+             QT_TRANSLATE_NOOP("Claro", "Install dask and distributed, so Predict can run on a Dask cluster or on "
+                                        "several processes of this machine (Predict ▸ Advanced ▸ Dask scheduler).")),
+    "onnx": (("tf2onnx==1.17.0", "onnx==1.23.1", "onnxruntime==1.30.0"), ("tf2onnx", "onnx"),
+             QT_TRANSLATE_NOOP("Claro", "ONNX export (for Deepness)"),
+             QT_TRANSLATE_NOOP("Claro", "Install tf2onnx, onnx and onnxruntime, so a trained model can be exported for "
+                                        "the Deepness plugin (Processing ▸ Claro ▸ Export model for Deepness).")),
+}
+#: what the check step imports for each extra (module names)
+EXTRA_IMPORTS = {"dask": "dask, distributed", "onnx": "tf2onnx, onnx, onnxruntime"}
 PROBE_TIMEOUT_SECONDS = 180
 #: seconds a candidate base Python gets to say its version and GDAL
 BASE_CHECK_TIMEOUT_SECONDS = 60
@@ -244,7 +260,32 @@ def describe(info: dict) -> str:
     extras = [f"numpy {info['numpy']}" if info.get("numpy") else tr("no numpy"),
               f"GDAL {info['gdal']}" if info.get("gdal") else tr("no GDAL Python bindings")]
     lines.append(", ".join(extras))
+    optional = info.get("optional")
+    if isinstance(optional, dict):
+        lines.append(", ".join([tr("Dask {}").format(optional["dask"]) if has_extra(info, "dask") else tr("no Dask"),
+                                tr("ONNX export (tf2onnx {})").format(optional["tf2onnx"]) if has_extra(info, "onnx")
+                                else tr("no ONNX export")]))
     return "\n".join(lines)
+
+
+def has_extra(info: dict, extra: str) -> Optional[bool]:
+    """Whether the probed Python has an optional extra (OPTIONAL_EXTRAS); None when the probe
+    does not say (an older Claro's probe, or a failed one)."""
+    optional = info.get("optional") if isinstance(info, dict) else None
+    if not isinstance(optional, dict):
+        return None
+    return all(optional.get(name) for name in OPTIONAL_EXTRAS[extra][1])
+
+
+def dask_missing(info: dict, place: str = "") -> Optional[str]:
+    """The dock's sentence when a prediction on Dask cannot start because this Python lacks dask
+    or distributed (None when it has them, or the probe cannot tell: the backend then says how)."""
+    if has_extra(info, "dask") is not False:
+        return None
+    return tr("Predicting on a Dask cluster needs dask and distributed in Claro's Python ({}): tick {} and click "
+              "Create… in {}, or install them into that Python with: pip install {}").format(
+        info.get("interpreter", "?"), tr(OPTIONAL_EXTRAS["dask"][2]), place or tr("the Setup tab of Claro's dock"),
+        " ".join(OPTIONAL_EXTRAS["dask"][0]))
 
 
 def usable(info: dict) -> bool:
@@ -369,10 +410,16 @@ def base_python() -> Optional[Path]:
     return choose_base_python()[0]
 
 
+def extra_requirements(extras: Sequence[str]) -> list[str]:
+    """The pinned pip requirements of the chosen optional extras (OPTIONAL_EXTRAS ids)."""
+    return [requirement for extra in extras for requirement in OPTIONAL_EXTRAS[extra][0]]
+
+
 def install_steps(venv: str | os.PathLike, gpu: bool, python: Optional[str | os.PathLike] = None,
-                  repair: bool = False) -> list[tuple[str, list[str]]]:
-    """(label, argv) of each step that creates the venv and installs TensorFlow into it;
-    `repair` reinstalls every package into an existing, half-made venv."""
+                  repair: bool = False, extras: Sequence[str] = ()) -> list[tuple[str, list[str]]]:
+    """(label, argv) of each step that creates the venv and installs TensorFlow into it (and the
+    optional `extras`, OPTIONAL_EXTRAS ids, checked by importing them); `repair` reinstalls every
+    package into an existing, half-made venv."""
     if python is None:
         python, reasons = choose_base_python()
         if python is None:
@@ -387,9 +434,11 @@ def install_steps(venv: str | os.PathLike, gpu: bool, python: Optional[str | os.
         (tr("Creating the environment"), [str(python), "-m", "venv", "--system-site-packages", str(venv)]),
         (tr("Updating pip"), [*pip, "install", "--upgrade", "pip"]),
         (tr("Installing {} (a large download)").format(tensorflow_requirement(gpu)),
-         [*pip, "install", *again, tensorflow_requirement(gpu), NUMPY_REQUIREMENT, *EXTRA_REQUIREMENTS]),
+         [*pip, "install", *again, tensorflow_requirement(gpu), NUMPY_REQUIREMENT, *EXTRA_REQUIREMENTS,
+          *extra_requirements(extras)]),
         (tr("Checking the environment"), [inner, "-c", "import tensorflow, numpy, pyproj; from osgeo import gdal; "
-                                                   "print('TensorFlow', tensorflow.__version__, 'numpy', numpy.__version__)"]),
+                                                   + "".join(f"import {EXTRA_IMPORTS[extra]}; " for extra in extras)
+                                                   + "print('TensorFlow', tensorflow.__version__, 'numpy', numpy.__version__)"]),
     ]
 
 
@@ -411,8 +460,10 @@ class CreateEnvironmentTask(QgsTask):
 
     def __init__(self, venv: str | os.PathLike, gpu: bool, log_path: str | os.PathLike,
                  python: Optional[str | os.PathLike] = None,
-                 steps: Optional[list[tuple[str, list[str]]]] = None, repair: bool = False) -> None:
-        """`steps` (label, argv) replace install_steps(): a test runs a real but small install."""
+                 steps: Optional[list[tuple[str, list[str]]]] = None, repair: bool = False,
+                 extras: Sequence[str] = ()) -> None:
+        """`steps` (label, argv) replace install_steps(): a test runs a real but small install;
+        `extras`: the optional extras to install too (OPTIONAL_EXTRAS ids)."""
         super().__init__(tr("Repair TensorFlow environment") if repair else tr("Create TensorFlow environment"),
                          QgsTask.CanCancel)
         self.steps = steps
@@ -421,6 +472,7 @@ class CreateEnvironmentTask(QgsTask):
         self.log_path = str(log_path)
         self.python = python
         self.repair = repair
+        self.extras = tuple(extras)
         self.message = ""
         self.cancelled = False
         self._process: Optional[subprocess.Popen] = None
@@ -428,7 +480,7 @@ class CreateEnvironmentTask(QgsTask):
 
     def run(self) -> bool:
         try:
-            steps = self.steps or install_steps(self.venv, self.gpu, self.python, repair=self.repair)
+            steps = self.steps or install_steps(self.venv, self.gpu, self.python, repair=self.repair, extras=self.extras)
         except RuntimeError as error:
             self.message = str(error)
             return False

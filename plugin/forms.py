@@ -84,6 +84,8 @@ PATH_FIELDS: dict[tuple[type, str], tuple[int, str]] = {
     (P.ChangeParams, "polygons"): (QgsFileWidget.SaveFile, "GeoPackage (*.gpkg)"),
     (P.SampleParams, "out"): (QgsFileWidget.SaveFile, "GeoPackage (*.gpkg)"),
     (P.AssessParams, "out"): (QgsFileWidget.SaveFile, "JSON report (*.json)"),
+    (P.DescribeParams, "folder"): (QgsFileWidget.GetDirectory, ""),
+    (P.DescribeParams, "out"): (QgsFileWidget.GetDirectory, ""),
 }
 
 

@@ -225,6 +225,22 @@ def dataset_summary(folder: str | os.PathLike) -> str:
     lines = [tr("Classes: {}").format(", ".join(f"{c['value']} {c['name']}" for c in summary["classes"])),
              tr("Patches: train {}, validation {}, test {}").format(*(counts.get(split, 0) for split in SPLITS)),
              tr("{} × {} pixels, {} bands").format(k, k, bands)]
+    names = [str(name) for name in summary["bands"]]
+    if names:  # an Earth Engine export's bands are chosen by name: say which, in the order the model gets them
+        lines.append(tr("Bands: {}").format(", ".join(names)))
     for source in summary.get("sources") or []:
-        lines.append(tr("Scene: {} + {}").format(Path(str(source.get("image"))).name, Path(str(source.get("labels"))).name))
+        if isinstance(source, dict) and source.get("image") and source.get("labels"):  # scenes of `claro patches`
+            lines.append(tr("Scene: {} + {}").format(Path(str(source["image"])).name, Path(str(source["labels"])).name))
     return "\n".join(lines)
+
+
+#: names of the files `claro describe` reads (GZIP or not is told by the bytes, not the name)
+TFRECORD_SUFFIXES = (".tfrecord", ".tfrecords", ".tfrecord.gz", ".gz", ".tfr")
+
+
+def tfrecord_files(folder: str | os.PathLike) -> list[Path]:
+    """The TFRecord files of a folder (an Earth Engine export: `…tfrecord.gz`, `…-00003.gz`), sorted."""
+    path = Path(folder)
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(TFRECORD_SUFFIXES))

@@ -13,10 +13,12 @@ PROBE_DEFAULTS = {"python": "3.11.2", "executable": "", "numpy": "1.26.4", "pypr
 
 
 def fake_python(folder: Path, name: str = "python", *, probe: Optional[dict] = None, base: Optional[dict] = None,
-                fails: bool = False) -> Path:
+                fails: bool = False, job: str = "echo job") -> Path:
     """A script at folder/name. `probe` overrides PROBE_DEFAULTS (None values mean 'missing');
     `base` is the base-Python check's answer ({'version', 'gdal', 'venv'}); `fails` makes it exit 1
-    with a Python-like traceback line. Every start appends its arguments to folder/name.calls."""
+    with a Python-like traceback line; `job` is the shell run for anything else (a backend job:
+    "$3" is the sub-command, "$4" the first argument after it). Every start appends its
+    arguments to folder/name.calls."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     calls = shlex.quote(str(folder / f"{name}.calls"))
@@ -28,7 +30,7 @@ def fake_python(folder: Path, name: str = "python", *, probe: Optional[dict] = N
         body = (f"case \"$*\" in\n"
                 f"  *claro.backend.probe*) echo {shlex.quote('CLARO_PROBE ' + answer)} ;;\n"
                 f"  *CLARO_BASE*) echo {shlex.quote('CLARO_BASE ' + base_answer)} ;;\n"
-                f"  *) echo job ;;\n"
+                f"  *) {job} ;;\n"
                 f"esac")
     path.write_text(f"#!/bin/sh\nprintf '%.60s\\n' \"$*\" >> {calls}\n{body}\n")
     path.chmod(0o755)

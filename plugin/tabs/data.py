@@ -1,6 +1,12 @@
 """The Data tab: the scenes (image and label layers), the classes, and the patch options — or a
-patch dataset cut before. It gives the `claro patches` parameters (patch_params) and the dataset
-the Train tab trains on (dataset_folder).
+patch dataset cut before, or a folder of Earth Engine TFRecords. It gives the job that makes the
+dataset (`claro patches`, or `claro describe` for TFRecords not described yet: training_data) and
+the dataset the Train tab trains on (dataset_folder).
+
+Why TFRecords are the existing dataset's page with a Describe button: a folder of Earth Engine
+shards becomes a patch dataset when `claro describe` writes its dataset.json; from then on it is
+an existing patch dataset like any other (the same summary, the same Train). Describe runs in the
+child process like every job (it reads every shard), and Train describes first when it was not.
 
 Why the class table reads label values in the background: a large label raster is never read on
 the GUI thread (see fill_classes).
@@ -9,23 +15,25 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from qgis.core import QgsApplication, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsColorButton, QgsFileWidget
 from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction, QButtonGroup, QFormLayout, QHBoxLayout, QHeaderView,
-                                 QLabel, QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                                 QLabel, QProgressBar, QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...backend import params as P
 from ...backend.card import default_classes
+from ...backend.dataset import SUMMARY_NAME
 from ...backend.errors import ClaroError
 from ...backend.labels import MAX_SAMPLE_PIXELS, check_class_values, raster_size
 from ..forms import ParamsForm, field_help
+from ..runner import ClaroTask
 from ..scenes import ScenesWidget
 from ..sources import (IGNORE_VALUE, READ_NOW_PIXELS, LabelValuesTask, SourceError, backend_path, dataset_summary,
-                       image_like_warning, label_source, label_values, raster_values)
+                       image_like_warning, label_source, label_values, raster_values, tfrecord_files)
 from ..words import Place
 from .base import Tab, button, section
 
@@ -35,10 +43,18 @@ if TYPE_CHECKING:  # the dock imports the tabs
 #: fields shown in the tab; the rest of PatchParams is under "Advanced"
 PATCH_MAIN = ("background", "bands", "patch_size", "stride", "out", "overwrite")
 PATCH_ADVANCED = ("ignore_value", "split", "seed", "min_labelled")
+#: `claro describe` fields shown for a folder of Earth Engine TFRecords; the rest under its Advanced
+#: (encoded-image records, --image-feature/--mask-feature, are for the command line and Processing)
+DESCRIBE_MAIN = ("label", "bands")
+DESCRIBE_ADVANCED = ("classes", "ignore_value", "split", "fractions", "seed", "out")
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Claro", text)
+
+
+def _field(cls: type, name: str) -> dataclasses.Field:
+    return next(f for f in dataclasses.fields(cls) if f.name == name)
 
 
 class ClassTable(QTableWidget):
@@ -113,8 +129,12 @@ class ClassTable(QTableWidget):
 
 
 class DataTab(Tab):
-    """Where the patches come from: cut from the scenes' layers (with the class table), or an
-    existing patch dataset."""
+    """Where the patches come from: cut from the scenes' layers (with the class table), an
+    existing patch dataset, or a folder of Earth Engine TFRecords (described by `claro describe`).
+
+    `described(ok, outputs)` follows the Describe button's job."""
+
+    described = pyqtSignal(bool, dict)
 
     def __init__(self, dock: "ClaroDock") -> None:
         super().__init__(dock)
@@ -131,12 +151,19 @@ class DataTab(Tab):
         self.existing_radio.setObjectName("ClaroExistingDataset")
         self.existing_radio.setToolTip(tr("Train on a patch dataset folder made before (by Claro or an Earth Engine "
                                           "export with dataset.json); nothing is cut."))
+        self.tfrecord_radio = QRadioButton(tr("Earth Engine TFRecords"))
+        self.tfrecord_radio.setObjectName("ClaroTFRecordFolder")
+        self.tfrecord_radio.setToolTip(tr("Train on a folder of TFRecord files exported from Earth Engine (or another "
+                                          "tool): Describe reads them and writes their dataset.json, then it trains "
+                                          "like an existing patch dataset."))
         group = QButtonGroup(self)
         group.addButton(self.cut_radio)
         group.addButton(self.existing_radio)
+        group.addButton(self.tfrecord_radio)
         self.cut_radio.setChecked(True)
         layout.addWidget(self.cut_radio)
         layout.addWidget(self.existing_radio)
+        layout.addWidget(self.tfrecord_radio)
 
         self.existing_page = QWidget()
         existing = QFormLayout(self.existing_page)
@@ -146,6 +173,35 @@ class DataTab(Tab):
         self.dataset_widget.setStorageMode(QgsFileWidget.GetDirectory)
         self.dataset_widget.setToolTip(field_help(dict((f.name, f) for f in dataclasses.fields(P.TrainParams))["data"]))
         existing.addRow(tr("Patch dataset"), self.dataset_widget)
+        self.dataset_label = existing.labelForField(self.dataset_widget)
+        # a folder of TFRecords: what `claro describe` needs besides the folder, and its button
+        self.describe_page = QWidget()
+        describe = QVBoxLayout(self.describe_page)
+        describe.setContentsMargins(0, 0, 0, 0)
+        self.describe_form = ParamsForm(P.DescribeParams, DESCRIBE_MAIN)
+        describe.addWidget(self.describe_form)
+        box, inner = section(tr("Advanced"))
+        box.setCollapsed(True)
+        self.describe_advanced = ParamsForm(P.DescribeParams, DESCRIBE_ADVANCED)
+        inner.addWidget(self.describe_advanced)
+        describe.addWidget(box)
+        row = QHBoxLayout()
+        self.describe_button = button(tr("Describe"), tr("Read every TFRecord file of the folder (features, patch size, "
+                                                         "classes, band statistics, split) and write its dataset.json; "
+                                                         "describe again after changing the label feature or the bands."))
+        self.describe_button.setObjectName("ClaroDescribeButton")
+        self.describe_button.clicked.connect(lambda: self.start_describe())
+        self.describe_cancel = button(tr("Cancel"), tr("Stop the running job; nothing half-written is left."))
+        self.describe_cancel.clicked.connect(self.dock.cancel)
+        row.addWidget(self.describe_button)
+        row.addWidget(self.describe_cancel)
+        row.addStretch()
+        describe.addLayout(row)
+        self.describe_progress = QProgressBar()
+        self.describe_progress.setRange(0, 100)
+        self.describe_progress.setVisible(False)
+        describe.addWidget(self.describe_progress)
+        existing.addRow(self.describe_page)
         self.dataset_summary = QLabel()
         self.dataset_summary.setWordWrap(True)
         self.dataset_summary.setObjectName("ClaroDatasetSummary")
@@ -201,18 +257,28 @@ class DataTab(Tab):
         self.class_table.edited.connect(self.remember_class_names)
         self.patch_form.widget("background").editingFinished.connect(lambda: self.fill_classes(keep_names=True))
         self.existing_radio.toggled.connect(self._patch_source_changed)
+        self.tfrecord_radio.toggled.connect(self._patch_source_changed)
         self.dataset_widget.fileChanged.connect(lambda *_: self.show_dataset_summary())
+        self.describe_advanced.widget("out").fileChanged.connect(lambda *_: self.show_dataset_summary())
         self._patch_source_changed()
 
     def places(self) -> dict[str, Place]:
         return {"patches": Place(self.title, (*PATCH_MAIN, "class_field"), PATCH_ADVANCED, {
-            "images": tr("Image layer"), "labels": tr("Label layer"), "classes": tr("Classes")})}
+            "images": tr("Image layer"), "labels": tr("Label layer"), "classes": tr("Classes")}),
+            "describe": Place(self.title, DESCRIBE_MAIN, DESCRIBE_ADVANCED, {"folder": tr("TFRecord folder")})}
 
     def restore(self) -> None:
         patch = self.dock.settings.params(P.PatchParams)
         self.patch_form.set_values(patch)
         self.patch_advanced.set_values(patch)
+        describe = self.dock.settings.params(P.DescribeParams)
+        self.describe_form.set_values(describe)
+        self.describe_advanced.set_values(describe)
         self._update_label_controls()
+
+    def set_running(self, running: bool) -> None:
+        self.describe_button.setEnabled(not running)
+        self.describe_cancel.setEnabled(running)
 
     def shutdown(self) -> None:
         self._shut_down = True
@@ -228,24 +294,47 @@ class DataTab(Tab):
         self.patch_form.widget("background").setEnabled(vector)
 
     def _patch_source_changed(self, *_args) -> None:
-        existing = self.existing_radio.isChecked()
-        self.existing_page.setVisible(existing)
-        self.cut_page.setVisible(not existing)
+        existing, tfrecords = self.existing_radio.isChecked(), self.tfrecord_radio.isChecked()
+        self.existing_page.setVisible(existing or tfrecords)
+        self.describe_page.setVisible(tfrecords)
+        self.cut_page.setVisible(not (existing or tfrecords))
+        self.dataset_label.setText(tr("TFRecord folder") if tfrecords else tr("Patch dataset"))
+        self.dataset_widget.setToolTip(field_help(_field(P.DescribeParams if tfrecords else P.TrainParams,
+                                                         "folder" if tfrecords else "data")))
         if existing:
             cut = self.patch_form.value("out")  # the dataset cut last is the one most often trained again
             if not self.dataset_widget.filePath().strip() and cut and (Path(cut) / "dataset.json").is_file():
                 self.dataset_widget.setFilePath(cut)
+        if existing or tfrecords:
             self.show_dataset_summary()
 
     def show_dataset_summary(self) -> str:
-        """Show the chosen patch dataset's classes and patches per split (or why it cannot be used)."""
+        """Show the chosen patch dataset's classes and patches per split (or why it cannot be used);
+        for a folder of TFRecords, its dataset.json once described, else how many files Describe will read."""
         folder = self.dataset_widget.filePath().strip()
         try:
-            text = dataset_summary(folder) if folder else tr("Choose a patch dataset folder.")
-        except SourceError as error:
+            if not folder:
+                text = tr("Choose the folder of TFRecord files.") if self.tfrecord_radio.isChecked() else \
+                    tr("Choose a patch dataset folder.")
+            elif self.tfrecord_radio.isChecked() and not (Path(self.dataset_folder()) / SUMMARY_NAME).is_file():
+                text = self._undescribed_text(folder)
+            else:
+                text = dataset_summary(self.dataset_folder())
+        except (SourceError, ValueError) as error:
             text = str(error)
         self.dataset_summary.setText(text)
         return text
+
+    @staticmethod
+    def _undescribed_text(folder: str) -> str:
+        """The count is a hint by the usual names; which files are TFRecords is describe's rule
+        (by their bytes), so a folder is never refused here."""
+        count = len(tfrecord_files(folder))
+        if not count:
+            return tr("Not described yet: Describe reads the TFRecord files of this folder (bands, patch size, classes, "
+                      "patches per split); Train describes them first.")
+        return tr("{} TFRecord files, not described yet: Describe reads them (bands, patch size, classes, patches per "
+                  "split); Train describes them first.").format(count)
 
     def _read_classes_again(self) -> None:
         self.class_table.removed.clear()  # the button brings removed classes back
@@ -429,7 +518,77 @@ class DataTab(Tab):
         dataset_summary(folder)  # a SourceError when it is not a patch dataset
         return folder
 
+    def describe_params(self, overwrite: bool = False) -> P.DescribeParams:
+        """The `claro describe` parameters for the chosen folder of TFRecords (ValueError for a
+        malformed list, SourceError without a folder)."""
+        folder = self.dataset_widget.filePath().strip()
+        if not folder:
+            raise SourceError(tr("Choose the folder of TFRecord files in Data."))
+        values = {**self.describe_advanced.values(), **self.describe_form.values()}
+        return P.DescribeParams(folder=folder, overwrite=overwrite, **values)
+
+    def training_data(self) -> tuple[Optional[Any], str]:
+        """(the job that makes the patch dataset first — `patches`, or `describe` for TFRecords
+        not described yet — or None, the dataset folder `train` takes); SourceError or ValueError
+        with a sentence when something is missing."""
+        if self.existing_radio.isChecked():
+            return None, self.existing_dataset()
+        if self.tfrecord_radio.isChecked():
+            describe = self.describe_params()
+            folder = describe.out or describe.folder
+            if (Path(folder) / SUMMARY_NAME).is_file():
+                dataset_summary(folder)  # a SourceError when its dataset.json is unusable
+                return None, folder
+            return describe, folder  # a folder describe cannot read is refused by describe, in one sentence
+        patches = self.patch_params()
+        return patches, patches.out
 
     def dataset_folder(self) -> str:
-        """The patch dataset Train trains on by default: the existing one chosen, else the patches' output folder."""
+        """The patch dataset Train trains on by default: the existing one chosen, the folder of
+        TFRecords (or describe's output folder), else the patches' output folder."""
+        if self.tfrecord_radio.isChecked():
+            out = self.describe_advanced.value("out")
+            return out or self.dataset_widget.filePath().strip()
         return self.dataset_widget.filePath().strip() if self.existing_radio.isChecked() else self.patch_form.value("out")
+
+    # -- Describe ---------------------------------------------------------------------------------
+    def start_describe(self) -> Optional[ClaroTask]:
+        """Describe button: `claro describe` on the folder in the child process (replacing the
+        dataset.json it wrote before, so a new label feature or bands take effect); the summary
+        shows the result, or the backend's sentence. Returns the task (None when refused)."""
+        python = self.dock.check_ready()
+        if not python:
+            return None
+        try:
+            describe = self.describe_params(overwrite=True)
+        except (SourceError, ValueError, ClaroError) as error:
+            self.dock.log.error(self.dock.words(str(error), "describe"))
+            return None
+        self.dock.settings.save_params(describe)
+        self.dataset_summary.setText(tr("Describing the TFRecords…"))
+        self.describe_progress.setValue(0)
+        self.describe_progress.setVisible(True)
+        task = ClaroTask(tr("Claro: describe {}").format(Path(describe.folder).name), [describe], python,
+                         grace_seconds=self.dock.settings.cancel_grace_seconds)
+        task.progressed.connect(self._describe_progress)
+        task.logged.connect(self.dock.job_logged)
+        task.succeeded.connect(lambda outputs: self._described(describe, outputs))
+        task.failed.connect(self._describe_failed)
+        self.dock.start(task)
+        return task
+
+    def _describe_progress(self, fraction: float, message: str) -> None:
+        self.describe_progress.setValue(int(round(fraction * 100)))
+        if message:
+            self.dataset_summary.setText(message)
+
+    def _described(self, describe: P.DescribeParams, outputs: dict) -> None:
+        self.dock.job_ended()
+        self.describe_progress.setVisible(False)
+        self.show_dataset_summary()
+        self.dock.log.success(tr("Described: {}").format(Path(describe.out or describe.folder) / SUMMARY_NAME))
+        self.described.emit(True, outputs)
+
+    def _describe_failed(self, message: str, log_path: str) -> None:
+        self.describe_progress.setVisible(False)
+        self.dock.job_failed(message, log_path, self.dataset_summary, self.described, {})

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the dock imports the tabs
 #: fields shown in the tab; the rest of PredictParams is under "Advanced"
 PREDICT_MAIN = ("model", "overlap", "out", "tta", "min_area", "polygons", "uncertainty", "uncertainty_measure",
                 "overwrite")
-PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes")
+PREDICT_ADVANCED = ("window", "batch_size", "bands", "classes", "dask")
 #: whether "fast mode" (--precision bf16) may be offered at all: set False if its benchmark goal
 #: (≥ 1.3× faster for ≤ 0.005 held-out IoU change, bench/results.json "bf16") is no longer met;
 #: met when it was added (claro predict 1.39×, |ΔIoU| 0.00035)
@@ -110,6 +110,8 @@ class PredictTab(Tab):
         box, inner = section(tr("Advanced"))
         box.setCollapsed(True)
         self.predict_advanced = ParamsForm(P.PredictParams, PREDICT_ADVANCED)
+        # empty: this machine, as always; the rest of a Dask run (blocks, merge) needs no widget
+        self.predict_advanced.widget("dask").setPlaceholderText(tr("tcp://host:8786 or local:2"))
         inner.addWidget(self.predict_advanced)
         self.fast_mode = QCheckBox(tr("Fast mode (bfloat16)"))
         self.fast_mode.setObjectName("ClaroFastMode")
@@ -266,6 +268,14 @@ class PredictTab(Tab):
         choice (and its file a temporary one); the tab opens on the whole raster."""
         self.dock.settings.save_params(dataclasses.replace(predict, aoi=None))
 
+    def check_dask(self, predict: P.PredictParams, python: str) -> None:
+        """A Dask scheduler with a Python the probe found without dask or distributed: refused now
+        with how to install them (the backend would say so too, after starting)."""
+        info = environment.cached(python)
+        sentence = environment.dask_missing(info, self.dock.setup_tab.place()) if predict.dask and info else None
+        if sentence:
+            raise SourceError(sentence)
+
     def check_bands(self, predict: P.PredictParams) -> None:
         """A band-count mismatch is known from the model card before the child starts: refuse it
         now, by prediction's own rule (ClaroError), rather than after the child loaded TensorFlow."""
@@ -282,6 +292,7 @@ class PredictTab(Tab):
             return None
         try:
             predict = self.predict_params()
+            self.check_dask(predict, python)
             self.check_bands(predict)
         except (SourceError, ValueError, ClaroError) as error:
             self.dock.log.error(self.dock.words(str(error), "predict"))

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from qgis.core import QgsApplication
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QCoreApplication, Qt
-from qgis.PyQt.QtWidgets import (QFileDialog, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QProgressBar,
-                                 QVBoxLayout)
+from qgis.PyQt.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit,
+                                 QProgressBar, QVBoxLayout)
 
 from .. import environment
 from ..child import log_tail
@@ -68,6 +68,17 @@ class SetupTab(Tab):
         row.addWidget(self.check_button)
         row.addWidget(self.create_button)
         layout.addLayout(row)
+        # optional extras Create… installs too (into an environment Claro made, Create… adds them)
+        extras_label = QLabel(tr("Also install (optional):"))
+        extras_label.setToolTip(tr("Tick before Create…; for an environment Claro made already, Create… adds them."))
+        layout.addWidget(extras_label)
+        self.extra_checks: dict[str, QCheckBox] = {}
+        for extra, (_requirements, _packages, label, tooltip) in environment.OPTIONAL_EXTRAS.items():
+            check = QCheckBox(tr(label))
+            check.setObjectName(f"ClaroExtra_{extra}")
+            check.setToolTip(tr(tooltip))
+            layout.addWidget(check)
+            self.extra_checks[extra] = check
         self.env_state = QLabel()  # a half-made environment Claro left: Repair or Remove
         self.env_state.setObjectName("ClaroEnvironmentState")
         self.env_state.setWordWrap(True)
@@ -200,7 +211,8 @@ class SetupTab(Tab):
         venv = environment.profile_venv()
         repair = repair or environment.environment_state(venv) == "incomplete"  # never build over a half-made one
         gpu = environment.has_nvidia_gpu()
-        requirement = environment.tensorflow_requirement(gpu)
+        extras = self.chosen_extras()
+        requirement = ", ".join([environment.tensorflow_requirement(gpu), *environment.extra_requirements(extras)])
         if confirm:
             text = (tr("Install {} again into the environment in\n{}? This downloads several hundred MB and takes a few "
                        "minutes.") if repair else
@@ -214,7 +226,7 @@ class SetupTab(Tab):
         self.env_log.clear()
         self.env_progress.setVisible(True)
         self.env_progress.setValue(0)
-        task = environment.CreateEnvironmentTask(venv, gpu, log_path, repair=repair)
+        task = environment.CreateEnvironmentTask(venv, gpu, log_path, repair=repair, extras=extras)
         task.logged.connect(self.env_log.appendPlainText)
         task.progressChanged.connect(lambda value: self.env_progress.setValue(int(value)))
         task.created.connect(self._environment_created)
@@ -222,6 +234,10 @@ class SetupTab(Tab):
         self.env_task = task
         self._show_environment_state()
         QgsApplication.taskManager().addTask(task)
+
+    def chosen_extras(self) -> list[str]:
+        """The optional extras ticked (environment.OPTIONAL_EXTRAS ids), installed with TensorFlow."""
+        return [extra for extra, check in self.extra_checks.items() if check.isChecked()]
 
     def cancel_environment(self) -> None:
         """Cancel while creating: the pip process is killed, the environment left incomplete."""

@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBa
 
 from ...backend import params as P
 from ...backend.card import describe, read_card
+from ...backend.dataset import read_summary
 from ...backend.errors import ClaroError
 from ...backend.metrics import score_text
 from .. import environment
@@ -148,15 +149,16 @@ class TrainTab(Tab):
 
     def train_params(self, data: str = "") -> P.TrainParams:
         """The `claro train` parameters; `data` defaults to the Training data tab's patch dataset
-        (the existing one chosen, else the patches' output folder)."""
+        (the existing one chosen, the folder of TFRecords, else the patches' output folder)."""
         values = {**self.train_advanced.values(), **self.train_form.values()}
         if not values.get("out"):
             raise SourceError(tr("Choose where to save the model (Model file) in Train."))
         return P.TrainParams(data=data or self.dock.data_tab.dataset_folder(), **values)
 
     def start_training(self) -> Optional[ClaroTask]:
-        """Train button: `patches` then `train` as one task; only `train` when an existing patch
-        dataset is chosen, or when Resume is ticked and the patches folder already holds the
+        """Train button: `patches` then `train` as one task (`describe` then `train` for a folder of
+        TFRecords not described yet); only `train` when an existing patch dataset is chosen, a folder
+        of TFRecords was described, or Resume is ticked and the patches folder already holds the
         dataset (a resumed training goes on with the patches it started with). Returns the task
         (None when refused)."""
         python = self.dock.check_ready()
@@ -164,18 +166,20 @@ class TrainTab(Tab):
             return None
         data = self.dock.data_tab
         try:
-            patches = None if data.existing_radio.isChecked() else data.patch_params()
-            train = self.train_params(data.existing_dataset() if patches is None else patches.out)
+            patches, folder = data.training_data()  # patches: the job making the dataset first (or None)
+            train = self.train_params(folder)
         except (SourceError, ValueError, ClaroError) as error:
-            self.dock.log.error(self.dock.words(str(error), "train"))
+            self.dock.log.error(self.dock.words(str(error), "describe" if data.tfrecord_radio.isChecked() else "train"))
             return None
-        if patches is not None:
+        if isinstance(patches, P.PatchParams):
             self.dock.settings.save_params(patches)
             data.remember_class_names()
             if train.resume and (Path(patches.out) / "dataset.json").is_file():
                 self.dock.log.log(tr("Resume: training goes on with the patches already in {}; they are not cut "
                                      "again.").format(patches.out))
                 patches = None
+        elif patches is not None:
+            self.dock.settings.save_params(patches)
         self.dock.settings.save_params(train)
         self.curves.clear()
         self.curves_image.clear()
@@ -184,7 +188,8 @@ class TrainTab(Tab):
         self.patch_counts.clear()
         self._pace, self._pace_text = EpochPace(train.epochs), ""
         jobs = [train] if patches is None else [patches, train]
-        self.train_status.setText(tr("Training…") if patches is None else tr("Cutting patches…"))
+        self.train_status.setText(tr("Training…") if patches is None else tr("Cutting patches…")
+                                  if isinstance(patches, P.PatchParams) else tr("Describing the TFRecords…"))
         task = ClaroTask(tr("Claro: train {}").format(Path(train.out).name), jobs, python,
                          weights=None if patches is None else [PATCHES_WEIGHT, 1 - PATCHES_WEIGHT],
                          grace_seconds=self.dock.settings.cancel_grace_seconds)
@@ -206,8 +211,18 @@ class TrainTab(Tab):
             self.train_status.setText(" · ".join(t for t in (message, self._pace_text) if t))
 
     def _job_done(self, command: str, outputs: dict) -> None:
-        """After cutting: how many patches each split got (from the patches job's 'done' counts)."""
-        counts = outputs.get("counts") if command == "patches" else None
+        """After cutting (or describing): how many patches each split got (the job's 'done' counts,
+        else the dataset.json describe wrote, which the Data tab shows too)."""
+        if command == "describe":
+            self.dock.data_tab.show_dataset_summary()
+            counts = outputs.get("counts")
+            if not isinstance(counts, dict):
+                try:
+                    counts = read_summary(self.dock.data_tab.dataset_folder()).get("counts")
+                except ClaroError:
+                    counts = None
+        else:
+            counts = outputs.get("counts") if command == "patches" else None
         if not isinstance(counts, dict):
             return
         text = tr("Patches: train {}, validation {}, test {}").format(

@@ -15,6 +15,14 @@ def test_probe_reports_this_python_tensorflow_and_gdal():
     assert info["tensorflow"].startswith("2.") and isinstance(info["gpus"], list)
     assert info["numpy"].startswith("1.") and info["gdal"] and info["claro"] is True
     assert info["bf16"] in (True, False, None) and info["bf16_reason"]
+    from importlib import metadata  # the optional extras, by their installed versions (no import)
+
+    assert set(info["optional"]) == set(probe.OPTIONAL_PACKAGES)
+    assert info["optional"]["dask"] == metadata.version("dask") and info["optional"]["tf2onnx"] == metadata.version("tf2onnx")
+
+
+def test_an_optional_package_not_installed_is_none():
+    assert probe._installed("claro-no-such-package") is None
 
 
 def test_gpu_without_model_name_keeps_tensorflows_name_and_says_why(monkeypatch, capsys):

@@ -405,3 +405,168 @@ def test_first_batch_of_a_streamed_multi_scene_dataset_draws_from_every_scene(tm
     write_scenes(tmp_path / "scan", per_scene, k, seed=None)
     x, _ = next(iter(records.read_split(tmp_path / "scan", "train", 64, shuffle=True, seed=0, normalise=False)))
     assert set(np.round(x.numpy()[:, 1, 1, 0] / 10).astype(int).tolist()) == {0}
+
+
+# ---------------------------------------------------------------------------- other tools' exports
+#
+# Shards as TensorFlow itself writes them (tf.io.TFRecordWriter, tf.train.Feature): features in
+# no particular order, a bytes `system:index`, an int64 property, float labels under the
+# export's own name, named anyhow, GZIP or not whatever the name says.
+
+def tf_feature(values) -> "tf.train.Feature":
+    values = np.asarray(values)
+    if values.dtype.kind == "S":
+        return tf.train.Feature(bytes_list=tf.train.BytesList(value=list(values.ravel())))
+    if values.dtype.kind in "iu":
+        return tf.train.Feature(int64_list=tf.train.Int64List(value=values.ravel().tolist()))
+    return tf.train.Feature(float_list=tf.train.FloatList(value=values.ravel().tolist()))
+
+
+def tf_example(features: dict) -> bytes:
+    """A serialized tf.train.Example whose map entries are in `features`' order, as an export
+    stores them (each entry serialized by TensorFlow's own tf.train.Features)."""
+    entries = b"".join(tf.train.Features(feature={name: tf_feature(values)}).SerializeToString()
+                       for name, values in features.items())
+    data = b"\x0a" + records._varint(len(entries)) + entries
+    parsed = tf.train.Example.FromString(data)
+    assert list(parsed.features.feature) and set(parsed.features.feature) == set(features)
+    return data
+
+
+def export_patch(n: int, k: int = K) -> dict:
+    """Band Bi holds i.xxx (i + n / 1000 at [0, 0]: the patch's id), elevation 100s, the label
+    `landcover` 0.0 / 1.0 / 5.0 (5 is not a class: ignored)."""
+    rng = np.random.default_rng(n)
+    bands = {f"B{i}": (i + rng.uniform(0.0, 0.9, (k, k))).astype(np.float32) for i in (2, 3, 4)}
+    for i, band in bands.items():
+        band[0, 0] = int(i[1:]) + n / 1000
+    return {"B4": bands["B4"], "elevation": rng.uniform(100, 200, (k, k)).astype(np.float32),
+            "system:index": np.array([f"{n:04d}_0".encode()]), "B2": bands["B2"],
+            "landcover": rng.choice([0.0, 1.0, 5.0], (k, k)).astype(np.float32), "B3": bands["B3"],
+            "year": np.array([2020 + n % 3])}
+
+
+def write_export(path: Path, ids, gzip_it: bool) -> None:
+    options = tf.io.TFRecordOptions(compression_type="GZIP") if gzip_it else None
+    with tf.io.TFRecordWriter(str(path), options) as writer:
+        for n in ids:
+            writer.write(tf_example(export_patch(n)))
+
+
+EXPORT_CLASSES = [{"value": 0.0, "name": "forest", "color": "#1a9641"}, {"value": 1.0, "name": "cleared", "color": "#d7191c"}]
+
+
+def test_reads_a_tensorflow_written_export_by_name_from_the_files_dataset_json_lists(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    write_export(export / "training_patches_g0.tfrecord.gz", range(0, 3), gzip_it=True)
+    write_export(export / "patches-00003.gz", range(3, 5), gzip_it=False)       # .gz, not compressed
+    write_export(export / "patches-00004", range(5, 7), gzip_it=True)           # compressed, no suffix
+    write_export(export / "patches-00005.tfrecord", range(7, 8), gzip_it=False)
+    assert [records.compression_of(export / n) for n in ("patches-00003.gz", "patches-00004")] == ["", "GZIP"]
+    described = tmp_path / "described"  # dataset.json away from the (read-only) export
+    described.mkdir()
+    write_summary(described, {"bands": ["B2", "B3", "B4"], "label": "landcover", "patch_size": K,
+                              "classes": EXPORT_CLASSES, "counts": {"train": 5, "validation": 2, "test": 1},
+                              "shards": {"train": ["../export/training_patches_g0.tfrecord.gz", "../export/patches-00003.gz"],
+                                         "validation": ["../export/patches-00004"],
+                                         "test": [str(export / "patches-00005.tfrecord")]},
+                              "split": {"method": "names"}})
+    for split, ids in (("train", [0, 3, 1, 4, 2]), ("validation", [5, 6]), ("test", [7])):
+        x, y = batches_of(records.read_split(described, split, 2, normalise=False))
+        assert x.shape == (len(ids), K, K, 3) and y.shape == (len(ids), K, K)
+        assert [round(1000 * (v - 2)) for v in x[:, 0, 0, 0]] == ids  # B2's ids, in the interleave's order
+        for got_x, got_y, n in zip(x, y, ids):
+            made = export_patch(n)
+            # band order by content: B2 holds 2.x, B3 3.x, B4 4.x, whatever the records' order
+            assert np.array_equal(got_x[..., 0], made["B2"]) and np.all((got_x[..., 0] >= 2) & (got_x[..., 0] < 3))
+            assert np.array_equal(got_x[..., 1], made["B3"]) and np.array_equal(got_x[..., 2], made["B4"])
+            assert np.array_equal(got_y, np.select([made["landcover"] == 0.0, made["landcover"] == 1.0], [0, 1], -1))
+    assert records.shard_paths(described, "validation", json.loads((described / "dataset.json").read_text())) == \
+        [str(export / "patches-00004")]
+    # every file listed is read back whole, whatever its name and compression
+    assert records.damaged_shard(described) is None
+    (export / "patches-00004").write_bytes((export / "patches-00004").read_bytes()[:-30])
+    path, why = records.damaged_shard(described)
+    assert path == str(export / "patches-00004") and why.startswith("truncated")
+
+
+def test_a_shard_dataset_json_lists_but_the_disk_lacks_is_a_sentence(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_export(folder / "a.tfrecord", range(2), gzip_it=False)
+    write_summary(folder, {"bands": ["B2"], "label": "landcover", "patch_size": K, "classes": EXPORT_CLASSES,
+                           "shards": {"train": ["a.tfrecord", "gone.tfrecord"], "validation": [], "test": []}})
+    with pytest.raises(ClaroError, match=r"The shard .*gone.tfrecord listed in .*dataset.json does not exist"):
+        records.read_split(folder, "train", 2, normalise=False)
+    assert list(records.read_split(folder, "validation", 2, normalise=False)) == []
+
+
+def test_a_split_by_records_keeps_exactly_the_records_the_numpy_draw_gives_it(tmp_path):
+    """dataset.json "split": {"method": "records"}: every split lists every file; the TensorFlow
+    filter keeps the records `claro describe` counted with numpy, shuffled or not."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    sizes, seed, fractions = [40, 25, 33], 7, [0.6, 0.25, 0.15]
+    names, first = [], 0
+    for i, size in enumerate(sizes):
+        names.append(f"patches-{i:05d}.tfrecord.gz")
+        write_export(folder / names[-1], range(first, first + size), gzip_it=i != 1)
+        first += size
+    expected: dict[str, set] = {"train": set(), "validation": set(), "test": set()}
+    first = 0
+    for i, size in enumerate(sizes):
+        draws = records.split_of_draw(records.record_draw(seed, i, np.arange(size)), fractions)
+        for j, which in enumerate(draws):
+            expected[("train", "validation", "test")[which]].add(first + j)
+        first += size
+    counts = {split: len(ids) for split, ids in expected.items()}
+    assert all(counts.values()) and sum(counts.values()) == sum(sizes)
+    write_summary(folder, {"bands": ["B2", "B3"], "label": "landcover", "patch_size": K, "classes": EXPORT_CLASSES,
+                           "counts": counts, "shards": {split: names for split in expected},
+                           "split": {"method": "records", "seed": seed, "fractions": fractions},
+                           "statistics": {"mean": [2.5, 3.5], "std": [0.3, 0.3]}})
+    for split, ids in expected.items():
+        x, _ = batches_of(records.read_split(folder, split, 8, normalise=False))
+        got = [round(1000 * (v - 2)) for v in x[:, 0, 0, 0]]
+        assert len(got) == counts[split] and set(got) == ids, split
+        shuffled = records.read_split(folder, split, 8, shuffle=True, repeat=True, normalise=False, seed=3)
+        x, _ = batches_of(shuffled.take(-(-counts[split] // 8)))
+        assert set(round(1000 * (v - 2)) for v in x[:counts[split], 0, 0, 0]) == ids, split
+    # and another seed draws another split
+    other = records.split_of_draw(records.record_draw(seed + 1, 0, np.arange(40)), fractions)
+    assert {j for j, w in enumerate(other) if w == 0} != {j for j in expected["train"] if j < 40}
+
+
+def test_the_acca_notebooks_parsing_code_reads_our_shards(tmp_path):
+    """The ACCA notebook's own parsing (a FixedLenFeature([k, k]) per band and 'class', one
+    Example at a time from GZIP TFRecordDatasets) reads what `claro patches` writes."""
+    made = make_dataset(tmp_path / "data", n_train=6)
+    bands = ["b1", "b2", "b3"]
+    k = K
+    features_dict = {key: tf.io.FixedLenFeature([k, k], tf.float32) for key in bands + ["class"]}
+    files = [str(f) for f in sorted((tmp_path / "data").glob("train-*.tfrecord.gz"))]
+    dataset = tf.data.TFRecordDataset(files, compression_type="GZIP").map(
+        lambda example: tf.io.parse_single_example(example, features_dict))
+    got = {round(float(r["b1"][0, 0])): r for r in dataset}
+    assert sorted(got) == list(range(6))
+    for image, labels in made["patches"]:
+        record = got[round(float(image[0, 0, 0]))]
+        for i, key in enumerate(bands):
+            assert np.array_equal(record[key].numpy(), image[i])
+        assert np.array_equal(record["class"].numpy(), labels)
+
+
+def test_our_reader_reads_examples_tensorflow_builds_with_our_feature_names(tmp_path):
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    patches = [patch(s) for s in range(3)]
+    with tf.io.TFRecordWriter(str(folder / "train-00000.tfrecord.gz"), tf.io.TFRecordOptions(compression_type="GZIP")) as w:
+        for image, labels in patches:
+            w.write(tf.train.Example(features=tf.train.Features(feature={
+                "class": tf_feature(labels), **{f"b{i + 1}": tf_feature(image[i]) for i in range(3)}})).SerializeToString())
+    write_summary(folder, {"bands": ["b1", "b2", "b3"], "patch_size": K, "classes": CLASSES, "ignore_value": 255})
+    x, y = batches_of(records.read_split(folder, "train", 2, normalise=False))
+    for i, (image, labels) in enumerate(patches):
+        assert np.array_equal(x[i], image.transpose(1, 2, 0))
+        assert np.array_equal(y[i], np.select([labels == 0, labels == 4, labels == 9], [0, 1, 2], -1))

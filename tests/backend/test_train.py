@@ -383,7 +383,6 @@ def test_existing_model_without_overwrite_is_refused_untouched(dataset, tmp_path
 
 @pytest.mark.parametrize("changes, message", [
     ({"class_weights": "1,2,3"}, "3 weights but the dataset has 2 classes"),
-    ({"depth": 7}, "cannot pass through 7 halvings"),
     ({"epochs": 0}, "--epochs must be at least 1"),
     ({"reduce_lr_after": -1}, "--reduce-lr-after must be at least 0"),
     ({"resume": True}, "no interrupted training to resume"),
@@ -617,3 +616,96 @@ def test_a_resumed_card_records_the_learning_rate_and_weights_actually_used(data
     assert history["learning_rate"] == pytest.approx([TINY["learning_rate"], TINY["learning_rate"] / 2])
     assert training["class_weights"] == state["class_weights"]
     assert training["dataset_fingerprint"] == state["dataset_fingerprint"]
+
+
+# ------------------------------------------------------------------ any patch size: padded to the U-Net's factor
+
+def test_reflected_indices_are_numpys_reflect_padding_even_when_longer_than_the_side():
+    for size, before, after in ((20, 6, 6), (5, 2, 3), (3, 7, 6), (8, 12, 12), (1, 3, 4), (4, 0, 0)):
+        side = np.arange(size) * 10
+        assert np.array_equal(side[train.reflected_indices(size, before, after)], np.pad(side, (before, after), mode="reflect"))
+
+
+def test_a_batch_is_padded_centred_with_reflected_bands_and_ignored_labels():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (3, 20, 20, 2)).astype(np.float32)
+    y = rng.integers(0, 2, (3, 20, 20)).astype(np.int32)
+    px, py = (t.numpy() for t in train.pad_batch(tf.constant(x), tf.constant(y), 16))
+    assert px.shape == (3, 32, 32, 2) and py.shape == (3, 32, 32)
+    assert np.array_equal(px, np.pad(x, ((0, 0), (6, 6), (6, 6), (0, 0)), mode="reflect"))
+    assert np.array_equal(py[:, 6:26, 6:26], y) and (py == -1).sum() == 3 * (32 * 32 - 20 * 20)
+    same_x, same_y = train.pad_batch(tf.constant(x), tf.constant(y), 4)  # 20 is a multiple of 4: untouched
+    assert np.array_equal(same_x.numpy(), x) and np.array_equal(same_y.numpy(), y)
+    assert train.padded_size(20, 4) == 32 and train.padded_size(64, 2) == 64 and train.padded_size(366, 5) == 384
+    # augmentation moves the padding with the patch: the ignored pixels stay where the padded bands are
+    ax, ay = (t.numpy() for t in train.augment_batch(tf.constant(px), tf.constant(py), tf.constant([1, 2], tf.int64)))
+    assert ax.shape == px.shape and (ay == -1).sum() == (py == -1).sum()
+    assert sorted(ay[ay >= 0].tolist()) == sorted(y.ravel().tolist())
+
+
+def write_k20_export(folder: Path) -> dict:
+    """A 20 × 20 export as Earth Engine writes it (TensorFlow's own writer, features in its
+    order, `system:index` and an int64 property, float labels `landcover`), with a hand-made
+    dataset.json following `claro describe`'s contract. Returns the labels per split."""
+    from .test_records import EXPORT_CLASSES, export_patch, tf_example
+
+    folder.mkdir()
+    files = {"train": ["training_g0.tfrecord.gz", "training_g1.tfrecord.gz"], "validation": ["eval_g0.tfrecord.gz"],
+             "test": ["testing_g0.tfrecord"]}
+    ids = {"train": [range(0, 6), range(6, 12)], "validation": [range(12, 16)], "test": [range(16, 20)]}
+    labels, images = {}, []
+    for split, names in files.items():
+        labels[split] = []
+        for name, numbers in zip(names, ids[split]):
+            options = tf.io.TFRecordOptions(compression_type="GZIP") if name.endswith(".gz") else None
+            with tf.io.TFRecordWriter(str(folder / name), options) as writer:
+                for n in numbers:
+                    made = export_patch(n, 20)
+                    writer.write(tf_example(made))
+                    labels[split].append(made["landcover"])
+                    if split == "train":
+                        images.append(np.stack([made["B2"], made["B3"], made["B4"]]))
+    stack = np.stack(images)
+    class_pixels = {s: [int(sum((l == c["value"]).sum() for l in labels[s])) for c in EXPORT_CLASSES] for s in labels}
+    (folder / "dataset.json").write_text(json.dumps({
+        "format": "claro-patch-dataset/1", "bands": ["B2", "B3", "B4"], "label": "landcover", "patch_size": 20,
+        "classes": EXPORT_CLASSES, "ignore_value": None,
+        "statistics": {"mean": stack.mean(axis=(0, 2, 3)).tolist(), "std": stack.std(axis=(0, 2, 3)).tolist()},
+        "counts": {s: sum(len(r) for r in ids[s]) for s in ids}, "class_pixels": class_pixels,
+        "shards": files, "split": {"method": "names"}}))
+    return labels
+
+
+def test_a_20_pixel_export_trains_with_depth_4_and_padding_never_counts(tmp_path):
+    data = tmp_path / "export"
+    labels = write_k20_export(data)
+    out = tmp_path / "k20.keras"
+    stream = io.StringIO()
+    train.run(TrainParams(data=str(data), out=str(out), epochs=2, depth=4, base_filters=4, batch_size=4,
+                          learning_rate=0.01, progress="json"), Progress("json", stream=stream))
+    logs = [e["message"] for e in events(stream) if e["event"] == "log"]
+    assert "Patches of 20 pixels are padded to 32 (reflected image, ignored labels) to pass through the U-Net's 4 halvings." in logs
+    card = model_card.read_card(out)
+    assert card["patch_size"] == 20 and card["bands"] == ["B2", "B3", "B4"] and card["training"]["epochs_run"] == 2
+    for split in ("validation", "test"):
+        labelled = sum(int(np.isin(l, [0.0, 1.0]).sum()) for l in labels[split])
+        matrix = np.array(card["metrics"][split]["confusion_matrix"])
+        # only the real labelled pixels: not the 32² padded patch, not the ignored label 5.0
+        assert card["metrics"][split]["pixels"] == matrix.sum() == labelled < len(labels[split]) * 20 * 20
+        assert matrix.sum(axis=1).tolist() == [sum(int((l == v).sum()) for l in labels[split]) for v in (0.0, 1.0)]
+    # the model predicts a raster (predict picks its own window)
+    from osgeo import gdal
+
+    from claro.backend import predict
+    from claro.backend.params import PredictParams
+
+    image = tmp_path / "image.tif"
+    raster = gdal.GetDriverByName("GTiff").Create(str(image), 37, 45, 3, gdal.GDT_Float32)
+    raster.SetGeoTransform((500000.0, 10.0, 0.0, 9000000.0, 0.0, -10.0))
+    for b in range(3):
+        raster.GetRasterBand(b + 1).WriteArray(np.random.default_rng(b).uniform(b + 2, b + 2.9, (45, 37)).astype(np.float32))
+    raster = None
+    predict.run(PredictParams(model=str(out), image=str(image), out=str(tmp_path / "classes.tif")),
+                Progress("json", stream=io.StringIO()))
+    classes = gdal.Open(str(tmp_path / "classes.tif")).ReadAsArray()
+    assert classes.shape == (45, 37) and set(np.unique(classes).tolist()) <= {0, 1}

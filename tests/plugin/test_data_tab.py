@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsFeature, QgsGeometry, QgsRasterLayer, QgsVectorLayer
+from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsRasterLayer, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtTest import QTest
 
@@ -315,3 +315,167 @@ def test_a_large_label_raster_of_a_second_scene_is_read_in_the_background(dock, 
     assert wait_until(lambda: dock.class_table.rowCount() == 4, 300)
     assert table(dock) == [(0, "class 0"), (1, "cleared"), (7, "rare"), (12, "class 12")]
     assert dock.data_message.text() == "" and not dock._values_tasks
+
+
+# ---------------------------------------------------------------- a folder of Earth Engine TFRecords
+#: what `claro describe` writes for a k = 20 export with shuffled features (the summary the tab shows)
+EE_SUMMARY = {"bands": ["B2", "B3", "B4", "B8"], "patch_size": 20, "ignore_value": 255,
+              "classes": [{"value": 0, "name": "class 0", "color": "#1a9641"},
+                          {"value": 1, "name": "class 1", "color": "#d7191c"}],
+              "counts": {"train": 14, "validation": 4, "test": 2}}
+PER_PIXEL = ("training.tfrecord.gz holds 1 × 1 patches (a per-pixel sample export): a U-Net needs patches of "
+             "pixels around each other; export patches (kernelSize) instead, or give --label if another feature is "
+             "the label.")
+
+
+def describe_python(folder: Path, summary: dict) -> Path:
+    """A fake TensorFlow Python whose `describe` job writes `summary` as dataset.json into its
+    folder argument (or --out), reporting progress as the backend does, and whose `train` job ends done."""
+    from fake_python import fake_python
+
+    source = folder / "summary.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    source.write_text(json.dumps(summary))
+    events = {"progress": json.dumps({"event": "progress", "fraction": 0.5, "message": "reading shards"}),
+              "describe": json.dumps({"event": "done", "counts": summary["counts"]}),
+              "train": json.dumps({"event": "done", "epochs_run": 1})}
+    into = 'into="$4"; previous=""; for a in "$@"; do [ "$previous" = "--out" ] && into="$a"; previous="$a"; done'
+    job = (f'case "$3" in describe) echo \'{events["progress"]}\'; {into}; cp {source} "$into/dataset.json"; '
+           f'echo \'{events["describe"]}\' ;; train) echo \'{events["train"]}\' ;; esac')
+    return fake_python(folder, "python", job=job)
+
+
+def refusing_python(folder: Path) -> Path:
+    """A fake TensorFlow Python whose jobs end as the backend's ClaroError does: one sentence, exit 2."""
+    from fake_python import fake_python
+
+    event = json.dumps({"event": "error", "message": PER_PIXEL})
+    return fake_python(folder, "python", job=f"echo '{event}'; exit 2")
+
+
+@pytest.fixture
+def shards(tmp_path):
+    """A folder named as Earth Engine names an export's files (the fake child does not read them)."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("training_patches_g0.tfrecord.gz", "training_patches_g1.tfrecord.gz", "eval_patches-00003.gz"):
+        (folder / name).write_bytes(b"\x1f\x8b")
+    (folder / "notes.txt").write_text("not a shard")
+    return folder
+
+
+def test_a_folder_of_tfrecords_is_described_in_the_child_and_its_summary_shown(dock, shards, tmp_path, wait_until):
+    dock.settings.interpreter = str(describe_python(tmp_path / "bin", EE_SUMMARY))
+    dock.tfrecord_radio.setChecked(True)
+    assert dock.cut_page.isHidden() and not dock.existing_page.isHidden() and not dock.describe_page.isHidden()
+    assert dock.dataset_label.text() == "TFRecord folder"
+    assert dock.dataset_summary.text() == "Choose the folder of TFRecord files."
+    dock.dataset_widget.setFilePath(str(shards))
+    assert dock.dataset_summary.text().startswith("3 TFRecord files, not described yet")
+    dock.describe_form.set_value("label", "landcover")
+    dock.describe_form.set_value("bands", ["B2", "B3", "B4", "B8"])
+    finished = []
+    dock.described.connect(lambda ok, outputs: finished.append((ok, outputs)))
+    task = dock.start_describe()
+    assert task is not None and not dock.describe_button.isEnabled() and dock.describe_cancel.isEnabled()
+    assert P.command_line(task.jobs[0]) == ["describe", str(shards), "--label", "landcover", "--bands", "B2,B3,B4,B8",
+                                            "--overwrite"]
+    assert wait_until(lambda: finished, 60)
+    assert finished == [(True, {"counts": EE_SUMMARY["counts"]})]
+    text = dock.dataset_summary.text()
+    assert text.splitlines() == ["Classes: 0 class 0, 1 class 1", "Patches: train 14, validation 4, test 2",
+                                 "20 × 20 pixels, 4 bands", "Bands: B2, B3, B4, B8"]
+    assert dock.describe_button.isEnabled() and dock.describe_progress.isHidden()
+    # described: Train trains on the folder, nothing is described again
+    assert dock.training_data() == (None, str(shards))
+    dock.settings.interpreter = str(describe_python(tmp_path / "bin", EE_SUMMARY))
+    tiny_training(dock, tmp_path / "model.keras", 1)
+    trained = []
+    dock.trainingFinished.connect(lambda ok, outputs: trained.append(ok))
+    task = dock.start_training()
+    assert task is not None and [type(j) for j in task.jobs] == [P.TrainParams] and task.jobs[0].data == str(shards)
+    assert wait_until(lambda: trained, 60) and trained == [True]
+
+
+def test_train_describes_a_folder_of_tfrecords_first(dock, shards, tmp_path, wait_until):
+    """Not described yet: Train is `describe` then `train` in one task (like `patches` then
+    `train`), with the describe options of the Data tab; describe's output folder is where
+    dataset.json goes and what train reads."""
+    dock.settings.interpreter = str(describe_python(tmp_path / "bin", EE_SUMMARY))
+    dock.tfrecord_radio.setChecked(True)
+    dock.dataset_widget.setFilePath(str(shards))
+    out = tmp_path / "described"
+    out.mkdir()
+    dock.describe_advanced.set_value("out", str(out))
+    dock.describe_advanced.set_value("split", "records")
+    tiny_training(dock, tmp_path / "model.keras", 1)
+    trained = []
+    dock.trainingFinished.connect(lambda ok, outputs: trained.append(ok))
+    task = dock.start_training()
+    assert task is not None
+    assert [type(j) for j in task.jobs] == [P.DescribeParams, P.TrainParams]
+    describe, train = task.jobs
+    assert (describe.folder, describe.out, describe.split, describe.overwrite) == (str(shards), str(out), "records", False)
+    assert train.data == str(out)
+    assert wait_until(lambda: trained, 60) and trained == [True]
+    assert dock.patch_counts.text() == "Patches: train 14, validation 4, test 2"
+    assert "Bands: B2, B3, B4, B8" in dock.dataset_summary.text()
+    assert not (shards / "dataset.json").exists() and (out / "dataset.json").is_file()
+
+
+def test_describe_refusing_a_per_pixel_export_is_one_sentence_in_the_docks_words(dock, qgis_iface, shards, tmp_path,
+                                                                                wait_until):
+    dock.settings.interpreter = str(refusing_python(tmp_path / "bin"))
+    dock.tfrecord_radio.setChecked(True)
+    dock.dataset_widget.setFilePath(str(shards))
+    finished = []
+    dock.described.connect(lambda ok, outputs: finished.append(ok))
+    assert dock.start_describe() is not None
+    assert wait_until(lambda: finished, 60) and finished == [False]
+    sentence = PER_PIXEL.replace("give --label", "choose Label feature in Data")
+    assert dock.dataset_summary.text() == sentence
+    assert any(m.endswith(sentence) for m in qgis_iface.messageBar().get_messages(Qgis.Critical))
+    assert dock.task is None and dock.describe_button.isEnabled() and not (shards / "dataset.json").exists()
+
+
+def test_a_folder_without_files_named_as_tfrecords_is_left_to_describe(dock, tmp_path):
+    """Which files are TFRecords is describe's rule (their bytes, not their names): the tab only
+    says none is named like one, and Train still describes first (describe refuses, if it must)."""
+    (tmp_path / "part-00000").write_bytes(b"\x1f\x8b")
+    dock.tfrecord_radio.setChecked(True)
+    dock.dataset_widget.setFilePath(str(tmp_path))
+    assert dock.dataset_summary.text().startswith("Not described yet: Describe reads the TFRecord files of this folder")
+    describe, folder = dock.training_data()
+    assert isinstance(describe, P.DescribeParams) and describe.folder == folder == str(tmp_path)
+    dock.dataset_widget.setFilePath("")
+    with pytest.raises(SourceError, match="Choose the folder of TFRecord files in Data"):
+        dock.training_data()
+
+
+def test_the_real_backend_refuses_a_real_per_pixel_export_in_the_dock(dock, tmp_path, wait_until):
+    """The Bhutan export in ../shared is a per-pixel sample (k = 1): the real `claro describe`
+    refuses it with a ClaroError (exit 2, one sentence), which the dock shows as it is, and
+    writes nothing (the folder is read-only; --out is given so a write would land there)."""
+    from claro.plugin import environment
+    from tests.conftest import require_shared
+
+    shared = require_shared("ee-aces-bhutan", "training")
+    out = tmp_path / "described"
+    out.mkdir()
+    params = P.DescribeParams(folder=str(shared), out=str(out), progress="json")
+    done = subprocess.run(C.build_command(params, str(VENV_PYTHON)), env=C.child_environment(), capture_output=True,
+                          text=True, timeout=600)
+    events = [C.parse_line(line) for line in done.stdout.splitlines()]
+    errors = [event for event in events if event and event["event"] == "error"]
+    assert done.returncode == 2 and errors, done.stdout + done.stderr
+    dock.settings.interpreter = str(VENV_PYTHON)
+    environment.checked(str(VENV_PYTHON))
+    dock.tfrecord_radio.setChecked(True)
+    dock.dataset_widget.setFilePath(str(shared))
+    dock.describe_advanced.set_value("out", str(out))
+    finished = []
+    dock.described.connect(lambda ok, outputs: finished.append(ok))
+    assert dock.start_describe() is not None
+    assert wait_until(lambda: finished, 300) and finished == [False]
+    assert dock.dataset_summary.text() == dock.words(errors[-1]["message"], "describe")
+    assert list(out.iterdir()) == []

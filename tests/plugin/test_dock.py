@@ -431,6 +431,34 @@ def test_create_asks_before_downloading_and_no_installs_nothing(dock, monkeypatc
     assert len(asked) == 2 and built == []
 
 
+def test_create_offers_dask_and_onnx_as_optional_extras(dock, monkeypatch, profile_venv, tmp_path, wait_until,
+                                                        no_probes_kept):
+    """The ticked extras are named in the question and reach the install steps (a fake install here)."""
+    from fake_python import fake_python
+
+    from claro.plugin import environment
+
+    template = fake_python(tmp_path / "template", "python")
+    asked, requested = [], []
+
+    def fake_steps(venv, gpu, python=None, repair=False, extras=()):
+        requested.append(list(extras))
+        return [("Creating the environment", ["sh", "-c", f"mkdir -p '{venv}/bin' && cp '{template}' '{venv}/bin/python'"])]
+
+    monkeypatch.setattr(environment, "install_steps", fake_steps)
+    monkeypatch.setattr("claro.plugin.tabs.setup.QMessageBox.question",
+                        lambda parent, title, text, *rest: asked.append(text) or QMessageBox.Yes)
+    checks = dock.setup_tab.extra_checks
+    assert [checks[e].text() for e in ("dask", "onnx")] == ["Dask (prediction on a cluster)",
+                                                           "ONNX export (for Deepness)"]
+    assert not any(check.isChecked() for check in checks.values())  # optional: nothing extra unless ticked
+    checks["dask"].setChecked(True)
+    dock.create_button.click()
+    assert "dask==2026.8.0, distributed==2026.8.0" in asked[0] and "onnx" not in asked[0]
+    assert wait_until(lambda: dock.env_task is None, 60)
+    assert requested == [["dask"]] and environment.environment_state(profile_venv) == "complete"
+
+
 def test_cancel_leaves_an_incomplete_environment_offered_for_repair_and_remove(
         dock, qgis_iface, monkeypatch, profile_venv, tmp_path, wait_until, no_probes_kept):
     """Create with a fake 'pip' that hangs: Cancel stops it; the half-made environment is shown
@@ -444,7 +472,7 @@ def test_cancel_leaves_an_incomplete_environment_offered_for_repair_and_remove(
     hang = {"value": True}
     requested = []
 
-    def fake_steps(venv, gpu, python=None, repair=False):
+    def fake_steps(venv, gpu, python=None, repair=False, extras=()):
         requested.append(repair)
         pip = "echo downloading; sleep 120" if hang["value"] else "echo installed"
         return [("Creating the environment", ["sh", "-c", f"mkdir -p '{venv}/bin' && cp '{template}' '{venv}/bin/python'"]),
@@ -517,6 +545,17 @@ def test_every_tab_fits_the_default_dock_width(dock):
         [(bar.tabText(i), bar.tabRect(i).right(), bar.width()) for i in range(bar.count())]
     for index in range(dock.tabs.count()):
         assert_tab_fits(dock, index)
+
+
+def test_the_data_tabs_tfrecord_choice_fits_the_default_dock_width(dock):
+    """A folder of Earth Engine TFRecords: the folder, the describe options (Advanced open), Describe
+    and Cancel, and the summary of a described export with long band names, all inside 300 px."""
+    dock.setup_tab._env_checked = True
+    dock.tfrecord_radio.setChecked(True)
+    dock.dataset_summary.setText("Classes: 0 class 0, 1 class 1, 2 class 2\nBands: B2, B3, B4, B8, VV_p50, VH_p50, elevation")
+    _laid_out(dock)
+    assert not dock.describe_button.isHidden() and not dock.describe_advanced.isHidden()
+    assert_tab_fits(dock, dock.pages.index(dock.data_tab))
 
 
 def assert_tab_fits(dock, index: int) -> None:

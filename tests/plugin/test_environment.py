@@ -82,6 +82,47 @@ def test_install_steps_make_a_system_site_venv_and_pin_tensorflow_and_numpy(qgis
     assert "from osgeo import gdal" in argvs[-1][-1]
 
 
+def test_the_optional_extras_are_pinned_as_in_requirements_and_checked_by_importing_them(qgis_app, tmp_path):
+    """Dask (predict --dask) and the ONNX export are offered, pinned exactly as requirements.txt
+    pins them for `make setup`, installed after TensorFlow and imported by the check step."""
+    pinned = {line.split("==")[0]: line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if "==" in line and not line.startswith("#")}
+    assert set(E.OPTIONAL_EXTRAS) == {"dask", "onnx"}
+    for requirements, _packages, _label, _tooltip in E.OPTIONAL_EXTRAS.values():
+        assert all(requirement == pinned[requirement.split("==")[0]] for requirement in requirements), requirements
+    steps = E.install_steps(tmp_path / "venv", gpu=False, python="/usr/bin/python3", extras=["dask", "onnx"])
+    install, check = steps[2][1], steps[-1][1]
+    assert install[-5:] == ["dask==2026.8.0", "distributed==2026.8.0", "tf2onnx==1.17.0", "onnx==1.23.1",
+                            "onnxruntime==1.30.0"]
+    assert install[-12:-5] == [E.tensorflow_requirement(False), "numpy<2", *E.EXTRA_REQUIREMENTS]
+    assert "import dask, distributed; import tf2onnx, onnx, onnxruntime; " in check[-1]
+    plain = E.install_steps(tmp_path / "venv", gpu=False, python="/usr/bin/python3")
+    assert not any("dask" in part for _label, argv in plain for part in argv)
+    # the check step really runs: this checkout's Python has every extra installed
+    completed = subprocess.run([str(VENV_PYTHON), *check[1:]], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0 and completed.stdout.startswith("TensorFlow 2."), completed.stderr[-2000:]
+
+
+def test_the_probe_says_which_extras_a_python_has(qgis_app):
+    with_all = {"python": "3.11.2", "tensorflow": "2.21.0", "numpy": "1.26.4", "gdal": "3.6.2", "pyproj": "3.4.1",
+                "interpreter": "/env/bin/python",
+                "optional": {"dask": "2026.8.0", "distributed": "2026.8.0", "tf2onnx": "1.17.0", "onnx": "1.23.1",
+                             "onnxruntime": "1.30.0"}}
+    assert E.has_extra(with_all, "dask") and E.has_extra(with_all, "onnx")
+    assert E.describe(with_all).splitlines()[-1] == "Dask 2026.8.0, ONNX export (tf2onnx 1.17.0)"
+    assert E.dask_missing(with_all) is None
+    without = {**with_all, "optional": {**with_all["optional"], "distributed": None, "onnx": None}}
+    assert E.has_extra(without, "dask") is False and E.has_extra(without, "onnx") is False
+    assert E.describe(without).splitlines()[-1] == "no Dask, no ONNX export"
+    assert E.dask_missing(without, "Claro's Setup tab") == (
+        "Predicting on a Dask cluster needs dask and distributed in Claro's Python (/env/bin/python): tick Dask "
+        "(prediction on a cluster) and click Create… in Claro's Setup tab, or install them into that Python with: "
+        "pip install dask==2026.8.0 distributed==2026.8.0")
+    older = {k: v for k, v in with_all.items() if k != "optional"}  # a probe that does not say: the backend will
+    assert E.has_extra(older, "dask") is None and E.dask_missing(older) is None
+    assert len(E.describe(older).splitlines()) == 3
+
+
 def test_a_failed_step_leaves_an_incomplete_environment_that_is_never_picked_up(qgis_app, tmp_path, wait_until,
                                                                                  monkeypatch):
     """A real venv is made (no pip, fast), then a step fails: the folder stays, marked as Claro's

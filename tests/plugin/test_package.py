@@ -174,8 +174,8 @@ def test_qgis_desktop_loads_the_packaged_plugin(package, tmp_path):
     assert out["loaded"]
     assert Path(out["module_file"]).resolve().is_relative_to(plugins.resolve()), out["module_file"]
     assert out["dock_visible"]
-    assert out["algorithms"] == ["claro:assess", "claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict",
-                                 "claro:sample", "claro:train"]
+    assert out["algorithms"] == ["claro:assess", "claro:buildpatches", "claro:change", "claro:describe", "claro:evaluate",
+                                 "claro:export", "claro:predict", "claro:sample", "claro:train"]
     # in Spanish: the packaged .qm is found and loaded for the QGIS locale
     assert out["translation"] == "es"
     assert out["tabs"] == ["Datos", "Entrenar", "Predecir", "Cambio", "Exactitud", "Configuración"]

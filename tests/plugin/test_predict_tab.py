@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
-from qgis.core import (QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSystem, QgsCoordinateTransformContext,
+from qgis.core import (Qgis, QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSystem, QgsCoordinateTransformContext,
                        QgsFeature, QgsGeometry, QgsGradientColorRamp, QgsProcessing, QgsProcessingContext,
                        QgsProcessingFeatureSourceDefinition, QgsProcessingFeedback, QgsProcessingParameterBoolean,
                        QgsProcessingParameterDefinition, QgsProcessingParameterEnum,
@@ -397,3 +397,37 @@ def test_processing_styles_the_uncertainty_raster_it_loads(clean_project, amazon
     processor.postProcessLayer(layer, context, QgsProcessingFeedback())
     assert isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer)
     assert layer.renderer().shader().rasterShaderFunction().colorRampItemList()[-1].color.name() == layers.UNCERTAIN_HIGH
+
+
+# ---------------------------------------------------------------- Dask (issue 14)
+def test_a_dask_scheduler_reaches_the_job_and_empty_is_this_machine(ready):
+    widget = ready.predict_advanced.widget("dask")
+    assert widget.placeholderText() == "tcp://host:8786 or local:2"
+    assert ready.predict_params().dask is None and "--dask" not in P.command_line(ready.predict_params())
+    ready.predict_advanced.set_value("dask", " tcp://10.0.0.5:8786 ")
+    params = ready.predict_params()
+    assert params.dask == "tcp://10.0.0.5:8786" and params.merge is True
+    argv = P.command_line(params)
+    assert argv[argv.index("--dask") + 1] == "tcp://10.0.0.5:8786" and "--no-merge" not in argv
+    ready.predict_advanced.set_value("dask", "local:2")
+    ready.remember(ready.predict_params())
+    assert ready.dock.settings.params(P.PredictParams).dask == "local:2"  # a cluster's address is kept
+
+
+def test_dask_with_a_python_without_it_is_refused_with_how_to_install_it(ready, qgis_iface, tmp_path):
+    """The probe says the Python lacks distributed: the job does not start, and the sentence says
+    where to install it (the backend's own sentence would only come after TensorFlow loaded)."""
+    from fake_python import calls, fake_python
+
+    from claro.plugin import environment
+
+    python = fake_python(tmp_path / "bin", "python", probe={"optional": {"dask": "2026.8.0", "distributed": None}})
+    ready.dock.settings.interpreter = str(python)
+    environment.forget(python)
+    ready.predict_advanced.set_value("dask", "local:2")
+    assert ready.start_prediction() is None and ready.dock.task is None
+    messages = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any(f"needs dask and distributed in Claro's Python ({python}): tick Dask (prediction on a cluster) and "
+               "click Create… in Claro's Setup tab" in m for m in messages), messages
+    assert not any(" predict " in line for line in calls(python))  # only the probe ran
+    environment.forget(python)

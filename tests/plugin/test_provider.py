@@ -87,15 +87,16 @@ def test_provider_lists_the_algorithms(provider):
     registry = QgsApplication.processingRegistry()
     assert registry.providerById("claro").name() == "Claro"
     ids = sorted(a.id() for a in registry.providerById("claro").algorithms())
-    assert ids == ["claro:assess", "claro:buildpatches", "claro:change", "claro:evaluate", "claro:predict", "claro:sample",
-                   "claro:train"]
+    assert ids == ["claro:assess", "claro:buildpatches", "claro:change", "claro:describe", "claro:evaluate",
+                   "claro:export", "claro:predict", "claro:sample", "claro:train"]
     assert not registry.providerById("claro").icon().isNull()
 
 
 @pytest.mark.parametrize("algorithm_id, cls", [("buildpatches", P.PatchParams), ("train", P.TrainParams),
                                                ("predict", P.PredictParams), ("evaluate", P.EvaluateParams),
                                                ("change", P.ChangeParams), ("sample", P.SampleParams),
-                                               ("assess", P.AssessParams)])
+                                               ("assess", P.AssessParams), ("describe", P.DescribeParams),
+                                               ("export", P.ExportParams)])
 def test_parameters_come_from_the_dataclasses(provider, algorithm_id, cls):
     """Every field but overwrite/progress is a parameter with the field's label, help and default."""
     import dataclasses
@@ -141,6 +142,71 @@ def test_values_become_the_backend_command_line(provider, tile, tmp_path):
     with pytest.raises(QgsProcessingException, match="exactly 3 values"):
         patches.params_from({"IMAGES": [str(tile[0])], "LABELS": [str(tile[1])], "OUTPUT": str(tmp_path / "d"),
                              "SPLIT": "0.8,0.2"}, context, feedback)
+
+
+def test_describe_and_export_take_folders_models_and_names(provider, tmp_path):
+    """describe: an existing folder in, an optional output folder (not created unless asked: dataset.json
+    then goes beside the shards); export: a .keras in, an .onnx out. Lists of names (--bands,
+    --band-names, --workers) are comma-separated text, kept as strings."""
+    from qgis.core import (QgsProcessingParameterDefinition, QgsProcessingParameterFileDestination,
+                           QgsProcessingParameterFolderDestination, QgsProcessingParameterString)
+
+    registry = QgsApplication.processingRegistry()
+    describe = registry.algorithmById("claro:describe")
+    assert describe.displayName() == "Describe TFRecords (Earth Engine export)"
+    folder = describe.parameterDefinition("FOLDER")
+    assert isinstance(folder, QgsProcessingParameterFile) and folder.behavior() == QgsProcessingParameterFile.Folder
+    assert not folder.flags() & QgsProcessingParameterDefinition.FlagOptional
+    out = describe.parameterDefinition("OUTPUT")
+    assert isinstance(out, QgsProcessingParameterFolderDestination) and not out.createByDefault()
+    assert isinstance(describe.parameterDefinition("BANDS"), QgsProcessingParameterString)
+    advanced = {d.name() for d in describe.parameterDefinitions() if d.flags() & QgsProcessingParameterDefinition.FlagAdvanced}
+    assert advanced == {"BANDS", "IGNORE_VALUE", "SPLIT", "FRACTIONS", "SEED", "IMAGE_FEATURE", "MASK_FEATURE"}
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    params = describe.params_from({"FOLDER": str(tmp_path), "LABEL": "landcover", "BANDS": "B2, B3,B8",
+                                   "FRACTIONS": "0.8,0.1,0.1"}, context, feedback)
+    assert params == P.DescribeParams(folder=str(tmp_path), label="landcover", bands=["B2", "B3", "B8"],
+                                      fractions=(0.8, 0.1, 0.1), overwrite=True)
+    assert P.command_line(params)[:4] == ["describe", str(tmp_path), "--label", "landcover"]
+    assert "--bands" in P.command_line(params) and "B2,B3,B8" in P.command_line(params)
+
+    export = registry.algorithmById("claro:export")
+    assert export.displayName() == "Export model for Deepness (ONNX)"
+    model = export.parameterDefinition("MODEL")
+    assert isinstance(model, QgsProcessingParameterFile) and model.extension() == "keras"
+    out = export.parameterDefinition("OUTPUT")
+    assert isinstance(out, QgsProcessingParameterFileDestination) and out.fileFilter() == "ONNX model (*.onnx)"
+    assert export.parameterDefinition("TILE_SIZE").flags() & QgsProcessingParameterDefinition.FlagAdvanced
+    params = export.params_from({"MODEL": str(tmp_path / "m.keras"), "OUTPUT": str(tmp_path / "m.onnx")}, context, feedback)
+    assert params == P.ExportParams(model=str(tmp_path / "m.keras"), out=str(tmp_path / "m.onnx"), overwrite=True)
+
+    predict = registry.algorithmById("claro:predict")
+    for name in ("DASK", "MERGE", "BAND_NAMES", "FORMAT"):
+        assert predict.parameterDefinition(name).flags() & QgsProcessingParameterDefinition.FlagAdvanced, name
+    train = registry.algorithmById("claro:train")
+    params = train.params_from({"DATA": str(tmp_path), "OUTPUT": str(tmp_path / "m.keras"),
+                                "WORKERS": "host-a:12345, host-b:12345", "WORKER_INDEX": 1}, context, feedback)
+    assert params.workers == ["host-a:12345", "host-b:12345"] and params.worker_index == 1
+    argv = P.command_line(params)
+    assert argv[argv.index("--workers"):][:4] == ["--workers", "host-a:12345,host-b:12345", "--worker-index", "1"]
+
+
+def test_describes_output_is_the_folder_holding_dataset_json(provider, tmp_path, monkeypatch):
+    """Without an output folder dataset.json goes beside the shards: that folder is the OUTPUT a
+    model chains into claro:train; the counts the job reports are number outputs."""
+    from claro.plugin import algorithms
+
+    jobs = []
+    monkeypatch.setattr(algorithms, "run_job", lambda params, feedback: jobs.append(params) or
+                        {"counts": {"train": 14, "validation": 4, "test": 2}})
+    describe = QgsApplication.processingRegistry().algorithmById("claro:describe").create()
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    outputs = describe.processAlgorithm({"FOLDER": str(tmp_path), "LABEL": "landcover"}, context, feedback)
+    assert jobs[0].out is None and jobs[0].folder == str(tmp_path)
+    assert outputs == {"OUTPUT": str(tmp_path), "TRAIN_PATCHES": 14, "VALIDATION_PATCHES": 4, "TEST_PATCHES": 2}
+    outputs = describe.processAlgorithm({"FOLDER": str(tmp_path), "OUTPUT": str(tmp_path / "described")}, context,
+                                        feedback)
+    assert jobs[1].out == str(tmp_path / "described") and outputs["OUTPUT"] == str(tmp_path / "described")
 
 
 # -- each job through processing.run ------------------------------------------------------------
