@@ -118,6 +118,17 @@ def _ee_image():
     return ee_image
 
 
+def _is_onnx(path: Path) -> bool:
+    """An ONNX model (a protobuf with a graph of nodes: ONNX files have no magic bytes)."""
+    try:
+        import onnx
+
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception:  # noqa: BLE001 - anything unreadable is not an ONNX model
+        return False
+    return bool(model.ir_version) and len(model.graph.node) > 0
+
+
 def _is_qml(path: Path) -> bool:
     text = _head(path, 512).decode("utf-8", "replace")
     return "<qgis" in text
@@ -139,9 +150,10 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "assessment-table": ("a Claro assessment table", _is_assessment_table),
     "ee-tfrecord": ("a TFRecord of classes Claro wrote", lambda p: _ee_image().is_claro_records(p)),
     "ee-mixer": ("an Earth Engine mixer (.json)", lambda p: _ee_image().is_mixer_file(p)),
+    "onnx": ("an ONNX model", _is_onnx),
 }
 _SUFFIX_KINDS = {".tif": "geotiff", ".tiff": "geotiff", ".vrt": "vrt", ".keras": "keras", ".png": "png", ".qml": "qml",
-                 ".json": "report", ".gpkg": "gpkg"}
+                 ".json": "report", ".gpkg": "gpkg", ".onnx": "onnx"}
 
 
 def is_claro_dataset(folder: Path) -> bool:

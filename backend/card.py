@@ -15,6 +15,8 @@ loads anywhere, and a user shares one file. The card holds:
   activation      "sigmoid" (one output channel, two classes) or "softmax"
   ignore_value    label value that was not learned from (output nodata is 255)
   patch_size      training patch size in pixels
+  sources         the training rasters' grids, [{"crs", "wkt", "geotransform", "size"}], copied
+                  from dataset.json (empty when it records none); `claro export` reads the pixel size
   training        parameters, epochs run, best epoch, duration, device, `distribution` (the
                   tf.distribute strategy, workers and replicas it trained on), and `constants`: the fixed
                   numbers no parameter sets that still change what the model learns (CONSTANTS),

@@ -585,6 +585,9 @@ class Trainer:
             "activation": activation_of(len(self.classes)),
             "ignore_value": self.summary.get("ignore_value"),
             "patch_size": self.summary.get("patch_size"),
+            # The training rasters' grids: what `claro export` turns into Deepness's resolution.
+            "sources": [{key: source.get(key) for key in ("crs", "wkt", "geotransform", "size")}
+                        for source in self.summary.get("sources") or []],
             "training": {
                 "parameters": parameters,
                 "class_weights": self.weights,
