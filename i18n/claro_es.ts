@@ -2362,5 +2362,13 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;: --out names OUT.tfrecord.gz (or OUT.tfrecord) and the copy is OUT.json.</source>
         <translation>geotiff: un GeoTIFF de clases; tfrecord (solo exportaciones de imagen de Earth Engine): las clases como parches TFRecord junto a una copia del JSON de la exportación, listas para 'earthengine upload image': --out nombra OUT.tfrecord.gz (u OUT.tfrecord) y la copia es OUT.json.</translation>
     </message>
+    <message>
+        <source>Dask block (windows)</source>
+        <translation>Bloque de Dask (ventanas)</translation>
+    </message>
+    <message>
+        <source>With --dask, the windows per side of one task&apos;s block: a block recomputes one window per side of its neighbours&apos; (the blend needs it), so larger blocks waste less (1/N per side) and smaller ones spread over more workers.</source>
+        <translation>Con --dask, las ventanas por lado del bloque de una tarea: un bloque recalcula una ventana por lado de las de sus vecinos (la mezcla lo necesita), así que los bloques grandes desperdician menos (1/N por lado) y los pequeños se reparten entre más workers.</translation>
+    </message>
 </context>
 </TS>

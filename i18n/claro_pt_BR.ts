@@ -2362,5 +2362,13 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <source>geotiff: a class GeoTIFF; tfrecord (Earth Engine image exports only): the classes as TFRecord patches beside a copy of the export&apos;s JSON, ready for &apos;earthengine upload image&apos;: --out names OUT.tfrecord.gz (or OUT.tfrecord) and the copy is OUT.json.</source>
         <translation>geotiff: um GeoTIFF de classes; tfrecord (somente exportações de imagem do Earth Engine): as classes como patches TFRecord ao lado de uma cópia do JSON da exportação, prontas para 'earthengine upload image': --out nomeia OUT.tfrecord.gz (ou OUT.tfrecord) e a cópia é OUT.json.</translation>
     </message>
+    <message>
+        <source>Dask block (windows)</source>
+        <translation>Bloco do Dask (janelas)</translation>
+    </message>
+    <message>
+        <source>With --dask, the windows per side of one task&apos;s block: a block recomputes one window per side of its neighbours&apos; (the blend needs it), so larger blocks waste less (1/N per side) and smaller ones spread over more workers.</source>
+        <translation>Com --dask, as janelas por lado do bloco de uma tarefa: um bloco recalcula uma janela por lado das de seus vizinhos (a mistura precisa disso), então blocos maiores desperdiçam menos (1/N por lado) e menores se distribuem por mais workers.</translation>
+    </message>
 </context>
 </TS>

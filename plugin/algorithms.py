@@ -90,7 +90,7 @@ FILE_FILTERS = {"keras": QT_TRANSLATE_NOOP("Claro", "Keras model (*.keras)"),
 #: mask_feature) and the describe split's fractions are for the engineer who needs them.
 ADVANCED = {"stride", "ignore_value", "split", "seed", "min_labelled", "learning_rate", "dropout",
             "class_weights", "patience", "reduce_lr_after", "resume", "window", "batch_size", "bands", "beta",
-            "tensorboard", "expected_accuracy", "uncertainty_measure", "precision", "dask", "merge", "band_names",
+            "tensorboard", "expected_accuracy", "uncertainty_measure", "precision", "dask", "merge", "dask_block", "band_names",
             "format", "workers", "worker_index", "fractions", "image_feature", "mask_feature", "tile_size"}
 
 #: algorithm id → (sub-command of the backend, display name)

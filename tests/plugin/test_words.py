@@ -60,6 +60,8 @@ def test_every_option_a_backend_sentence_names_has_dock_words(dock):
     command_line_only = {"--verbose", "--progress", "--beta", "--out",  # not dock fields, or the CLI's example
                          # command-line jobs the dock does not run: predicting an Earth Engine image export
                          # (QGIS cannot open its JSON as a layer) and converting encoded-image records
-                         "--band-names", "--format", "--image-feature", "--mask-feature"}
+                         "--band-names", "--format", "--image-feature", "--mask-feature",
+                         # distribution the dock leaves to a terminal: kept Dask blocks, training workers
+                         "--no-merge", "--dask-block", "--workers", "--worker-index"}
     missing = sorted(f for f in flags - command_line_only if dock.words.word(f) is None)
     assert not missing, missing
