@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -479,10 +480,12 @@ def is_described(path: Path) -> bool:
             and isinstance(data.get("source"), dict) and data["source"].get("kind") == SOURCE_KIND)
 
 
-def check_output(params: DescribeParams, folder: Path) -> Path:
-    """The folder dataset.json goes to, checked before any reading: writable, and not holding
-    a dataset.json Claro may not replace (one Claro did not write, a `claro patches` dataset's,
-    or one `describe` wrote, unless --overwrite). Claims it for this job."""
+def check_output(params: DescribeParams, folder: Path) -> tuple[Path, bool]:
+    """(the folder dataset.json goes to, whether this call created it), checked before any
+    reading: writable, and not holding a dataset.json Claro may not replace (one Claro did not
+    write, a `claro patches` dataset's, or one `describe` wrote, unless --overwrite). An --out
+    folder that does not exist yet is created (its parent must exist), so dataset.json can be
+    claimed for this job inside it; `describe` removes it again if it fails."""
     out = Path(params.out) if params.out else folder
     if out.exists() and not out.is_dir():
         raise ClaroError(f"--out {out} is not a folder; give the folder to write dataset.json into.")
@@ -509,8 +512,20 @@ def check_output(params: DescribeParams, folder: Path) -> Path:
         if not params.overwrite:
             raise ClaroError(f"{target} exists (from an earlier 'claro describe'); use --overwrite to describe the "
                              "folder again.")
-    claim(target)
-    return out
+    created = False
+    if not out.is_dir():
+        try:
+            out.mkdir()
+            created = True
+        except FileExistsError:
+            pass  # made meanwhile (another job): claim() below decides who writes
+    try:
+        claim(target)
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out, created
 
 
 def _relative(path: Path, out: Path) -> str:
@@ -569,7 +584,17 @@ def describe(params: DescribeParams, progress: Progress) -> Path:
         raise ClaroError(f"{folder} is not a folder; give the folder holding the TFRecord files.")
     folder = folder.resolve()
     fractions = _fractions(params)
-    out = check_output(params, folder)
+    out, created = check_output(params, folder)
+    try:
+        return _describe(params, folder, out, fractions, progress, started)
+    except BaseException:
+        if created:  # nothing half-made: the --out folder goes again with whatever is in it
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _describe(params: DescribeParams, folder: Path, out: Path, fractions: list[float], progress: Progress,
+              started: float) -> Path:
     shards, skipped = _survey(folder)
     if skipped:
         progress.log("Skipped: " + "; ".join(f"{p.relative_to(folder).as_posix()} ({why})" for p, why in skipped) + ".")
@@ -624,7 +649,6 @@ def describe(params: DescribeParams, progress: Progress) -> Path:
         "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
         "software": {"claro": __version__, "numpy": np.__version__},
     }
-    out.mkdir(exist_ok=True)
     with atomic_file(out / SUMMARY_NAME) as tmp:
         tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     progress.update(1.0, "Wrote dataset.json")

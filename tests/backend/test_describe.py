@@ -411,6 +411,24 @@ def test_cli_describes_and_refuses_with_one_sentence_and_exit_2(tmp_path, capsys
     assert "add up to 1" in capsys.readouterr().err
 
 
+def test_cli_out_to_a_new_folder_is_created_and_removed_again_on_failure(tmp_path, capsys):
+    """The job claims out/dataset.json, so a new --out folder must be made first; a describe that
+    then fails leaves no folder behind (nothing half-written)."""
+    data = tmp_path / "export"
+    write_shard(data / "x.gz", [patch_values(i, 4) for i in range(3)])
+    out = tmp_path / "new"
+    assert cli.main(["describe", str(data), "--out", str(out), "--split", "records"]) == 0, capsys.readouterr().err
+    summary = json.loads((out / "dataset.json").read_text())
+    assert summary["shards"]["train"] == ["../export/x.gz"] and summary["counts"]["train"] > 0
+    assert sorted(p.name for p in out.iterdir()) == ["dataset.json"]  # the job's lock is released
+    failed = tmp_path / "failed"
+    assert cli.main(["describe", str(data), "--out", str(failed), "--label", "cover"]) == 2
+    assert "no feature 'cover'" in capsys.readouterr().err
+    assert not failed.exists()
+    assert cli.main(["describe", str(data), "--out", str(tmp_path / "no" / "such"), "--split", "records"]) == 2
+    assert "does not exist; create it first" in capsys.readouterr().err
+
+
 def test_cli_module_entry(tmp_path):
     write_shard(tmp_path / "samples.gz", [patch_values(0, 1)])
     done = subprocess.run([sys.executable, "-m", "claro.backend", "describe", str(tmp_path)],  # nosec B603
