@@ -189,8 +189,13 @@ PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel
 
 def choose_features(params: DescribeParams, found: dict[str, Feature], where: Path,
                     log=lambda message: None) -> Schema:
-    """Label, bands and k from the first record's features (one sentence when they do not fit)."""
-    features = {name: (f.kind, f.size) for name, f in found.items()}
+    """Label, bands and k from the first record's features (one sentence when they do not fit).
+
+    The features are taken in natural order, never in the record's: TensorFlow serializes an
+    Example's feature map in an order that changes from one process to the next (its hash
+    seed), so anything that followed the record's order (the listing in a sentence, the label
+    found by case-insensitive name, dataset.json's source.features) would change between runs."""
+    features = {name: (found[name].kind, found[name].size) for name in sorted(found, key=natural_key)}
     listing = _listing(features)
     label = params.label
     if label is not None and label not in features:
@@ -198,7 +203,7 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
                          "give --label one of them.")
     if label is None:
         label = next((n for n in LABEL_NAMES if n in features), None) or next(
-            (n for n in features if n.casefold() in LABEL_NAMES), None)
+            (f for n in LABEL_NAMES for f in features if f.casefold() == n), None)
     floats = [name for name, (kind, _) in features.items() if kind == "float"]
     if (label is not None and features[label][1] == 1) or (label is None and floats
                                                            and all(features[n][1] == 1 for n in floats)):

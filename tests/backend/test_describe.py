@@ -301,6 +301,30 @@ def test_missing_label_lists_the_features(tmp_path):
     assert summary["label"] == "lc" and summary["bands"] == ["B2", "B3"]
 
 
+def test_the_features_are_taken_in_natural_order_whatever_order_the_record_holds_them():
+    """TensorFlow serializes an Example's feature map in an order that changes from process to
+    process, so the sentences, the label found by case-insensitive name and dataset.json's
+    source.features must not follow the record's order."""
+    from claro.backend.tfrecord_scan import Feature
+
+    names = ["B11", "LABEL", "B2", "system:index", "Class", "B3", "year"]
+    kinds = {"system:index": ("bytes", 1), "year": ("int64", 1)}
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(8):
+        order = [names[i] for i in rng.permutation(len(names))]
+        found = {n: Feature(*kinds.get(n, ("float", 16))) for n in order}
+        lines: list[str] = []
+        schema = describe.choose_features(DescribeParams(folder="x"), found, Path("x"), lines.append)
+        assert schema.label == "Class"  # 'class' comes before 'label' in LABEL_NAMES
+        assert list(schema.features) == ["B2", "B3", "B11", "Class", "LABEL", "system:index", "year"]
+        seen.add((schema.label, tuple(schema.bands), tuple(schema.skipped), tuple(lines)))
+        with pytest.raises(ClaroError) as error:
+            describe.choose_features(DescribeParams(folder="x", label="cover"), found, Path("x"))
+        seen.add(str(error.value))
+    assert len(seen) == 2
+
+
 def test_records_of_encoded_images_are_pointed_to_the_image_and_mask_features(tmp_path):
     example = tf.train.Example(features=tf.train.Features(feature={
         "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"\x89PNG..."])),
