@@ -58,6 +58,9 @@ MAX_CLASSES = 100
 STATISTICS_SAMPLE = 1 << 18
 #: Files read at once.
 WORKERS = 4
+#: Feature kinds that can be a band or the label: Earth Engine writes a float image as float
+#: lists and an integer image (or property) as int64 lists; the reader casts both to float32.
+NUMBER_KINDS = ("float", "int64")
 
 
 # ---------------------------------------------------------------------------- files
@@ -204,21 +207,21 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
     if label is None:
         label = next((n for n in LABEL_NAMES if n in features), None) or next(
             (f for n in LABEL_NAMES for f in features if f.casefold() == n), None)
-    floats = [name for name, (kind, _) in features.items() if kind == "float"]
-    if (label is not None and features[label][1] == 1) or (label is None and floats
-                                                           and all(features[n][1] == 1 for n in floats)):
+    numbers = [name for name, (kind, _) in features.items() if kind in NUMBER_KINDS]
+    if (label is not None and features[label][1] == 1) or (label is None and numbers
+                                                           and all(features[n][1] == 1 for n in numbers)):
         raise ClaroError(f"The records in {where} {PER_PIXEL}")
-    if label is None and not floats and any(kind == "bytes" for kind, _ in features.values()):
-        raise ClaroError(f"The records in {where} hold no float feature, only {listing}: if they hold each sample as "
+    if label is None and not numbers and any(kind == "bytes" for kind, _ in features.values()):
+        raise ClaroError(f"The records in {where} hold no number feature, only {listing}: if they hold each sample as "
                          "encoded images, give --image-feature and --mask-feature (and --out).")
     if label is None:
         raise ClaroError(f"The records in {where} have none of the label features {', '.join(LABEL_NAMES)}; their "
                          f"features are {listing}: give --label with the one holding the classes.")
     kind, size = features[label]
-    if kind != "float":
+    if kind not in NUMBER_KINDS:
         hint = ("for records holding encoded images use --image-feature and --mask-feature" if kind == "bytes"
-                else "cast it to float in Earth Engine (.toFloat()) before exporting, as the bands are")
-        raise ClaroError(f"The label feature '{label}' in {where} holds {kind or 'no'} values, not floats: {hint}.")
+                else "export the class values as numbers")
+        raise ClaroError(f"The label feature '{label}' in {where} holds {kind or 'no'} values, not numbers: {hint}.")
     k = math.isqrt(size)
     if k * k != size:
         raise ClaroError(f"The label feature '{label}' in {where} holds {size} values, which is not a square patch "
@@ -234,18 +237,18 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
             if name == label:
                 raise ClaroError(f"'{name}' is the label; leave it out of --bands.")
             band_kind, band_size = features[name]
-            if band_kind != "float":
-                raise ClaroError(f"The feature '{name}' in {where} holds {band_kind or 'no'} values, not floats; a band "
-                                 "must be floats (cast it with .toFloat() in Earth Engine before exporting).")
+            if band_kind not in NUMBER_KINDS:
+                raise ClaroError(f"The feature '{name}' in {where} holds {band_kind or 'no'} values, not numbers; a band "
+                                 "must hold numbers (floats or integers), one per pixel.")
             if band_size != size:
                 raise ClaroError(f"The feature '{name}' in {where} holds {band_size} values but the label '{label}' "
                                  f"holds {size} ({k} × {k}); bands and label must be patches of the same size.")
     else:
-        bands = sorted((n for n in floats if n != label and features[n][1] == size), key=natural_key)
+        bands = sorted((n for n in numbers if n != label and features[n][1] == size), key=natural_key)
         if not bands:
-            raise ClaroError(f"The records in {where} have no float feature of {k} × {k} values besides the label "
+            raise ClaroError(f"The records in {where} have no number feature of {k} × {k} values besides the label "
                              f"'{label}'; their features are {listing}.")
-        log(f"Bands (every float feature of {k} × {k} values but the label, in natural order; choose with "
+        log(f"Bands (every float or int64 feature of {k} × {k} values but the label, in natural order; choose with "
             f"--bands): {', '.join(bands)}.")
     skipped = sorted((n for n in features if n not in bands and n != label), key=natural_key)
     if skipped:
@@ -393,18 +396,19 @@ def _scan_file(position: int, path: Path, fixed: Optional[int], scan: _Scan) -> 
                 features = parse_example(record)
                 for name in (*schema.bands, schema.label):
                     feature = features.get(name)
-                    if feature is None or feature.kind != "float" or feature.size != size:
+                    kind = schema.features[name][0]
+                    if feature is None or feature.kind != kind or feature.size != size:
                         had = "no such feature" if feature is None else f"{feature.kind or 'no'} values × {feature.size}"
-                        raise ClaroError(f"Record {index} of {path} does not hold the feature '{name}' as {size} floats "
-                                         f"({schema.k} × {schema.k}) as the first record does ({had}); export all "
-                                         "records with the same bands and patch size.")
+                        raise ClaroError(f"Record {index} of {path} does not hold the feature '{name}' as {size} "
+                                         f"{'floats' if kind == 'float' else kind + ' values'} ({schema.k} × {schema.k}) as the first record does ({had}); export "
+                                         "all records with the same bands and patch size.")
                 split = fixed if fixed is not None else int(split_of_draw(record_draw(scan.seed, position, index),
                                                                           scan.fractions))
                 result.records[split] += 1
-                result.values[split] += _label_values(features[schema.label].floats(), scan.listed,
-                                                      schema.label, path, index)
-                if split == 0:
-                    planes = np.stack([features[name].floats() for name in schema.bands])
+                result.values[split] += _label_values(features[schema.label].values().astype(np.float64),
+                                                      scan.listed, schema.label, path, index)
+                if split == 0:  # as the reader sees them: int64 bands cast to float32
+                    planes = np.stack([features[name].values().astype(np.float32, copy=False) for name in schema.bands])
                     result.statistics.add(planes, np.isfinite(planes).all(axis=0))
                 scan.read[position] = stream.position()
         except NotARecord as error:

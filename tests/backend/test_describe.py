@@ -75,6 +75,26 @@ def write_shard(path: Path, patches: list[dict[str, np.ndarray]], gzip: bool = T
     return path
 
 
+def int_patch(seed: int, k: int) -> dict[str, np.ndarray]:
+    """A patch as Earth Engine exports an image whose class band and one band are integers:
+    `class` and `slope` int64, B2 and B3 float (values differ by band and by record)."""
+    rng = np.random.default_rng(seed)
+    return {"B3": (rng.random(k * k) * 100 + 3000).astype(np.float32),
+            "class": rng.choice(np.array([0, 1], np.int64), size=k * k),
+            "slope": rng.integers(-40, 90, size=k * k, dtype=np.int64) + 10_000 * seed,
+            "B2": (rng.random(k * k) * 100 + 2000 + seed).astype(np.float32)}
+
+
+def write_int_shard(path: Path, patches: list[dict[str, np.ndarray]]) -> Path:
+    with tf.io.TFRecordWriter(str(path), tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
+        for values in patches:
+            feature = {name: tf.train.Feature(int64_list=tf.train.Int64List(value=array.tolist()))
+                       if array.dtype == np.int64 else tf.train.Feature(float_list=tf.train.FloatList(value=array.tolist()))
+                       for name, array in values.items()}
+            writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
+    return path
+
+
 def run(folder: Path, **kwargs) -> tuple[dict, Recorder]:
     progress = Recorder()
     out = describe.describe(DescribeParams(folder=str(folder), **kwargs), progress)
@@ -507,3 +527,85 @@ def test_train_on_a_folder_of_shards_describes_it_first(tmp_path):
     assert summary["counts"] == {"train": 6, "validation": 2, "test": 0}
     model_card = card.read_card(tmp_path / "m.keras")
     assert model_card["bands"] == BANDS_NATURAL and model_card["patch_size"] == 20
+
+
+# ---------------------------------------------------------------------------- integer features
+
+def test_int64_values_are_read_packed_unpacked_and_negative():
+    from claro.backend.tfrecord_scan import parse_example
+
+    values = [0, 1, 127, 128, 300, -1, -40, 2**40, -2**63, 2**63 - 1]
+    record = tf.train.Example(features=tf.train.Features(feature={
+        "a": tf.train.Feature(int64_list=tf.train.Int64List(value=values))})).SerializeToString()
+    feature = parse_example(record)["a"]
+    assert feature.kind == "int64" and feature.size == len(values) and feature.ints().tolist() == values
+    # unpacked (one varint per field, as older writers do): Example{features{feature{key "b",
+    # value{int64_list{value: 5, value: 300}}}}}
+    int64_list = b"\x08\x05\x08\xac\x02"
+    value = b"\x1a" + bytes([len(int64_list)]) + int64_list
+    entry = b"\x0a\x01b" + b"\x12" + bytes([len(value)]) + value
+    features = b"\x0a" + bytes([len(entry)]) + entry
+    unpacked = parse_example(b"\x0a" + bytes([len(features)]) + features)["b"]
+    assert tf.train.Example.FromString(b"\x0a" + bytes([len(features)]) + features).features.feature["b"].int64_list.value == [5, 300]
+    assert unpacked.size == 2 and unpacked.ints().tolist() == [5, 300] and unpacked.values().dtype == np.int64
+
+
+def test_int64_label_and_band_through_describe_the_reader_and_training(tmp_path):
+    """An integer class band and an integer band among float bands, as Earth Engine writes an
+    integer image: described (types in dataset.json), read by content (int64 cast to float32),
+    and a tiny model trains on them."""
+    import io
+
+    from claro.backend import card, train
+    from claro.backend.params import TrainParams
+
+    k = 8
+    patches = [int_patch(i, k) for i in range(10)]
+    data = tmp_path / "export"
+    data.mkdir()
+    write_int_shard(data / "training_g0.tfrecord.gz", patches[:7])
+    write_int_shard(data / "validation_g0.tfrecord.gz", patches[7:])
+    summary, progress = run(data)
+    assert summary["label"] == "class" and summary["bands"] == ["B2", "B3", "slope"]  # int64 k×k: a default band
+    assert summary["source"]["features"]["slope"] == {"type": "int64", "size": k * k}
+    assert summary["source"]["features"]["class"] == {"type": "int64", "size": k * k}
+    assert summary["source"]["features"]["B2"] == {"type": "float", "size": k * k}
+    assert [c["value"] for c in summary["classes"]] == [0, 1]
+    labels = np.concatenate([p["class"] for p in patches[:7]])
+    assert summary["class_pixels"]["train"] == [int((labels == 0).sum()), int((labels == 1).sum())]
+    stacked = np.stack([np.concatenate([p[b] for p in patches[:7]]).astype(np.float32) for b in ("B2", "B3", "slope")])
+    np.testing.assert_allclose(summary["statistics"]["mean"], stacked.astype(np.float64).mean(axis=1), rtol=1e-6)
+    assert summary["statistics"]["min"][2] == float(stacked[2].min())
+    assert any("every float or int64 feature" in line and "B2, B3, slope" in line for line in progress.lines)
+    # --bands may name the int64 band too, in any order
+    again, _ = run(data, bands=["slope", "B2"], out=str(tmp_path / "chosen"))
+    assert again["bands"] == ["slope", "B2"]
+
+    by_b2 = {float(p["B2"][0]): p for p in patches}
+    for split, count in (("train", 7), ("validation", 3)):
+        seen = 0
+        for xb, yb in records.read_split(data, split, 4, normalise=False):
+            assert xb.dtype == tf.float32
+            for x, y in zip(xb.numpy(), yb.numpy()):
+                original = by_b2[float(x[0, 0, 0])]
+                for channel, band in enumerate(("B2", "B3", "slope")):
+                    np.testing.assert_array_equal(x[..., channel].ravel(), original[band].astype(np.float32))
+                np.testing.assert_array_equal(y.ravel(), original["class"])  # classes 0, 1 = indices
+                seen += 1
+        assert seen == count
+
+    stream = io.StringIO()
+    train.run(TrainParams(data=str(data), out=str(tmp_path / "m.keras"), epochs=1, depth=2, base_filters=4,
+                          batch_size=4, progress="json"), Progress("json", stream=stream))
+    model_card = card.read_card(tmp_path / "m.keras")
+    assert model_card["bands"] == ["B2", "B3", "slope"] and model_card["patch_size"] == k
+    history = json.loads((tmp_path / "m.history.json").read_text())
+    assert len(history["loss"]) == 1 and np.isfinite(history["loss"][0])
+
+
+def test_a_feature_that_changes_type_between_records_is_refused(tmp_path):
+    first, second = int_patch(0, 4), int_patch(1, 4)
+    second["slope"] = second["slope"].astype(np.float32)
+    write_int_shard(tmp_path / "x.gz", [first, second])
+    with pytest.raises(ClaroError, match="Record 1 of .*x.gz does not hold the feature 'slope' as 16 int64 values"):
+        run(tmp_path, split="records")
