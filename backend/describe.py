@@ -32,11 +32,11 @@ import numpy as np
 
 from . import dataset
 from .atomic import atomic_file, claim, job
-from .card import DEFAULT_COLORS, default_classes
+from .card import default_classes
 from .dataset import SPLITS, SUMMARY_FORMAT, SUMMARY_NAME, BandStatistics
 from .errors import ClaroError
-from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS
-from .params import DescribeParams, check_bounds, command_line, parse_classes
+from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, listed_classes
+from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import record_draw, split_of_draw
 from .tfrecord_scan import Feature, NotARecord, RecordStream, looks_like_tfrecord, parse_example
@@ -549,21 +549,7 @@ def _classes(params: DescribeParams, values: np.ndarray, log) -> tuple[list[dict
     """(classes, their values) from --classes or from the label values found (all splits)."""
     found = [v for v in np.flatnonzero(values.sum(axis=0)).tolist() if v != params.ignore_value]
     if params.classes:
-        try:
-            classes = parse_classes(params.classes)
-        except ValueError as error:
-            raise ClaroError(str(error))
-        if not classes:
-            raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
-        bad = [c["value"] for c in classes if not LOWEST_CLASS <= c["value"] <= HIGHEST_CLASS]
-        if bad:
-            raise ClaroError(f"Class value {bad[0]} in --classes is outside {LOWEST_CLASS}–{HIGHEST_CLASS}; remap the "
-                             "classes to 0 … N−1 in Earth Engine before exporting.")
-        if any(c["value"] == params.ignore_value for c in classes):
-            raise ClaroError(f"Class value {params.ignore_value} is also the ignore value; choose another "
-                             "--ignore-value or leave it out of --classes.")
-        for i, c in enumerate(classes):
-            c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+        classes = listed_classes(params.classes, params.ignore_value)
         unlisted = sorted(set(found) - {c["value"] for c in classes})
         if unlisted:
             log(f"Label value{'s' if len(unlisted) > 1 else ''} {', '.join(map(str, unlisted))} not in --classes: "

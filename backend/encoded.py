@@ -36,12 +36,12 @@ from typing import Iterator, Optional
 import numpy as np
 
 from .atomic import atomic_folder, check_can_write, job
-from .card import DEFAULT_COLORS, default_classes
+from .card import default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .describe import find_shards, plan_split
 from .errors import ClaroError
-from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, check_class_values
-from .params import DescribeParams, check_bounds, command_line, parse_classes
+from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, listed_classes
+from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import (TARGET_SHARD_BYTES, ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
                       split_of_draw)
@@ -352,20 +352,7 @@ def _check_params(params: DescribeParams) -> tuple[np.ndarray, Optional[list[dic
         raise ClaroError(f"Fractions {','.join(map(str, params.fractions))} are not three fractions for train, "
                          "validation and test that add up to 1 with some training; use e.g. --fractions 0.7,0.2,0.1.")
     ignore = IGNORE_VALUE if params.ignore_value is None else int(params.ignore_value)
-    classes = None
-    if params.classes:
-        try:
-            classes = parse_classes(params.classes)
-        except ValueError as error:
-            raise ClaroError(str(error))
-        if not classes:
-            raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
-        if any(c["value"] == ignore for c in classes):
-            raise ClaroError(f"Class value {ignore} is also the ignore value; choose another --ignore-value or "
-                             "renumber the class.")
-        check_class_values([c["value"] for c in classes], "--classes", listed=True)
-        for i, c in enumerate(classes):
-            c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+    classes = listed_classes(params.classes, ignore) if params.classes else None
     return fractions, classes, ignore
 
 

@@ -28,11 +28,11 @@ import numpy as np
 
 from . import raster
 from .atomic import atomic_folder, check_can_write, job
-from .card import DEFAULT_COLORS, default_classes
+from .card import default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .errors import ClaroError
-from .labels import check_class_values
-from .params import PatchParams, check_bounds, command_line, parse_classes
+from .labels import check_class_values, listed_classes
+from .params import PatchParams, check_bounds, command_line
 from .progress import Progress
 from .version import __version__
 
@@ -81,20 +81,7 @@ def _check_params(params: PatchParams) -> tuple[int, np.ndarray, Optional[list[d
     if len(fractions) != 3 or (fractions < 0).any() or abs(fractions.sum() - 1) > 1e-6 or fractions[0] <= 0:
         raise ClaroError(f"Split {','.join(map(str, params.split))} is not three fractions for train, validation and "
                          "test that add up to 1 with some training; use e.g. --split 0.7,0.2,0.1.")
-    classes = None
-    if params.classes:
-        try:
-            classes = parse_classes(params.classes)
-        except ValueError as error:
-            raise ClaroError(str(error))
-        if not classes:
-            raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
-        if any(c["value"] == params.ignore_value for c in classes):
-            raise ClaroError(f"Class value {params.ignore_value} is also the ignore value; "
-                             "choose another --ignore-value or renumber the class.")
-        check_class_values([c["value"] for c in classes], "--classes", listed=True)
-        for i, c in enumerate(classes):
-            c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+    classes = listed_classes(params.classes, params.ignore_value) if params.classes else None
     raster.parse_background(params.background, params.ignore_value)
     return stride, fractions, classes
 
