@@ -18,7 +18,7 @@ every (dtype, C) that fits the size is tried against the data: a one-hot/probabi
 sums to 1 (or 0) per pixel, a class mask holds whole numbers, a uint8 one-hot holds 0/1 or
 0/255. Exactly one reading must fit; otherwise one sentence says what was found.
 
-Files and the split follow `claro describe`'s rules (describe.find_shards, describe.plan_split:
+Files and the split follow `claro describe`'s rules (shards.find_shards, shards.plan_split:
 names, else whole files, else a seeded draw per record with records.record_draw).
 Records are streamed (TFRecordDataset, one at a time); the ShardWriter spills them to disk and
 shuffles them (seeded) into shards inside atomic_folder, so nothing is half-written.
@@ -38,13 +38,13 @@ import numpy as np
 from .atomic import atomic_folder, check_can_write, job
 from .card import default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
-from .describe import find_shards, plan_split
 from .errors import ClaroError
 from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, listed_classes
 from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import (TARGET_SHARD_BYTES, ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
                       split_of_draw)
+from .shards import find_shards, fractions_of, plan_split
 from .version import __version__
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -347,10 +347,7 @@ def _check_params(params: DescribeParams) -> tuple[np.ndarray, Optional[list[dic
         raise ClaroError("--label and --bands are for records of float bands; with --image-feature and --mask-feature "
                          "the bands are the image's channels and the classes come from the mask, so leave them out.")
     check_bounds(params)
-    fractions = np.asarray(params.fractions, dtype=float)
-    if len(fractions) != 3 or (fractions < 0).any() or abs(fractions.sum() - 1) > 1e-6 or fractions[0] <= 0:
-        raise ClaroError(f"Fractions {','.join(map(str, params.fractions))} are not three fractions for train, "
-                         "validation and test that add up to 1 with some training; use e.g. --fractions 0.7,0.2,0.1.")
+    fractions = np.asarray(fractions_of(params))
     ignore = IGNORE_VALUE if params.ignore_value is None else int(params.ignore_value)
     classes = listed_classes(params.classes, ignore) if params.classes else None
     return fractions, classes, ignore

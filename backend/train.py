@@ -118,8 +118,9 @@ def describe_if_needed(params: TrainParams, out: Path, progress: Progress) -> Tr
     folder = Path(params.data)
     if not str(params.data) or not folder.is_dir() or (folder / "dataset.json").is_file():
         return params
-    from .describe import describe, find_shards
+    from .describe import describe
     from .params import DescribeParams
+    from .shards import find_shards
 
     if not find_shards(folder):
         return params  # not a folder of shards: read_dataset_summary says what is missing

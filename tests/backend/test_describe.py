@@ -15,7 +15,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from claro.backend import cli, describe, records  # noqa: E402
+from claro.backend import cli, describe, records, shards  # noqa: E402
 from claro.backend.errors import ClaroError  # noqa: E402
 from claro.backend.params import DescribeParams  # noqa: E402
 from claro.backend.progress import Progress  # noqa: E402
@@ -135,20 +135,20 @@ def test_find_shards_takes_any_name_and_compression_and_skips_the_rest(tmp_path)
     (tmp_path / "image.json").write_text(json.dumps({"patchDimensions": [4, 4], "patchesPerRow": 1}))
     write_shard(tmp_path / "image-00000.tfrecord.gz", patch)                         # an image export
     (tmp_path / "empty.tfrecord.gz").write_bytes(b"")
-    found = describe.find_shards(tmp_path)
-    assert found == sorted([a, b, c, d, e], key=lambda p: describe.natural_key(p.relative_to(tmp_path).as_posix()))
+    found = shards.find_shards(tmp_path)
+    assert found == sorted([a, b, c, d, e], key=lambda p: shards.natural_key(p.relative_to(tmp_path).as_posix()))
     assert records.compression_of(c) == "GZIP" and records.compression_of(d) == ""
 
 
 def test_an_export_image_folder_alone_is_taken_whole(tmp_path):
     """Export.image with the label as a band (patches + mixer JSON) is training data too."""
     (tmp_path / "training.json").write_text(json.dumps({"patchDimensions": [4, 4], "patchesPerRow": 2}))
-    shards = [write_shard(tmp_path / f"training-{i:05d}.tfrecord.gz", [patch_values(i, 4)], extras=False) for i in range(2)]
-    assert describe.find_shards(tmp_path) == shards
+    files = [write_shard(tmp_path / f"training-{i:05d}.tfrecord.gz", [patch_values(i, 4)], extras=False) for i in range(2)]
+    assert shards.find_shards(tmp_path) == files
 
 
 def test_natural_order():
-    assert sorted(["B11", "B2", "b3", "VV", "B8A", "B8"], key=describe.natural_key) == ["B2", "b3", "B8", "B8A", "B11", "VV"]
+    assert sorted(["B11", "B2", "b3", "VV", "B8A", "B8"], key=shards.natural_key) == ["B2", "b3", "B8", "B8A", "B11", "VV"]
 
 
 # ---------------------------------------------------------------------------- content
@@ -229,7 +229,7 @@ def test_split_by_records_counts_what_the_draw_gives(tmp_path):
     for f in range(3):
         write_shard(tmp_path / f"export-{f:05d}.gz", [patch_values(f * 100 + i, k) for i in range(40)])
     summary, _ = run(tmp_path, split="records", seed=7)
-    files = describe.find_shards(tmp_path)
+    files = shards.find_shards(tmp_path)
     assert summary["split"] == {"method": "records", "seed": 7, "fractions": [0.7, 0.2, 0.1]}
     names = [p.name for p in files]
     assert all(summary["shards"][s] == names for s in ("train", "validation", "test"))
@@ -247,13 +247,13 @@ def test_split_by_shards_deals_whole_files(tmp_path):
         write_shard(tmp_path / f"export-{f:05d}.gz", [patch_values(f * 10 + i, k) for i in range(f + 1)])
     summary, _ = run(tmp_path, seed=3)  # auto: 10 unnamed files → shards
     assert summary["split"]["method"] == "shards"
-    shards = summary["shards"]
-    assert [len(shards[s]) for s in ("train", "validation", "test")] == [7, 2, 1]
-    assert sorted(sum(shards.values(), [])) == sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("export"))
+    dealt = summary["shards"]
+    assert [len(dealt[s]) for s in ("train", "validation", "test")] == [7, 2, 1]
+    assert sorted(sum(dealt.values(), [])) == sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("export"))
     for split in ("train", "validation", "test"):
-        assert summary["counts"][split] == sum(int(name[7:12]) + 1 for name in shards[split])
+        assert summary["counts"][split] == sum(int(name[7:12]) + 1 for name in dealt[split])
     again, _ = run(tmp_path, seed=3, overwrite=True)
-    assert again["shards"] == shards
+    assert again["shards"] == dealt
 
 
 def test_split_by_shards_needs_three_files(tmp_path):

@@ -364,3 +364,15 @@ def test_claro_describe_converts_through_the_command_line(notebook_folder, conve
                                              "mask", "--out", str(out), "--progress", "json"]
     assert cli.main(["describe", str(folder), "--image-feature", "image", "--mask-feature", "mask"]) == 2
     assert "give --out, the folder to write it to" in capsys.readouterr().err
+
+
+def test_the_folder_survey_and_split_come_from_a_lower_module_than_describe():
+    """describe.run imports encoded for the other layout, so encoded must not import describe
+    (no loop in the module map): both take the files and the split from shards.py."""
+    import subprocess
+    import sys
+
+    code = ("import sys, claro.backend.encoded, claro.backend.shards; "
+            "print('claro.backend.describe' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # nosec B603
+    assert done.stdout.strip() == "False"
