@@ -36,7 +36,7 @@ from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, listed_classes
 from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import record_draw, split_of_draw
-from .shards import Split, fractions_of, natural_key, plan_split, survey
+from .shards import Split, fractions_of, natural_key, plan_split, source_folder, survey
 from .tfrecord_scan import Feature, NotARecord, RecordStream, parse_example
 from .version import __version__
 
@@ -399,12 +399,7 @@ def describe(params: DescribeParams, progress: Progress) -> Path:
     holding it (params.out, or the TFRecord folder)."""
     started = time.monotonic()
     check_bounds(params)
-    if not params.folder:
-        raise ClaroError("No folder was given; give the folder of TFRecord files.")
-    folder = Path(params.folder)
-    if not folder.is_dir():
-        raise ClaroError(f"{folder} is not a folder; give the folder holding the TFRecord files.")
-    folder = folder.resolve()
+    folder = source_folder(params)
     fractions = fractions_of(params)
     out, created = check_output(params, folder)
     try:

@@ -44,7 +44,7 @@ from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import (TARGET_SHARD_BYTES, ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
                       split_of_draw)
-from .shards import find_shards, fractions_of, plan_split
+from .shards import find_shards, fractions_of, plan_split, source_folder
 from .version import __version__
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -365,12 +365,7 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
     (`describe.run` calls this when --image-feature or --mask-feature is given)."""
     started = time.monotonic()
     fractions, classes, ignore = _check_params(params)
-    if not params.folder:
-        raise ClaroError("No folder was given; give the folder of TFRecord files.")
-    source = Path(params.folder)
-    if not source.is_dir():
-        raise ClaroError(f"{source} is not a folder; give the folder holding the TFRecord files.")
-    source = source.resolve()
+    source = source_folder(params)
     files = find_shards(source)  # describe's rules: by magic bytes, sub-folders one level deep, natural order
     if not files:
         raise ClaroError(f"{source} holds no TFRecord file (looked in it and its sub-folders); give the folder "

@@ -95,6 +95,16 @@ def survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]
     return sorted(found, key=order), sorted(skipped, key=lambda item: order(item[0]))
 
 
+def source_folder(params: DescribeParams) -> Path:
+    """The folder `claro describe` reads (either layout), resolved; one sentence when there is none."""
+    if not params.folder:
+        raise ClaroError("No folder was given; give the folder of TFRecord files.")
+    folder = Path(params.folder)
+    if not folder.is_dir():
+        raise ClaroError(f"{folder} is not a folder; give the folder holding the TFRecord files.")
+    return folder.resolve()
+
+
 def find_shards(folder: str | os.PathLike) -> list[Path]:
     """TFRecord files in `folder` and its sub-folders one level deep (training/, validation/ …
     as Earth Engine users keep them), whatever their names, in natural order. Skipped: hidden
