@@ -42,7 +42,7 @@ from .errors import ClaroError
 from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, listed_classes
 from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
-from .records import (TARGET_SHARD_BYTES, ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
+from .records import (ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
                       split_of_draw)
 from .shards import find_shards, fractions_of, plan_split, source_folder
 from .version import __version__
@@ -475,9 +475,7 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
                        "image_encoding": image_layout.encoding, "mask_encoding": mask_layout.encoding,
                        "mask_shape": mask_layout.shape, "mask_to_class": "argmax" if mask_layout.argmax else "values",
                        "records": records, "records_without_labels": dropped},
-            "shards": {s: writer.files.get(s, []) for s in SPLITS},
-            "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
-            "order": {"shuffled": True, "seed": params.seed, "target_shard_bytes": TARGET_SHARD_BYTES},
+            **writer.summary(),
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }

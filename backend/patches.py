@@ -268,7 +268,7 @@ def run(params: PatchParams, progress: Progress) -> None:
         progress.log(f"{len(windows) - len(kept)} overlapping patches crossing a split boundary were left out.")
 
     # Pass 2: read, write, count.
-    from .records import TARGET_SHARD_BYTES, ShardWriter
+    from .records import ShardWriter
 
     stats = BandStatistics(len(bands), seed=params.seed)
     class_pixels = {s: np.zeros(len(classes), dtype=np.int64) for s in SPLITS}
@@ -328,9 +328,7 @@ def run(params: PatchParams, progress: Progress) -> None:
                                  for s in SPLITS},
                       "left_out_at_boundaries": len(windows) - len(kept)},
             "sources": [_source_info(s, per_scene[i]) for i, s in enumerate(scenes)],
-            "shards": {s: writer.files.get(s, []) for s in SPLITS},
-            "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
-            "order": {"shuffled": True, "seed": params.seed, "target_shard_bytes": TARGET_SHARD_BYTES},
+            **writer.summary(),
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }

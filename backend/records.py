@@ -275,6 +275,15 @@ class ShardWriter:
             self.files.setdefault(split, []).append(shard_name(split, index))
         self._queues[index].put((split, index, planes, False))
 
+    def summary(self) -> dict:
+        """dataset.json's "shards", "compression" and "order" for what this writer wrote (call
+        after it closed): every job writing a dataset describes its shards the same way."""
+        order = ({"shuffled": True, "seed": self.seed, "target_shard_bytes": TARGET_SHARD_BYTES}
+                 if self.seed is not None else {"shuffled": False})
+        return {"shards": {s: self.files.get(s, []) for s in SPLIT_ALIASES},
+                "compression": {"type": "GZIP", "compressor": self.compressor, "level": self.compression_level},
+                "order": order}
+
     def _spill_path(self, split: str) -> Path:
         return self.folder / f".{split}.spill"
 
