@@ -171,12 +171,18 @@ def _choose_mask(data: bytes, k: int, flag: str, where: str, k_from: str) -> Mas
                      + ". A mask must hold whole class values ([k, k]) or a one-hot or probability mask ([k, k, C]).")
 
 
+def _square_picture(data: bytes, encoding: str, where: str, what: str) -> np.ndarray:
+    """decode_picture of the first record's image or mask, which must be square as our patches are."""
+    picture = decode_picture(data, encoding, where)
+    if picture.shape[0] != picture.shape[1]:
+        raise ClaroError(f"The {what} in {where} is {picture.shape[1]} × {picture.shape[0]} pixels; Claro's patches "
+                         f"are square, so the {what}s must be too.")
+    return picture
+
+
 def _picture_mask(data: bytes, encoding: str, where: str, flag: str) -> np.ndarray:
     """A PNG/JPEG mask → [k, k, 1]; several identical channels (a grey PNG saved as RGB) are one."""
-    mask = decode_picture(data, encoding, where)
-    if mask.shape[0] != mask.shape[1]:
-        raise ClaroError(f"The {flag} image in {where} is {mask.shape[1]} × {mask.shape[0]} pixels; Claro's patches "
-                         "are square, so the masks must be too.")
+    mask = _square_picture(data, encoding, where, flag)
     if mask.shape[2] > 1:
         if not (mask == mask[..., :1]).all():
             raise ClaroError(f"The {flag} image in {where} has {mask.shape[2]} different channels; a mask image must "
@@ -191,10 +197,7 @@ def infer_layouts(image: bytes, mask: bytes, where: str) -> tuple[ImageLayout, M
     k = None
     k_from = ""
     if image_encoding != "raw":
-        picture = decode_picture(image, image_encoding, where)
-        if picture.shape[0] != picture.shape[1]:
-            raise ClaroError(f"The image in {where} is {picture.shape[1]} × {picture.shape[0]} pixels; Claro's patches "
-                             "are square, so the images must be too.")
+        picture = _square_picture(image, image_encoding, where, "image")
         k, k_from = picture.shape[0], "the size of the image"
         image_layout = ImageLayout(image_encoding, k, picture.shape[2])
     if mask_encoding != "raw":

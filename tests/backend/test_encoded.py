@@ -376,3 +376,18 @@ def test_the_folder_survey_and_split_come_from_a_lower_module_than_describe():
             "print('claro.backend.describe' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # nosec B603
     assert done.stdout.strip() == "False"
+
+
+def test_pictures_that_are_not_square_are_refused(tmp_path):
+    image = np.zeros((8, 12, 3), np.uint8)
+    write_records(tmp_path / "wide-image.tfrecord", [(image, np.zeros((8, 8), np.uint8))], png,
+                  lambda c: png(c[..., None]))
+    with pytest.raises(ClaroError, match=r"The image in record 0 of wide-image.tfrecord is 12 × 8 pixels; Claro's "
+                                         r"patches are square, so the images must be too\."):
+        convert(tmp_path, tmp_path / "out")
+    (tmp_path / "wide-image.tfrecord").unlink()
+    write_records(tmp_path / "wide-mask.tfrecord", [(np.zeros((8, 8, 3), np.uint8), np.zeros((6, 8), np.uint8))], png,
+                  lambda c: png(c[..., None]))
+    with pytest.raises(ClaroError, match=r"The mask in record 0 of wide-mask.tfrecord is 8 × 6 pixels; Claro's "
+                                         r"patches are square, so the masks must be too\."):
+        convert(tmp_path, tmp_path / "out")
