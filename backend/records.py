@@ -320,11 +320,15 @@ class ShardWriter:
         for split in self._spills:
             self._spill_path(split).unlink()
 
-    def _join(self) -> None:
+    def _end_workers(self) -> None:
+        """Tell every worker to finish (after what is queued) and wait for them."""
         for jobs in self._queues:
             jobs.put(None)
         for thread in self._threads:
             thread.join()
+
+    def _join(self) -> None:
+        self._end_workers()
         if self._errors:
             raise self._errors[0]
 
@@ -334,10 +338,7 @@ class ShardWriter:
             self._errors.append(error)  # workers stop writing; the caller's exception wins
         for spill in self._spills.values():
             spill.close()
-        for jobs in self._queues:
-            jobs.put(None)
-        for thread in self._threads:
-            thread.join()
+        self._end_workers()
         for split in self._spills:
             try:
                 self._spill_path(split).unlink()
