@@ -36,8 +36,8 @@ from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, listed_classes
 from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import record_draw, split_of_draw
-from .shards import Split, fractions_of, natural_key, plan_split, source_folder, survey
-from .tfrecord_scan import Feature, NotARecord, RecordStream, parse_example
+from .shards import Split, fractions_of, plan_split, source_folder, survey
+from .tfrecord_scan import Feature, NotARecord, RecordStream, feature_listing, natural_key, parse_example
 from .version import __version__
 
 #: dataset.json "source" "kind" of a summary this module wrote.
@@ -84,11 +84,6 @@ def _unreadable(path: Path, error: Exception) -> ClaroError:
                       "again, or move it out of the folder.")
 
 
-def _listing(features: dict[str, tuple[str, int]]) -> str:
-    return ", ".join(f"{name} ({features[name][0] or 'empty'} × {features[name][1]})"
-                     for name in sorted(features, key=natural_key))
-
-
 PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel sample export), but a U-Net needs "
              "patches: in Earth Engine, turn the image into k × k arrays with image.neighborhoodToArray(ee.Kernel.fixed("
              "k, k, ones)) before sampleRegions and Export.table with fileFormat 'TFRecord', or use Export.image with "
@@ -104,7 +99,7 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
     seed), so anything that followed the record's order (the listing in a sentence, the label
     found by case-insensitive name, dataset.json's source.features) would change between runs."""
     features = {name: (found[name].kind, found[name].size) for name in sorted(found, key=natural_key)}
-    listing = _listing(features)
+    listing = feature_listing(features)
     label = params.label
     if label is not None and label not in features:
         raise ClaroError(f"The records in {where} have no feature '{label}'; their features are {listing}: "
@@ -157,7 +152,7 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
             f"--bands): {', '.join(bands)}.")
     skipped = sorted((n for n in features if n not in bands and n != label), key=natural_key)
     if skipped:
-        log(f"Not used as bands: {_listing({n: features[n] for n in skipped})}.")
+        log(f"Not used as bands: {feature_listing({n: features[n] for n in skipped})}.")
     return Schema(features, bands, label, k, skipped)
 
 
@@ -422,7 +417,7 @@ def _describe(params: DescribeParams, folder: Path, out: Path, fractions: list[f
     progress.update(0.0, "Reading the first record")
     first, found = _first_record(shards)
     progress.log(f"Features of the first record ({first.relative_to(folder).as_posix()}): "
-                 f"{_listing({n: (f.kind, f.size) for n, f in found.items()})}.")
+                 f"{feature_listing({n: (f.kind, f.size) for n, f in found.items()})}.")
     schema = choose_features(params, found, first, progress.log)
     progress.log(f"Label '{schema.label}'; patches of {schema.k} × {schema.k} pixels, {len(schema.bands)} bands.")
     split = plan_split(params, shards, folder, progress.log)

@@ -200,7 +200,10 @@ def features_of(example) -> dict[str, tuple[str, int]]:
 
 
 def _feature_list(features: dict[str, tuple[str, int]]) -> str:
-    return ", ".join(f"{name} ({kind.replace('_list', '')}, {n} values)" for name, (kind, n) in sorted(features.items()))
+    """The features for a sentence, as `claro describe` lists them."""
+    from .tfrecord_scan import feature_listing
+
+    return feature_listing({name: (kind.replace("_list", ""), n) for name, (kind, n) in features.items()})
 
 
 def margin_of(length: int, width: int, height: int) -> Optional[tuple[int, int]]:

@@ -21,7 +21,7 @@ import numpy as np
 from .dataset import SPLITS
 from .errors import ClaroError
 from .params import DescribeParams
-from .tfrecord_scan import looks_like_tfrecord
+from .tfrecord_scan import looks_like_tfrecord, natural_key
 
 #: Words in a file or folder name that put its records in a split (index into SPLITS).
 SPLIT_WORDS = {"train": 0, "training": 0, "val": 1, "valid": 1, "validation": 1, "eval": 1, "evaluation": 1,
@@ -32,12 +32,6 @@ AUTO_SHARD_FILES = 10
 
 
 # ---------------------------------------------------------------------------- files
-
-def natural_key(text: str) -> tuple:
-    """Sort key putting B2 before B3 before B11 (numbers compared as numbers), case-insensitive."""
-    parts = re.split(r"(\d+)", text)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts if p), text
-
 
 def _mixer_stems(directory: Path) -> list[str]:
     """Names of the Earth Engine image exports in `directory`: each has a mixer JSON (with

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -276,3 +277,16 @@ def parse_example(record: bytes) -> dict[str, Feature]:
             if key is not None:
                 features[key] = _feature(buf, span)
     return features
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key putting B2 before B3 before B11 (numbers compared as numbers), case-insensitive."""
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts if p), text
+
+
+def feature_listing(features: dict[str, tuple[str, int]]) -> str:
+    """'B2 (float × 16), B3 (float × 16), system:index (bytes × 1)' for a sentence: name → (kind,
+    number of values), in natural order (an Example's feature map has no order of its own)."""
+    return ", ".join(f"{name} ({features[name][0] or 'empty'} × {features[name][1]})"
+                     for name in sorted(features, key=natural_key))

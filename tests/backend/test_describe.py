@@ -15,7 +15,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from claro.backend import cli, describe, records, shards  # noqa: E402
+from claro.backend import cli, describe, records, shards, tfrecord_scan  # noqa: E402
 from claro.backend.errors import ClaroError  # noqa: E402
 from claro.backend.params import DescribeParams  # noqa: E402
 from claro.backend.progress import Progress  # noqa: E402
@@ -136,7 +136,7 @@ def test_find_shards_takes_any_name_and_compression_and_skips_the_rest(tmp_path)
     write_shard(tmp_path / "image-00000.tfrecord.gz", patch)                         # an image export
     (tmp_path / "empty.tfrecord.gz").write_bytes(b"")
     found = shards.find_shards(tmp_path)
-    assert found == sorted([a, b, c, d, e], key=lambda p: shards.natural_key(p.relative_to(tmp_path).as_posix()))
+    assert found == sorted([a, b, c, d, e], key=lambda p: tfrecord_scan.natural_key(p.relative_to(tmp_path).as_posix()))
     assert records.compression_of(c) == "GZIP" and records.compression_of(d) == ""
 
 
@@ -148,7 +148,7 @@ def test_an_export_image_folder_alone_is_taken_whole(tmp_path):
 
 
 def test_natural_order():
-    assert sorted(["B11", "B2", "b3", "VV", "B8A", "B8"], key=shards.natural_key) == ["B2", "b3", "B8", "B8A", "B11", "VV"]
+    assert sorted(["B11", "B2", "b3", "VV", "B8A", "B8"], key=tfrecord_scan.natural_key) == ["B2", "b3", "B8", "B8A", "B11", "VV"]
 
 
 # ---------------------------------------------------------------------------- content

@@ -292,6 +292,8 @@ def test_missing_features_are_named_with_the_ones_there_are(export, capsys):
     model = nir_model(folder / "swir.keras", bands=("swir", "nir"))
     message = failing(capsys, "--model", model, "--image", mixer, "--out", folder / "c.tif")
     assert "no feature swir" in message and "blue" in message and "red" in message and "--band-names" in message
+    # listed as `claro describe` lists features: natural order, kind × number of values
+    assert "its features are blue (float × 192), nir (float × 192), red (float × 192), system:index (bytes × 1)." in message
     message = failing(capsys, "--model", model, "--image", mixer, "--out", folder / "c.tif", "--band-names", "nir")
     assert "reads 2 bands" in message
 
