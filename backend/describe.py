@@ -37,7 +37,7 @@ from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import record_draw, split_of_draw
 from .shards import Split, fractions_of, plan_split, source_folder, survey
-from .tfrecord_scan import Feature, NotARecord, RecordStream, feature_listing, natural_key, parse_example
+from .tfrecord_scan import Feature, NotARecord, RecordStream, feature_listing, natural_key, parse_example, unreadable
 from .version import __version__
 
 #: dataset.json "source" "kind" of a summary this module wrote.
@@ -75,13 +75,8 @@ def _first_record(shards: list[Path]) -> tuple[Path, dict[str, Feature]]:
                 for record in stream:
                     return path, parse_example(record)
             except NotARecord as error:
-                raise _unreadable(path, error)
+                raise unreadable(path, error)
     raise ClaroError(f"The TFRecord files in {shards[0].parent} hold no record; export the data again.")
-
-
-def _unreadable(path: Path, error: Exception) -> ClaroError:
-    return ClaroError(f"{path} is not a readable TFRecord file of tf.train.Example records ({error}); export it "
-                      "again, or move it out of the folder.")
 
 
 PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel sample export), but a U-Net needs "
@@ -234,7 +229,7 @@ def _scan_file(position: int, path: Path, fixed: Optional[int], scan: _Scan) -> 
                     result.statistics.add(planes, np.isfinite(planes).all(axis=0))
                 scan.read[position] = stream.position()
         except NotARecord as error:
-            raise _unreadable(path, error)
+            raise unreadable(path, error)
     scan.read[position] = path.stat().st_size
     return result
 

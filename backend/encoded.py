@@ -20,8 +20,9 @@ sums to 1 (or 0) per pixel, a class mask holds whole numbers, a uint8 one-hot ho
 
 Files and the split follow `claro describe`'s rules (shards.find_shards, shards.plan_split:
 names, else whole files, else a seeded draw per record with records.record_draw).
-Records are streamed (TFRecordDataset, one at a time); the ShardWriter spills them to disk and
-shuffles them (seeded) into shards inside atomic_folder, so nothing is half-written.
+Records are streamed one at a time (tfrecord_scan, as for the other layout); the ShardWriter
+spills them to disk and shuffles them (seeded) into shards inside atomic_folder, so nothing is
+half-written.
 """
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ from .errors import ClaroError
 from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, listed_classes
 from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
-from .records import (ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
-                      split_of_draw)
+from .records import ShardWriter, band_keys, data_loss_reason, record_draw, split_of_draw
 from .shards import find_shards, fractions_of, plan_split, source_folder
+from .tfrecord_scan import Feature, NotARecord, RecordStream, natural_key, parse_example, unreadable
 from .version import __version__
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -297,46 +298,31 @@ def decode_mask(data: bytes, layout: MaskLayout, where: str) -> tuple[np.ndarray
 
 # ---------------------------------------------------------------------------- reading
 
-def _bytes_of(example, name: str, flag: str, where: str) -> bytes:
-    features = example.features.feature
+def _bytes_of(features: dict[str, Feature], name: str, flag: str, where: str) -> bytes:
     if name not in features:
-        have = ", ".join(sorted(features)) or "none"
+        have = ", ".join(sorted(features, key=natural_key)) or "none"
         raise ClaroError(f"{where} has no feature '{name}' (it has: {have}); give the right {flag}.")
     feature = features[name]
-    kind = feature.WhichOneof("kind")
-    if kind != "bytes_list" or len(feature.bytes_list.value) != 1:
-        what = f"{kind or 'empty'} of {len(getattr(feature, kind).value) if kind else 0} values"
-        raise ClaroError(f"Feature '{name}' in {where} is a {what.replace('_', ' ')}, not one bytes value (an encoded "
-                         f"image or raw array); give the right {flag}.")
-    return feature.bytes_list.value[0]
-
-
-def read_records(path: Path) -> Iterator[bytes]:
-    """The serialized records of one file, streamed; GZIP told by its magic bytes."""
-    import tensorflow as tf
-
-    try:
-        for record in tf.data.TFRecordDataset(str(path), compression_type=compression_of(path)):
-            yield record.numpy()
-    except tf.errors.OpError as error:
-        raise ClaroError(f"{path} is not a readable TFRecord file ({data_loss_reason(error)}); remove it from the "
-                         "folder or export it again.") from error
+    if feature.kind != "bytes" or feature.size != 1:
+        what = f"{feature.kind or 'empty'} list of {feature.size} values"
+        raise ClaroError(f"Feature '{name}' in {where} is a {what}, not one bytes value (an encoded image or raw "
+                         f"array); give the right {flag}.")
+    return feature.bytes_value()
 
 
 def _samples(files: list[Path], root: Path, params: DescribeParams) -> Iterator[tuple[int, int, str, bytes, bytes]]:
-    """(file position, record index, where, image bytes, mask bytes) of every record, streamed."""
-    import tensorflow as tf
-    from google.protobuf.message import DecodeError
-
+    """(file position, record index, where, image bytes, mask bytes) of every record, streamed
+    one record at a time as `claro describe` reads the other layout (tfrecord_scan)."""
     for position, path in enumerate(files):
-        for index, serialized in enumerate(read_records(path)):
-            where = f"record {index} of {path.relative_to(root).as_posix()}"
+        with RecordStream(path) as stream:
             try:
-                example = tf.train.Example.FromString(serialized)
-            except DecodeError as error:
-                raise ClaroError(f"{where} is not a tf.train.Example ({error}); give a folder of TFRecords of examples.") from error
-            yield (position, index, where, _bytes_of(example, params.image_feature, "--image-feature", where),
-                   _bytes_of(example, params.mask_feature, "--mask-feature", where))
+                for index, record in enumerate(stream):
+                    where = f"record {index} of {path.relative_to(root).as_posix()}"
+                    features = parse_example(record)
+                    yield (position, index, where, _bytes_of(features, params.image_feature, "--image-feature", where),
+                           _bytes_of(features, params.mask_feature, "--mask-feature", where))
+            except NotARecord as error:
+                raise unreadable(path, error) from error
 
 
 def _check_params(params: DescribeParams) -> tuple[np.ndarray, Optional[list[dict]], int]:

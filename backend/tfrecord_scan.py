@@ -66,6 +66,14 @@ def looks_like_tfrecord(path: str | os.PathLike) -> bool:
     return crc is None or crc(head[:8]) == struct.unpack("<I", head[8:])[0]
 
 
+def unreadable(path: str | os.PathLike, error: Exception) -> Exception:
+    """The sentence for a file in a folder of records that is not one (NotARecord's reason)."""
+    from .errors import ClaroError
+
+    return ClaroError(f"{path} is not a readable TFRecord file of tf.train.Example records ({error}); export it "
+                      "again, or move it out of the folder.")
+
+
 class RecordStream:
     """The records of one TFRecord file in order; `position()` is how far into the file (on
     disk, compressed) reading has come, for progress."""
@@ -179,7 +187,7 @@ class Feature:
     kind: str
     size: int
     _buf: Optional[memoryview] = None
-    _packed: tuple = ()        # (start, end) spans of packed little-endian float32 / varints
+    _packed: tuple = ()        # (start, end) spans of packed little-endian float32 / varints / bytes values
     _single: tuple = ()        # offsets of unpacked float32 values; unpacked int64 values
 
     def values(self) -> np.ndarray:
@@ -195,6 +203,13 @@ class Feature:
         if self._single:
             parts.append(np.array(self._single, dtype=np.uint64))
         return (np.concatenate(parts) if parts else np.zeros(0, np.uint64)).view(np.int64)
+
+    def bytes_value(self) -> bytes:
+        """The only value of a bytes feature of one value (an encoded image, a raw array)."""
+        if self.kind != "bytes" or self.size != 1:
+            raise TypeError("not a bytes feature of one value")
+        start, end = self._packed[0]
+        return bytes(self._buf[start:end])
 
     def floats(self) -> np.ndarray:
         """The float values as float32 (a view of the record's bytes when packed in one run)."""
@@ -236,6 +251,7 @@ def _feature(buf: memoryview, span: Optional[tuple[int, int]]) -> Feature:
             if inner != 1:
                 continue
             if kind == "bytes":
+                packed.append(item)  # (start, end) of the value
                 size += 1
             elif kind == "float":
                 if inner_wire == 2:
