@@ -7,10 +7,8 @@ and record counts declared elsewhere are often wrong. So every record is read on
 parallel threads, one record at a time): counted, checked to hold the bands and the label, its
 label values tallied per split, and the bands of training records added to the statistics.
 
-The split comes from the file names (train*/training*, val*/validation*/eval*, test*/testing*,
-in the file's name or its folder's), or, for one kind of file, from whole files dealt by a seed
-("shards") or from a seeded draw per record ("records": `records.record_draw`, which the reader
-repeats in TensorFlow, so no list of record indices is stored).
+Which files are TFRecords and which split their records go to is shards.py's (`survey`,
+`plan_split`), shared with the other layout, records of encoded images (encoded.py).
 """
 from __future__ import annotations
 
@@ -18,12 +16,12 @@ import dataclasses
 import json
 import math
 import os
-import re
+import shutil
 import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -31,119 +29,30 @@ import numpy as np
 
 from . import dataset
 from .atomic import atomic_file, claim, job
-from .card import DEFAULT_COLORS, default_classes
+from .card import default_classes
 from .dataset import SPLITS, SUMMARY_FORMAT, SUMMARY_NAME, BandStatistics
 from .errors import ClaroError
-from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS
-from .params import DescribeParams, check_bounds, command_line, parse_classes
+from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, listed_classes
+from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
 from .records import record_draw, split_of_draw
-from .tfrecord_scan import Feature, NotARecord, RecordStream, looks_like_tfrecord, parse_example
+from .shards import Split, fractions_of, plan_split, source_folder, survey
+from .tfrecord_scan import Feature, NotARecord, RecordStream, feature_listing, natural_key, parse_example, unreadable
 from .version import __version__
 
 #: dataset.json "source" "kind" of a summary this module wrote.
 SOURCE_KIND = "tfrecord-folder"
 #: Label feature names tried, in order, when --label is not given.
 LABEL_NAMES = ("class", "label", "landcover")
-#: Words in a file or folder name that put its records in a split (index into SPLITS).
-SPLIT_WORDS = {"train": 0, "training": 0, "val": 1, "valid": 1, "validation": 1, "eval": 1, "evaluation": 1,
-               "test": 2, "testing": 2}
-#: `auto` splits by shards from this many files on (fewer files would make the fractions too
-#: coarse), else by records. A split by shards needs a file per split asked for.
-AUTO_SHARD_FILES = 10
 #: More distinct label values than this means the label is not a class map.
 MAX_CLASSES = 100
 #: Pixels kept (about) for the percentiles, over all files together.
 STATISTICS_SAMPLE = 1 << 18
 #: Files read at once.
 WORKERS = 4
-
-
-# ---------------------------------------------------------------------------- files
-
-def natural_key(text: str) -> tuple:
-    """Sort key putting B2 before B3 before B11 (numbers compared as numbers), case-insensitive."""
-    parts = re.split(r"(\d+)", text)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts if p), text
-
-
-def _mixer_stems(directory: Path) -> list[str]:
-    """Names of the Earth Engine image exports in `directory`: each has a mixer JSON (with
-    patchDimensions) beside its TFRecord files, which hold an image to predict, not training data."""
-    stems = []
-    for entry in directory.glob("*.json"):
-        try:
-            data = json.loads(entry.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and ("patchDimensions" in data or "patchesPerRow" in data):
-            stems.append(entry.stem)
-    return stems
-
-
-IMAGE_EXPORT = "an image to predict: an Earth Engine image export, its mixer JSON beside it"
-
-
-def _survey(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """(TFRecord files, [(skipped file, why)]) in `folder` and its sub-folders one level deep."""
-    root = Path(folder)
-    found: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
-
-    def visit(directory: Path, depth: int) -> None:
-        try:
-            entries = list(directory.iterdir())
-        except OSError as error:
-            skipped.append((directory, f"cannot be listed: {error.strerror or error}"))
-            return
-        mixers = [re.compile(re.escape(stem) + r"([-.].*)?") for stem in _mixer_stems(directory)]
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                if depth == 0:
-                    visit(entry, 1)
-                continue
-            if not entry.is_file() or entry.suffix.lower() == ".json":
-                continue
-            if entry.stat().st_size == 0:
-                skipped.append((entry, "empty"))
-            elif any(m.fullmatch(entry.name) for m in mixers):
-                skipped.append((entry, IMAGE_EXPORT))
-            elif not looks_like_tfrecord(entry):
-                skipped.append((entry, "not a TFRecord file"))
-            else:
-                found.append(entry)
-
-    visit(root, 0)
-    exported = [path for path, why in skipped if why == IMAGE_EXPORT]
-    if not found and exported:  # nothing but Export.image files: patches with the label as a band
-        found, skipped = exported, [item for item in skipped if item[1] != IMAGE_EXPORT]
-    order = lambda path: natural_key(path.relative_to(root).as_posix())  # noqa: E731
-    return sorted(found, key=order), sorted(skipped, key=lambda item: order(item[0]))
-
-
-def find_shards(folder: str | os.PathLike) -> list[Path]:
-    """TFRecord files in `folder` and its sub-folders one level deep (training/, validation/ …
-    as Earth Engine users keep them), whatever their names, in natural order. Skipped: hidden
-    files, .json files (dataset.json, mixers), empty files, files that are neither GZIP nor
-    start with a TFRecord header, and the files of an image export (beside its mixer JSON: an
-    image to predict, as in ee-aces-bhutan/images/) when there are other TFRecord files; a
-    folder holding only an Export.image export (its label a band) is taken whole."""
-    return _survey(folder)[0]
-
-
-def split_named(path: Path, root: Path) -> Optional[int]:
-    """The split (index into SPLITS) the file's name, else its folder's name, says, or None."""
-    texts = [path.name] + ([path.parent.name] if path.parent != root else [])
-    for text in texts:
-        words = re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower())
-        kinds = {SPLIT_WORDS[w] for w in words if w in SPLIT_WORDS}
-        if len(kinds) == 1:
-            return kinds.pop()
-        if kinds:
-            return None  # "train_test": says nothing clear
-    return None
+#: Feature kinds that can be a band or the label: Earth Engine writes a float image as float
+#: lists and an integer image (or property) as int64 lists; the reader casts both to float32.
+NUMBER_KINDS = ("float", "int64")
 
 
 # ---------------------------------------------------------------------------- features
@@ -166,18 +75,8 @@ def _first_record(shards: list[Path]) -> tuple[Path, dict[str, Feature]]:
                 for record in stream:
                     return path, parse_example(record)
             except NotARecord as error:
-                raise _unreadable(path, error)
+                raise unreadable(path, error)
     raise ClaroError(f"The TFRecord files in {shards[0].parent} hold no record; export the data again.")
-
-
-def _unreadable(path: Path, error: Exception) -> ClaroError:
-    return ClaroError(f"{path} is not a readable TFRecord file of tf.train.Example records ({error}); export it "
-                      "again, or move it out of the folder.")
-
-
-def _listing(features: dict[str, tuple[str, int]]) -> str:
-    return ", ".join(f"{name} ({features[name][0] or 'empty'} × {features[name][1]})"
-                     for name in sorted(features, key=natural_key))
 
 
 PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel sample export), but a U-Net needs "
@@ -188,31 +87,36 @@ PER_PIXEL = ("hold single pixels (k = 1: every feature is one value, a per-pixel
 
 def choose_features(params: DescribeParams, found: dict[str, Feature], where: Path,
                     log=lambda message: None) -> Schema:
-    """Label, bands and k from the first record's features (one sentence when they do not fit)."""
-    features = {name: (f.kind, f.size) for name, f in found.items()}
-    listing = _listing(features)
+    """Label, bands and k from the first record's features (one sentence when they do not fit).
+
+    The features are taken in natural order, never in the record's: TensorFlow serializes an
+    Example's feature map in an order that changes from one process to the next (its hash
+    seed), so anything that followed the record's order (the listing in a sentence, the label
+    found by case-insensitive name, dataset.json's source.features) would change between runs."""
+    features = {name: (found[name].kind, found[name].size) for name in sorted(found, key=natural_key)}
+    listing = feature_listing(features)
     label = params.label
     if label is not None and label not in features:
         raise ClaroError(f"The records in {where} have no feature '{label}'; their features are {listing}: "
                          "give --label one of them.")
     if label is None:
         label = next((n for n in LABEL_NAMES if n in features), None) or next(
-            (n for n in features if n.casefold() in LABEL_NAMES), None)
-    floats = [name for name, (kind, _) in features.items() if kind == "float"]
-    if (label is not None and features[label][1] == 1) or (label is None and floats
-                                                           and all(features[n][1] == 1 for n in floats)):
+            (f for n in LABEL_NAMES for f in features if f.casefold() == n), None)
+    numbers = [name for name, (kind, _) in features.items() if kind in NUMBER_KINDS]
+    if (label is not None and features[label][1] == 1) or (label is None and numbers
+                                                           and all(features[n][1] == 1 for n in numbers)):
         raise ClaroError(f"The records in {where} {PER_PIXEL}")
-    if label is None and not floats and any(kind == "bytes" for kind, _ in features.values()):
-        raise ClaroError(f"The records in {where} hold no float feature, only {listing}: if they hold each sample as "
+    if label is None and not numbers and any(kind == "bytes" for kind, _ in features.values()):
+        raise ClaroError(f"The records in {where} hold no number feature, only {listing}: if they hold each sample as "
                          "encoded images, give --image-feature and --mask-feature (and --out).")
     if label is None:
         raise ClaroError(f"The records in {where} have none of the label features {', '.join(LABEL_NAMES)}; their "
                          f"features are {listing}: give --label with the one holding the classes.")
     kind, size = features[label]
-    if kind != "float":
+    if kind not in NUMBER_KINDS:
         hint = ("for records holding encoded images use --image-feature and --mask-feature" if kind == "bytes"
-                else "cast it to float in Earth Engine (.toFloat()) before exporting, as the bands are")
-        raise ClaroError(f"The label feature '{label}' in {where} holds {kind or 'no'} values, not floats: {hint}.")
+                else "export the class values as numbers")
+        raise ClaroError(f"The label feature '{label}' in {where} holds {kind or 'no'} values, not numbers: {hint}.")
     k = math.isqrt(size)
     if k * k != size:
         raise ClaroError(f"The label feature '{label}' in {where} holds {size} values, which is not a square patch "
@@ -228,101 +132,23 @@ def choose_features(params: DescribeParams, found: dict[str, Feature], where: Pa
             if name == label:
                 raise ClaroError(f"'{name}' is the label; leave it out of --bands.")
             band_kind, band_size = features[name]
-            if band_kind != "float":
-                raise ClaroError(f"The feature '{name}' in {where} holds {band_kind or 'no'} values, not floats; a band "
-                                 "must be floats (cast it with .toFloat() in Earth Engine before exporting).")
+            if band_kind not in NUMBER_KINDS:
+                raise ClaroError(f"The feature '{name}' in {where} holds {band_kind or 'no'} values, not numbers; a band "
+                                 "must hold numbers (floats or integers), one per pixel.")
             if band_size != size:
                 raise ClaroError(f"The feature '{name}' in {where} holds {band_size} values but the label '{label}' "
                                  f"holds {size} ({k} × {k}); bands and label must be patches of the same size.")
     else:
-        bands = sorted((n for n in floats if n != label and features[n][1] == size), key=natural_key)
+        bands = sorted((n for n in numbers if n != label and features[n][1] == size), key=natural_key)
         if not bands:
-            raise ClaroError(f"The records in {where} have no float feature of {k} × {k} values besides the label "
+            raise ClaroError(f"The records in {where} have no number feature of {k} × {k} values besides the label "
                              f"'{label}'; their features are {listing}.")
-        log(f"Bands (every float feature of {k} × {k} values but the label, in natural order; choose with "
+        log(f"Bands (every float or int64 feature of {k} × {k} values but the label, in natural order; choose with "
             f"--bands): {', '.join(bands)}.")
     skipped = sorted((n for n in features if n not in bands and n != label), key=natural_key)
     if skipped:
-        log(f"Not used as bands: {_listing({n: features[n] for n in skipped})}.")
+        log(f"Not used as bands: {feature_listing({n: features[n] for n in skipped})}.")
     return Schema(features, bands, label, k, skipped)
-
-
-# ---------------------------------------------------------------------------- the split
-
-@dataclass
-class Split:
-    method: str
-    files: list[Path]                   # every file, in the order record draws number them
-    fixed: list[Optional[int]]          # per file: its split, or None (each record drawn)
-    shards: dict[str, list[Path]] = field(default_factory=dict)
-
-
-def _fractions(params: DescribeParams) -> list[float]:
-    f = [float(v) for v in params.fractions]
-    if len(f) != 3 or min(f) < 0 or abs(sum(f) - 1) > 1e-6 or f[0] <= 0:
-        raise ClaroError(f"Fractions {','.join(map(str, params.fractions))} are not three fractions for train, "
-                         "validation and test that add up to 1 with some training; use e.g. --fractions 0.7,0.2,0.1.")
-    return f
-
-
-def _few(paths: list[Path], root: Path, most: int = 3) -> str:
-    names = [p.relative_to(root).as_posix() for p in paths[:most]]
-    return ", ".join(names) + (f" and {len(paths) - most} more" if len(paths) > most else "")
-
-
-def plan_split(params: DescribeParams, files: list[Path], root: Path, log=lambda message: None) -> Split:
-    """Which records go to which split (see the module docstring)."""
-    fractions = _fractions(params)
-    named = [split_named(p, root) for p in files]
-    kinds = {k for k in named if k is not None}
-    unnamed = [p for p, k in zip(files, named) if k is None]
-    method = params.split
-    if method == "auto":
-        if kinds and unnamed and len(kinds | {0}) > 1:
-            raise ClaroError(f"Some files in {root} are named for a split ({_few([p for p in files if p not in unnamed], root)}) "
-                             f"and others not ({_few(unnamed, root)}); rename them (train*, validation*, test*) or give "
-                             "--split shards or --split records to split without the names.")
-        if len(kinds) > 1 and not unnamed:
-            method = "names"
-        else:
-            method = "shards" if len(files) >= AUTO_SHARD_FILES else "records"
-    if method == "names":
-        if unnamed:
-            raise ClaroError(f"The names of {_few(unnamed, root)} in {root} do not say train, validation or test; rename "
-                             "them (e.g. training_*.tfrecord.gz) or give --split shards or --split records.")
-        if 0 not in kinds:
-            raise ClaroError(f"No file in {root} is named for training (train* or training*); rename the training "
-                             "files or give --split shards or --split records.")
-        shards = {s: [p for p, k in zip(files, named) if k == i] for i, s in enumerate(SPLITS)}
-        split = Split("names", files, list(named), shards)
-    elif method == "shards":
-        n, needed = len(files), sum(f > 0 for f in fractions)  # a file for each split asked for
-        if n < needed:
-            raise ClaroError(f"{root} holds {n} TFRecord file{'s' if n != 1 else ''}; a split by shards needs at least "
-                             f"{needed} (one per split): give --split records to split record by record.")
-        sizes = [round(f * n) for f in fractions]
-        for i in (1, 2):
-            if fractions[i] > 0 and sizes[i] == 0:
-                sizes[i] = 1
-        while sum(sizes[1:]) > n - 1:  # keep a training file
-            largest = 1 if sizes[1] >= sizes[2] else 2
-            sizes[largest] -= 1
-        sizes[0] = n - sizes[1] - sizes[2]
-        order = np.random.default_rng(params.seed).permutation(n)
-        fixed: list[Optional[int]] = [0] * n
-        for place, index in enumerate(order):
-            fixed[index] = 0 if place < sizes[0] else (1 if place < sizes[0] + sizes[1] else 2)
-        shards = {s: [p for p, k in zip(files, fixed) if k == i] for i, s in enumerate(SPLITS)}
-        split = Split("shards", files, fixed, shards)
-    else:
-        split = Split("records", files, [None] * len(files), {s: list(files) for s in SPLITS})
-    if split.method == "records":
-        log(f"Split by records: each record drawn (seed {params.seed}) with fractions "
-            f"{', '.join(f'{s} {f:g}' for s, f in zip(SPLITS, fractions))}.")
-    else:
-        log(f"Split by {split.method}: " + ", ".join(f"{s} {len(split.shards[s])} file{'s' if len(split.shards[s]) != 1 else ''}"
-                                                      for s in SPLITS) + ".")
-    return split
 
 
 # ---------------------------------------------------------------------------- reading every record
@@ -387,22 +213,23 @@ def _scan_file(position: int, path: Path, fixed: Optional[int], scan: _Scan) -> 
                 features = parse_example(record)
                 for name in (*schema.bands, schema.label):
                     feature = features.get(name)
-                    if feature is None or feature.kind != "float" or feature.size != size:
+                    kind = schema.features[name][0]
+                    if feature is None or feature.kind != kind or feature.size != size:
                         had = "no such feature" if feature is None else f"{feature.kind or 'no'} values × {feature.size}"
-                        raise ClaroError(f"Record {index} of {path} does not hold the feature '{name}' as {size} floats "
-                                         f"({schema.k} × {schema.k}) as the first record does ({had}); export all "
-                                         "records with the same bands and patch size.")
+                        raise ClaroError(f"Record {index} of {path} does not hold the feature '{name}' as {size} "
+                                         f"{'floats' if kind == 'float' else kind + ' values'} ({schema.k} × {schema.k}) as the first record does ({had}); export "
+                                         "all records with the same bands and patch size.")
                 split = fixed if fixed is not None else int(split_of_draw(record_draw(scan.seed, position, index),
                                                                           scan.fractions))
                 result.records[split] += 1
-                result.values[split] += _label_values(features[schema.label].floats(), scan.listed,
-                                                      schema.label, path, index)
-                if split == 0:
-                    planes = np.stack([features[name].floats() for name in schema.bands])
+                result.values[split] += _label_values(features[schema.label].values().astype(np.float64),
+                                                      scan.listed, schema.label, path, index)
+                if split == 0:  # as the reader sees them: int64 bands cast to float32
+                    planes = np.stack([features[name].values().astype(np.float32, copy=False) for name in schema.bands])
                     result.statistics.add(planes, np.isfinite(planes).all(axis=0))
                 scan.read[position] = stream.position()
         except NotARecord as error:
-            raise _unreadable(path, error)
+            raise unreadable(path, error)
     scan.read[position] = path.stat().st_size
     return result
 
@@ -479,10 +306,12 @@ def is_described(path: Path) -> bool:
             and isinstance(data.get("source"), dict) and data["source"].get("kind") == SOURCE_KIND)
 
 
-def check_output(params: DescribeParams, folder: Path) -> Path:
-    """The folder dataset.json goes to, checked before any reading: writable, and not holding
-    a dataset.json Claro may not replace (one Claro did not write, a `claro patches` dataset's,
-    or one `describe` wrote, unless --overwrite). Claims it for this job."""
+def check_output(params: DescribeParams, folder: Path) -> tuple[Path, bool]:
+    """(the folder dataset.json goes to, whether this call created it), checked before any
+    reading: writable, and not holding a dataset.json Claro may not replace (one Claro did not
+    write, a `claro patches` dataset's, or one `describe` wrote, unless --overwrite). An --out
+    folder that does not exist yet is created (its parent must exist), so dataset.json can be
+    claimed for this job inside it; `describe` removes it again if it fails."""
     out = Path(params.out) if params.out else folder
     if out.exists() and not out.is_dir():
         raise ClaroError(f"--out {out} is not a folder; give the folder to write dataset.json into.")
@@ -509,8 +338,20 @@ def check_output(params: DescribeParams, folder: Path) -> Path:
         if not params.overwrite:
             raise ClaroError(f"{target} exists (from an earlier 'claro describe'); use --overwrite to describe the "
                              "folder again.")
-    claim(target)
-    return out
+    created = False
+    if not out.is_dir():
+        try:
+            out.mkdir()
+            created = True
+        except FileExistsError:
+            pass  # made meanwhile (another job): claim() below decides who writes
+    try:
+        claim(target)
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out, created
 
 
 def _relative(path: Path, out: Path) -> str:
@@ -525,21 +366,7 @@ def _classes(params: DescribeParams, values: np.ndarray, log) -> tuple[list[dict
     """(classes, their values) from --classes or from the label values found (all splits)."""
     found = [v for v in np.flatnonzero(values.sum(axis=0)).tolist() if v != params.ignore_value]
     if params.classes:
-        try:
-            classes = parse_classes(params.classes)
-        except ValueError as error:
-            raise ClaroError(str(error))
-        if not classes:
-            raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
-        bad = [c["value"] for c in classes if not LOWEST_CLASS <= c["value"] <= HIGHEST_CLASS]
-        if bad:
-            raise ClaroError(f"Class value {bad[0]} in --classes is outside {LOWEST_CLASS}–{HIGHEST_CLASS}; remap the "
-                             "classes to 0 … N−1 in Earth Engine before exporting.")
-        if any(c["value"] == params.ignore_value for c in classes):
-            raise ClaroError(f"Class value {params.ignore_value} is also the ignore value; choose another "
-                             "--ignore-value or leave it out of --classes.")
-        for i, c in enumerate(classes):
-            c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+        classes = listed_classes(params.classes, params.ignore_value)
         unlisted = sorted(set(found) - {c["value"] for c in classes})
         if unlisted:
             log(f"Label value{'s' if len(unlisted) > 1 else ''} {', '.join(map(str, unlisted))} not in --classes: "
@@ -562,15 +389,20 @@ def describe(params: DescribeParams, progress: Progress) -> Path:
     holding it (params.out, or the TFRecord folder)."""
     started = time.monotonic()
     check_bounds(params)
-    if not params.folder:
-        raise ClaroError("No folder was given; give the folder of TFRecord files.")
-    folder = Path(params.folder)
-    if not folder.is_dir():
-        raise ClaroError(f"{folder} is not a folder; give the folder holding the TFRecord files.")
-    folder = folder.resolve()
-    fractions = _fractions(params)
-    out = check_output(params, folder)
-    shards, skipped = _survey(folder)
+    folder = source_folder(params)
+    fractions = fractions_of(params)
+    out, created = check_output(params, folder)
+    try:
+        return _describe(params, folder, out, fractions, progress, started)
+    except BaseException:
+        if created:  # nothing half-made: the --out folder goes again with whatever is in it
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _describe(params: DescribeParams, folder: Path, out: Path, fractions: list[float], progress: Progress,
+              started: float) -> Path:
+    shards, skipped = survey(folder)
     if skipped:
         progress.log("Skipped: " + "; ".join(f"{p.relative_to(folder).as_posix()} ({why})" for p, why in skipped) + ".")
     if not shards:
@@ -580,7 +412,7 @@ def describe(params: DescribeParams, progress: Progress) -> Path:
     progress.update(0.0, "Reading the first record")
     first, found = _first_record(shards)
     progress.log(f"Features of the first record ({first.relative_to(folder).as_posix()}): "
-                 f"{_listing({n: (f.kind, f.size) for n, f in found.items()})}.")
+                 f"{feature_listing({n: (f.kind, f.size) for n, f in found.items()})}.")
     schema = choose_features(params, found, first, progress.log)
     progress.log(f"Label '{schema.label}'; patches of {schema.k} × {schema.k} pixels, {len(schema.bands)} bands.")
     split = plan_split(params, shards, folder, progress.log)
@@ -624,7 +456,6 @@ def describe(params: DescribeParams, progress: Progress) -> Path:
         "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
         "software": {"claro": __version__, "numpy": np.__version__},
     }
-    out.mkdir(exist_ok=True)
     with atomic_file(out / SUMMARY_NAME) as tmp:
         tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     progress.update(1.0, "Wrote dataset.json")

@@ -200,7 +200,10 @@ def features_of(example) -> dict[str, tuple[str, int]]:
 
 
 def _feature_list(features: dict[str, tuple[str, int]]) -> str:
-    return ", ".join(f"{name} ({kind.replace('_list', '')}, {n} values)" for name, (kind, n) in sorted(features.items()))
+    """The features for a sentence, as `claro describe` lists them."""
+    from .tfrecord_scan import feature_listing
+
+    return feature_listing({name: (kind.replace("_list", ""), n) for name, (kind, n) in features.items()})
 
 
 def margin_of(length: int, width: int, height: int) -> Optional[tuple[int, int]]:
@@ -273,10 +276,10 @@ def layout_of(mixer: Mixer, files: Sequence[Path], names: Sequence[str]) -> Layo
         raise ClaroError(f"The export {mixer.path} has no feature{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                          f"that the model reads; its features are {_feature_list(features)}. Give the features to use, "
                          "in the model's order, with --band-names.")
-    bad = [n for n in names if features[n][0] != "float_list"]
+    bad = [n for n in names if features[n][0] not in ("float_list", "int64_list")]
     if bad:
         raise ClaroError(f"The feature{'s' if len(bad) > 1 else ''} {', '.join(bad)} of the export {mixer.path} "
-                         f"{'are' if len(bad) > 1 else 'is'} not a float list (its features: {_feature_list(features)}); "
+                         f"{'are' if len(bad) > 1 else 'is'} not a list of numbers (its features: {_feature_list(features)}); "
                          "choose image bands with --band-names.")
     lengths = sorted({features[n][1] for n in names})
     margin = margin_of(lengths[0], mixer.width, mixer.height) if len(lengths) == 1 else None
@@ -298,14 +301,16 @@ def read_patches(mixer: Mixer, files: Sequence[Path], layout: Layout) -> Iterato
     float32. Stops with one sentence when a record does not match the first one or a file is damaged."""
     import tensorflow as tf
 
-    from .records import compression_of
+    from .records import as_floats, compression_of, number_spec
 
     rows, cols = layout.record_shape(mixer)
-    spec = {name: tf.io.FixedLenFeature([rows, cols], tf.float32) for name in layout.names}
+    # an integer image's bands are int64 lists: parsed as such, then float32 like the float ones
+    spec = number_spec(layout.names, [rows, cols],
+                       {n: "int64" for n in layout.names if layout.features[n][0] == "int64_list"})
     mx, my = layout.margin
 
     def parse(raw):
-        parsed = tf.io.parse_single_example(raw, spec)
+        parsed = as_floats(tf.io.parse_single_example(raw, spec))
         return tf.stack([parsed[name] for name in layout.names], axis=-1)[my: my + mixer.height, mx: mx + mixer.width]
 
     for path in files:
@@ -319,7 +324,7 @@ def read_patches(mixer: Mixer, files: Sequence[Path], layout: Layout) -> Iterato
                 break
             except tf.errors.InvalidArgumentError as error:
                 raise ClaroError(f"A record of {path} does not hold the features {', '.join(layout.names)} as "
-                                 f"{cols}×{rows} float values like the export's first record ({_reason(error)}); "
+                                 f"{cols}×{rows} values of the types of the export's first record ({_reason(error)}); "
                                  "the files do not belong to one export.")
             except tf.errors.OpError as error:
                 raise ClaroError(f"The export file {path} is damaged ({_reason(error)}); download or export it again.")

@@ -18,10 +18,11 @@ every (dtype, C) that fits the size is tried against the data: a one-hot/probabi
 sums to 1 (or 0) per pixel, a class mask holds whole numbers, a uint8 one-hot holds 0/1 or
 0/255. Exactly one reading must fit; otherwise one sentence says what was found.
 
-Files and the split follow `claro describe`'s rules (describe.find_shards, describe.plan_split:
+Files and the split follow `claro describe`'s rules (shards.find_shards, shards.plan_split:
 names, else whole files, else a seeded draw per record with records.record_draw).
-Records are streamed (TFRecordDataset, one at a time); the ShardWriter spills them to disk and
-shuffles them (seeded) into shards inside atomic_folder, so nothing is half-written.
+Records are streamed one at a time (tfrecord_scan, as for the other layout); the ShardWriter
+spills them to disk and shuffles them (seeded) into shards inside atomic_folder, so nothing is
+half-written.
 """
 from __future__ import annotations
 
@@ -36,15 +37,15 @@ from typing import Iterator, Optional
 import numpy as np
 
 from .atomic import atomic_folder, check_can_write, job
-from .card import DEFAULT_COLORS, default_classes
+from .card import default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
-from .describe import find_shards, plan_split
 from .errors import ClaroError
-from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, check_class_values
-from .params import DescribeParams, check_bounds, command_line, parse_classes
+from .labels import HIGHEST_CLASS, IGNORE_VALUE, LOWEST_CLASS, UNDECLARED_SIGNED_NODATA, listed_classes
+from .params import DescribeParams, check_bounds, command_line
 from .progress import Progress
-from .records import (TARGET_SHARD_BYTES, ShardWriter, band_keys, compression_of, data_loss_reason, record_draw,
-                      split_of_draw)
+from .records import ShardWriter, band_keys, data_loss_reason, record_draw, split_of_draw
+from .shards import find_shards, fractions_of, plan_split, source_folder
+from .tfrecord_scan import Feature, NotARecord, RecordStream, natural_key, parse_example, unreadable
 from .version import __version__
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -171,12 +172,18 @@ def _choose_mask(data: bytes, k: int, flag: str, where: str, k_from: str) -> Mas
                      + ". A mask must hold whole class values ([k, k]) or a one-hot or probability mask ([k, k, C]).")
 
 
+def _square_picture(data: bytes, encoding: str, where: str, what: str) -> np.ndarray:
+    """decode_picture of the first record's image or mask, which must be square as our patches are."""
+    picture = decode_picture(data, encoding, where)
+    if picture.shape[0] != picture.shape[1]:
+        raise ClaroError(f"The {what} in {where} is {picture.shape[1]} × {picture.shape[0]} pixels; Claro's patches "
+                         f"are square, so the {what}s must be too.")
+    return picture
+
+
 def _picture_mask(data: bytes, encoding: str, where: str, flag: str) -> np.ndarray:
     """A PNG/JPEG mask → [k, k, 1]; several identical channels (a grey PNG saved as RGB) are one."""
-    mask = decode_picture(data, encoding, where)
-    if mask.shape[0] != mask.shape[1]:
-        raise ClaroError(f"The {flag} image in {where} is {mask.shape[1]} × {mask.shape[0]} pixels; Claro's patches "
-                         "are square, so the masks must be too.")
+    mask = _square_picture(data, encoding, where, flag)
     if mask.shape[2] > 1:
         if not (mask == mask[..., :1]).all():
             raise ClaroError(f"The {flag} image in {where} has {mask.shape[2]} different channels; a mask image must "
@@ -191,10 +198,7 @@ def infer_layouts(image: bytes, mask: bytes, where: str) -> tuple[ImageLayout, M
     k = None
     k_from = ""
     if image_encoding != "raw":
-        picture = decode_picture(image, image_encoding, where)
-        if picture.shape[0] != picture.shape[1]:
-            raise ClaroError(f"The image in {where} is {picture.shape[1]} × {picture.shape[0]} pixels; Claro's patches "
-                             "are square, so the images must be too.")
+        picture = _square_picture(image, image_encoding, where, "image")
         k, k_from = picture.shape[0], "the size of the image"
         image_layout = ImageLayout(image_encoding, k, picture.shape[2])
     if mask_encoding != "raw":
@@ -294,46 +298,31 @@ def decode_mask(data: bytes, layout: MaskLayout, where: str) -> tuple[np.ndarray
 
 # ---------------------------------------------------------------------------- reading
 
-def _bytes_of(example, name: str, flag: str, where: str) -> bytes:
-    features = example.features.feature
+def _bytes_of(features: dict[str, Feature], name: str, flag: str, where: str) -> bytes:
     if name not in features:
-        have = ", ".join(sorted(features)) or "none"
+        have = ", ".join(sorted(features, key=natural_key)) or "none"
         raise ClaroError(f"{where} has no feature '{name}' (it has: {have}); give the right {flag}.")
     feature = features[name]
-    kind = feature.WhichOneof("kind")
-    if kind != "bytes_list" or len(feature.bytes_list.value) != 1:
-        what = f"{kind or 'empty'} of {len(getattr(feature, kind).value) if kind else 0} values"
-        raise ClaroError(f"Feature '{name}' in {where} is a {what.replace('_', ' ')}, not one bytes value (an encoded "
-                         f"image or raw array); give the right {flag}.")
-    return feature.bytes_list.value[0]
-
-
-def read_records(path: Path) -> Iterator[bytes]:
-    """The serialized records of one file, streamed; GZIP told by its magic bytes."""
-    import tensorflow as tf
-
-    try:
-        for record in tf.data.TFRecordDataset(str(path), compression_type=compression_of(path)):
-            yield record.numpy()
-    except tf.errors.OpError as error:
-        raise ClaroError(f"{path} is not a readable TFRecord file ({data_loss_reason(error)}); remove it from the "
-                         "folder or export it again.") from error
+    if feature.kind != "bytes" or feature.size != 1:
+        what = f"{feature.kind or 'empty'} list of {feature.size} values"
+        raise ClaroError(f"Feature '{name}' in {where} is a {what}, not one bytes value (an encoded image or raw "
+                         f"array); give the right {flag}.")
+    return feature.bytes_value()
 
 
 def _samples(files: list[Path], root: Path, params: DescribeParams) -> Iterator[tuple[int, int, str, bytes, bytes]]:
-    """(file position, record index, where, image bytes, mask bytes) of every record, streamed."""
-    import tensorflow as tf
-    from google.protobuf.message import DecodeError
-
+    """(file position, record index, where, image bytes, mask bytes) of every record, streamed
+    one record at a time as `claro describe` reads the other layout (tfrecord_scan)."""
     for position, path in enumerate(files):
-        for index, serialized in enumerate(read_records(path)):
-            where = f"record {index} of {path.relative_to(root).as_posix()}"
+        with RecordStream(path) as stream:
             try:
-                example = tf.train.Example.FromString(serialized)
-            except DecodeError as error:
-                raise ClaroError(f"{where} is not a tf.train.Example ({error}); give a folder of TFRecords of examples.") from error
-            yield (position, index, where, _bytes_of(example, params.image_feature, "--image-feature", where),
-                   _bytes_of(example, params.mask_feature, "--mask-feature", where))
+                for index, record in enumerate(stream):
+                    where = f"record {index} of {path.relative_to(root).as_posix()}"
+                    features = parse_example(record)
+                    yield (position, index, where, _bytes_of(features, params.image_feature, "--image-feature", where),
+                           _bytes_of(features, params.mask_feature, "--mask-feature", where))
+            except NotARecord as error:
+                raise unreadable(path, error) from error
 
 
 def _check_params(params: DescribeParams) -> tuple[np.ndarray, Optional[list[dict]], int]:
@@ -347,25 +336,9 @@ def _check_params(params: DescribeParams) -> tuple[np.ndarray, Optional[list[dic
         raise ClaroError("--label and --bands are for records of float bands; with --image-feature and --mask-feature "
                          "the bands are the image's channels and the classes come from the mask, so leave them out.")
     check_bounds(params)
-    fractions = np.asarray(params.fractions, dtype=float)
-    if len(fractions) != 3 or (fractions < 0).any() or abs(fractions.sum() - 1) > 1e-6 or fractions[0] <= 0:
-        raise ClaroError(f"Fractions {','.join(map(str, params.fractions))} are not three fractions for train, "
-                         "validation and test that add up to 1 with some training; use e.g. --fractions 0.7,0.2,0.1.")
+    fractions = np.asarray(fractions_of(params))
     ignore = IGNORE_VALUE if params.ignore_value is None else int(params.ignore_value)
-    classes = None
-    if params.classes:
-        try:
-            classes = parse_classes(params.classes)
-        except ValueError as error:
-            raise ClaroError(str(error))
-        if not classes:
-            raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
-        if any(c["value"] == ignore for c in classes):
-            raise ClaroError(f"Class value {ignore} is also the ignore value; choose another --ignore-value or "
-                             "renumber the class.")
-        check_class_values([c["value"] for c in classes], "--classes", listed=True)
-        for i, c in enumerate(classes):
-            c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+    classes = listed_classes(params.classes, ignore) if params.classes else None
     return fractions, classes, ignore
 
 
@@ -381,12 +354,7 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
     (`describe.run` calls this when --image-feature or --mask-feature is given)."""
     started = time.monotonic()
     fractions, classes, ignore = _check_params(params)
-    if not params.folder:
-        raise ClaroError("No folder was given; give the folder of TFRecord files.")
-    source = Path(params.folder)
-    if not source.is_dir():
-        raise ClaroError(f"{source} is not a folder; give the folder holding the TFRecord files.")
-    source = source.resolve()
+    source = source_folder(params)
     files = find_shards(source)  # describe's rules: by magic bytes, sub-folders one level deep, natural order
     if not files:
         raise ClaroError(f"{source} holds no TFRecord file (looked in it and its sub-folders); give the folder "
@@ -496,9 +464,7 @@ def convert(params: DescribeParams, progress: Progress) -> Path:
                        "image_encoding": image_layout.encoding, "mask_encoding": mask_layout.encoding,
                        "mask_shape": mask_layout.shape, "mask_to_class": "argmax" if mask_layout.argmax else "values",
                        "records": records, "records_without_labels": dropped},
-            "shards": {s: writer.files.get(s, []) for s in SPLITS},
-            "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
-            "order": {"shuffled": True, "seed": params.seed, "target_shard_bytes": TARGET_SHARD_BYTES},
+            **writer.summary(),
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }

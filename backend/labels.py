@@ -92,6 +92,30 @@ def check_class_values(values: Iterable[int], where: str, listed: bool = False) 
                      "means no label.")
 
 
+def listed_classes(text: str, ignore_value: Optional[int]) -> list[dict]:
+    """The classes a --classes option lists, checked before any data is read, one sentence
+    each: well formed (params.parse_classes), at least one, none equal to the ignore value (its
+    pixels would never be learned), values 0–254 (`check_class_values`). A class given without a
+    colour gets the default colour of its place. `claro patches` and `claro describe` (both
+    layouts) ask here, so the three cannot drift apart."""
+    from .card import DEFAULT_COLORS
+    from .params import parse_classes
+
+    try:
+        classes = parse_classes(text)
+    except ValueError as error:
+        raise ClaroError(str(error))
+    if not classes:
+        raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
+    if ignore_value is not None and any(c["value"] == ignore_value for c in classes):
+        raise ClaroError(f"Class value {ignore_value} is also the ignore value; choose another --ignore-value or "
+                         "renumber the class.")
+    check_class_values([c["value"] for c in classes], "--classes", listed=True)
+    for i, c in enumerate(classes):
+        c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+    return classes
+
+
 def class_values(found: Iterable[float], nodata: Optional[float], ignore_value: int = IGNORE_VALUE) -> list[int]:
     """The class values among raw label values: label nodata, the ignore value, NaN and
     fractional values left out (sorted whole numbers; range not checked)."""

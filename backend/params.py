@@ -301,7 +301,7 @@ class DescribeParams:
                                        "whichever the records have).")
     bands: Optional[list[str]] = option(None, label="Bands",
                                         help="Features to use as bands, by name, comma separated, in this order (default: every "
-                                             "float feature of k×k values except the label, in natural order: B2, B3, …, B11).")
+                                             "float or int64 feature of k×k values except the label, in natural order: B2, B3, …, B11).")
     classes: Optional[str] = option(None, label="Classes",
                                     help="Class names and colours, e.g. '0:forest:#1a9641,1:cleared:#d7191c' (default: from the "
                                          "label values found).")

@@ -28,11 +28,11 @@ import numpy as np
 
 from . import raster
 from .atomic import atomic_folder, check_can_write, job
-from .card import DEFAULT_COLORS, default_classes
+from .card import default_classes
 from .dataset import SPLITS, BandStatistics, write_summary
 from .errors import ClaroError
-from .labels import check_class_values
-from .params import PatchParams, check_bounds, command_line, parse_classes
+from .labels import check_class_values, listed_classes
+from .params import PatchParams, check_bounds, command_line
 from .progress import Progress
 from .version import __version__
 
@@ -81,20 +81,7 @@ def _check_params(params: PatchParams) -> tuple[int, np.ndarray, Optional[list[d
     if len(fractions) != 3 or (fractions < 0).any() or abs(fractions.sum() - 1) > 1e-6 or fractions[0] <= 0:
         raise ClaroError(f"Split {','.join(map(str, params.split))} is not three fractions for train, validation and "
                          "test that add up to 1 with some training; use e.g. --split 0.7,0.2,0.1.")
-    classes = None
-    if params.classes:
-        try:
-            classes = parse_classes(params.classes)
-        except ValueError as error:
-            raise ClaroError(str(error))
-        if not classes:
-            raise ClaroError("--classes lists no class; write classes as VALUE:NAME:#RRGGBB, comma separated.")
-        if any(c["value"] == params.ignore_value for c in classes):
-            raise ClaroError(f"Class value {params.ignore_value} is also the ignore value; "
-                             "choose another --ignore-value or renumber the class.")
-        check_class_values([c["value"] for c in classes], "--classes", listed=True)
-        for i, c in enumerate(classes):
-            c["color"] = c["color"] or DEFAULT_COLORS[i % len(DEFAULT_COLORS)]
+    classes = listed_classes(params.classes, params.ignore_value) if params.classes else None
     raster.parse_background(params.background, params.ignore_value)
     return stride, fractions, classes
 
@@ -281,7 +268,7 @@ def run(params: PatchParams, progress: Progress) -> None:
         progress.log(f"{len(windows) - len(kept)} overlapping patches crossing a split boundary were left out.")
 
     # Pass 2: read, write, count.
-    from .records import TARGET_SHARD_BYTES, ShardWriter
+    from .records import ShardWriter
 
     stats = BandStatistics(len(bands), seed=params.seed)
     class_pixels = {s: np.zeros(len(classes), dtype=np.int64) for s in SPLITS}
@@ -341,9 +328,7 @@ def run(params: PatchParams, progress: Progress) -> None:
                                  for s in SPLITS},
                       "left_out_at_boundaries": len(windows) - len(kept)},
             "sources": [_source_info(s, per_scene[i]) for i, s in enumerate(scenes)],
-            "shards": {s: writer.files.get(s, []) for s in SPLITS},
-            "compression": {"type": "GZIP", "compressor": writer.compressor, "level": writer.compression_level},
-            "order": {"shuffled": True, "seed": params.seed, "target_shard_bytes": TARGET_SHARD_BYTES},
+            **writer.summary(),
             "parameters": {**dataclasses.asdict(params), "command": command_line(params)},
             "software": _software(),
         }

@@ -275,6 +275,15 @@ class ShardWriter:
             self.files.setdefault(split, []).append(shard_name(split, index))
         self._queues[index].put((split, index, planes, False))
 
+    def summary(self) -> dict:
+        """dataset.json's "shards", "compression" and "order" for what this writer wrote (call
+        after it closed): every job writing a dataset describes its shards the same way."""
+        order = ({"shuffled": True, "seed": self.seed, "target_shard_bytes": TARGET_SHARD_BYTES}
+                 if self.seed is not None else {"shuffled": False})
+        return {"shards": {s: self.files.get(s, []) for s in SPLIT_ALIASES},
+                "compression": {"type": "GZIP", "compressor": self.compressor, "level": self.compression_level},
+                "order": order}
+
     def _spill_path(self, split: str) -> Path:
         return self.folder / f".{split}.spill"
 
@@ -311,11 +320,15 @@ class ShardWriter:
         for split in self._spills:
             self._spill_path(split).unlink()
 
-    def _join(self) -> None:
+    def _end_workers(self) -> None:
+        """Tell every worker to finish (after what is queued) and wait for them."""
         for jobs in self._queues:
             jobs.put(None)
         for thread in self._threads:
             thread.join()
+
+    def _join(self) -> None:
+        self._end_workers()
         if self._errors:
             raise self._errors[0]
 
@@ -325,10 +338,7 @@ class ShardWriter:
             self._errors.append(error)  # workers stop writing; the caller's exception wins
         for spill in self._spills.values():
             spill.close()
-        for jobs in self._queues:
-            jobs.put(None)
-        for thread in self._threads:
-            thread.join()
+        self._end_workers()
         for split in self._spills:
             try:
                 self._spill_path(split).unlink()
@@ -502,6 +512,32 @@ def feature_spec(n_bands: int, patch_size: int) -> dict:
             for key in band_keys(n_bands) + [LABEL_KEY]}
 
 
+def feature_kinds(summary: dict) -> dict[str, str]:
+    """Name → "float" or "int64" for the features dataset.json's source.features lists (`claro
+    describe` records every feature's type: Earth Engine writes integer images as int64 lists);
+    empty for our own datasets, whose features are all float32."""
+    source = summary.get("source") if isinstance(summary.get("source"), dict) else {}
+    features = source.get("features") if isinstance(source.get("features"), dict) else {}
+    return {name: info["type"] for name, info in features.items() if isinstance(info, dict) and info.get("type") == "int64"}
+
+
+def number_spec(names: Sequence[str], shape: Sequence[int], kinds: Optional[dict] = None) -> dict:
+    """tf.io.parse_example spec reading each feature with its own dtype (int64 when `kinds` says
+    so, else float32); `as_floats` then casts what was parsed to float32."""
+    import tensorflow as tf
+
+    kinds = kinds or {}
+    return {name: tf.io.FixedLenFeature(list(shape), tf.int64 if kinds.get(name) == "int64" else tf.float32)
+            for name in names}
+
+
+def as_floats(parsed: dict) -> dict:
+    """Parsed features as float32 (int64 ones cast; float32 ones unchanged)."""
+    import tensorflow as tf
+
+    return {name: tf.cast(value, tf.float32) for name, value in parsed.items()}
+
+
 def _records(files: Sequence[str], positions: Optional[Sequence[int]] = None, keep: Optional[Callable] = None):
     """Records of `files` in a fixed order: READ_CYCLE shards at a time, one record of each in turn.
 
@@ -545,8 +581,9 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
     partition, made here because the training pipeline zips in an unshardable seed stream).
 
     The files are dataset.json's "shards" when listed (`shard_paths`), each file's compression
-    read from its bytes; bands and the label ("label", default "class") are parsed by name; a
-    split "by records" keeps the records its seeded draw gives the split (`record_filter`).
+    read from its bytes; bands and the label ("label", default "class") are parsed by name, each
+    as the type source.features gives (`feature_kinds`: int64 cast to float32); a split "by
+    records" keeps the records its seeded draw gives the split (`record_filter`).
 
     A truncated or corrupt shard raises tf.errors.DataLossError while iterating (tf.data cannot
     name the file): `damaged_shard` finds it for the error message.
@@ -577,10 +614,11 @@ def read_split(folder: str | os.PathLike, split: str, batch_size: int, *, shuffl
         scale = tf.constant(1.0 / np.where(std > 0, std, 1.0), tf.float32)
     # Bands by NAME: an export stores its features in any order, and the features not asked
     # for (Earth Engine's `system:index` bytes, integer properties) are skipped by parse_example.
-    spec = {key: tf.io.FixedLenFeature([k, k], tf.float32) for key in keys + [label_key]}
+    # Each with its own type (an integer image's band or label is int64), then as float32.
+    spec = number_spec(keys + [label_key], [k, k], feature_kinds(summary))
 
     def parse(serialized):
-        features = tf.io.parse_example(serialized, spec)
+        features = as_floats(tf.io.parse_example(serialized, spec))
         x = tf.stack([features[key] for key in keys], axis=-1)
         label = features[label_key]
         y = tf.fill(tf.shape(label), tf.constant(-1, tf.int32))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -63,6 +64,14 @@ def looks_like_tfrecord(path: str | os.PathLike) -> bool:
         return False
     crc = _masked_crc_function()
     return crc is None or crc(head[:8]) == struct.unpack("<I", head[8:])[0]
+
+
+def unreadable(path: str | os.PathLike, error: Exception) -> Exception:
+    """The sentence for a file in a folder of records that is not one (NotARecord's reason)."""
+    from .errors import ClaroError
+
+    return ClaroError(f"{path} is not a readable TFRecord file of tf.train.Example records ({error}); export it "
+                      "again, or move it out of the folder.")
 
 
 class RecordStream:
@@ -178,8 +187,29 @@ class Feature:
     kind: str
     size: int
     _buf: Optional[memoryview] = None
-    _packed: tuple = ()        # (start, end) spans of packed little-endian float32
-    _single: tuple = ()        # offsets of unpacked float32 values
+    _packed: tuple = ()        # (start, end) spans of packed little-endian float32 / varints / bytes values
+    _single: tuple = ()        # offsets of unpacked float32 values; unpacked int64 values
+
+    def values(self) -> np.ndarray:
+        """The numbers of a float (float32) or int64 (int64) feature."""
+        return self.ints() if self.kind == "int64" else self.floats()
+
+    def ints(self) -> np.ndarray:
+        """The int64 values (varints, packed or one per field; negative ones are 10-byte
+        two's complement, as protobuf writes them)."""
+        if self.kind != "int64":
+            raise TypeError("not an int64 feature")
+        parts = [_varints(np.frombuffer(self._buf[s:e], dtype=np.uint8)) for s, e in self._packed]
+        if self._single:
+            parts.append(np.array(self._single, dtype=np.uint64))
+        return (np.concatenate(parts) if parts else np.zeros(0, np.uint64)).view(np.int64)
+
+    def bytes_value(self) -> bytes:
+        """The only value of a bytes feature of one value (an encoded image, a raw array)."""
+        if self.kind != "bytes" or self.size != 1:
+            raise TypeError("not a bytes feature of one value")
+        start, end = self._packed[0]
+        return bytes(self._buf[start:end])
 
     def floats(self) -> np.ndarray:
         """The float values as float32 (a view of the record's bytes when packed in one run)."""
@@ -191,6 +221,21 @@ class Feature:
         parts = [np.frombuffer(self._buf[s:e], dtype="<f4") for s, e in self._packed]
         parts += [np.frombuffer(self._buf[p:p + 4], dtype="<f4") for p in self._single]
         return np.concatenate(parts) if parts else np.zeros(0, "<f4")
+
+
+def _varints(data: np.ndarray) -> np.ndarray:
+    """Packed varints (uint8 bytes) → uint64 values, without a Python loop over the values."""
+    if data.size == 0:
+        return np.zeros(0, np.uint64)
+    ends = data < 0x80
+    if not ends[-1]:
+        raise NotARecord("a packed int64 list ends inside a varint")
+    starts = np.flatnonzero(np.concatenate([[True], ends[:-1]]))
+    place = np.arange(data.size) - np.repeat(starts, np.diff(np.append(starts, data.size)))
+    if place.max() > 9:
+        raise NotARecord("a varint in a packed int64 list is longer than 10 bytes")
+    parts = (data & 0x7F).astype(np.uint64) << (7 * place).astype(np.uint64)
+    return np.bitwise_or.reduceat(parts, starts)
 
 
 def _feature(buf: memoryview, span: Optional[tuple[int, int]]) -> Feature:
@@ -206,6 +251,7 @@ def _feature(buf: memoryview, span: Optional[tuple[int, int]]) -> Feature:
             if inner != 1:
                 continue
             if kind == "bytes":
+                packed.append(item)  # (start, end) of the value
                 size += 1
             elif kind == "float":
                 if inner_wire == 2:
@@ -220,8 +266,10 @@ def _feature(buf: memoryview, span: Optional[tuple[int, int]]) -> Feature:
             else:  # int64: packed varints (count the bytes that end one) or one varint per field
                 if inner_wire == 2:
                     s, e = item
+                    packed.append(item)
                     size += int(np.count_nonzero(np.frombuffer(buf[s:e], dtype=np.uint8) < 0x80))
-                else:
+                elif inner_wire == 0:
+                    single.append(item)  # the value itself: varints are decoded by _fields
                     size += 1
     return Feature(kind, size, buf, tuple(packed), tuple(single))
 
@@ -245,3 +293,16 @@ def parse_example(record: bytes) -> dict[str, Feature]:
             if key is not None:
                 features[key] = _feature(buf, span)
     return features
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key putting B2 before B3 before B11 (numbers compared as numbers), case-insensitive."""
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts if p), text
+
+
+def feature_listing(features: dict[str, tuple[str, int]]) -> str:
+    """'B2 (float × 16), B3 (float × 16), system:index (bytes × 1)' for a sentence: name → (kind,
+    number of values), in natural order (an Example's feature map has no order of its own)."""
+    return ", ".join(f"{name} ({features[name][0] or 'empty'} × {features[name][1]})"
+                     for name in sorted(features, key=natural_key))

@@ -120,8 +120,9 @@ def describe_if_needed(params: TrainParams, out: Path, progress: Progress) -> Tr
     folder = Path(params.data)
     if not str(params.data) or not folder.is_dir() or (folder / "dataset.json").is_file():
         return params
-    from .describe import describe, find_shards
+    from .describe import describe
     from .params import DescribeParams
+    from .shards import find_shards
 
     if not find_shards(folder):
         return params  # not a folder of shards: read_dataset_summary says what is missing
@@ -132,16 +133,9 @@ def describe_if_needed(params: TrainParams, out: Path, progress: Progress) -> Tr
             progress.log(f"{folder} has no dataset.json: training from its description made earlier, {target}.")
             return dataclasses.replace(params, data=str(target))
     progress.log(f"{folder} has no dataset.json: describing its TFRecords first (claro describe)")
-    created = target is not None and not target.exists()
-    if created:
-        target.mkdir()  # describe claims dataset.json inside it, so the folder must exist
-    try:
-        made = describe(DescribeParams(folder=str(folder), label=params.label, out=None if target is None else str(target),
-                                       overwrite=params.overwrite), progress)
-    except BaseException:
-        if created:
-            shutil.rmtree(target, ignore_errors=True)  # nothing half-made is left beside the model
-        raise
+    # describe makes a new --out folder and removes it again if it fails: nothing half-made beside the model
+    made = describe(DescribeParams(folder=str(folder), label=params.label, out=None if target is None else str(target),
+                                   overwrite=params.overwrite), progress)
     return dataclasses.replace(params, data=str(made))
 
 

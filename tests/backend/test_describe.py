@@ -15,7 +15,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from claro.backend import cli, describe, records  # noqa: E402
+from claro.backend import cli, describe, records, shards, tfrecord_scan  # noqa: E402
 from claro.backend.errors import ClaroError  # noqa: E402
 from claro.backend.params import DescribeParams  # noqa: E402
 from claro.backend.progress import Progress  # noqa: E402
@@ -75,6 +75,26 @@ def write_shard(path: Path, patches: list[dict[str, np.ndarray]], gzip: bool = T
     return path
 
 
+def int_patch(seed: int, k: int) -> dict[str, np.ndarray]:
+    """A patch as Earth Engine exports an image whose class band and one band are integers:
+    `class` and `slope` int64, B2 and B3 float (values differ by band and by record)."""
+    rng = np.random.default_rng(seed)
+    return {"B3": (rng.random(k * k) * 100 + 3000).astype(np.float32),
+            "class": rng.choice(np.array([0, 1], np.int64), size=k * k),
+            "slope": rng.integers(-40, 90, size=k * k, dtype=np.int64) + 10_000 * seed,
+            "B2": (rng.random(k * k) * 100 + 2000 + seed).astype(np.float32)}
+
+
+def write_int_shard(path: Path, patches: list[dict[str, np.ndarray]]) -> Path:
+    with tf.io.TFRecordWriter(str(path), tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
+        for values in patches:
+            feature = {name: tf.train.Feature(int64_list=tf.train.Int64List(value=array.tolist()))
+                       if array.dtype == np.int64 else tf.train.Feature(float_list=tf.train.FloatList(value=array.tolist()))
+                       for name, array in values.items()}
+            writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
+    return path
+
+
 def run(folder: Path, **kwargs) -> tuple[dict, Recorder]:
     progress = Recorder()
     out = describe.describe(DescribeParams(folder=str(folder), **kwargs), progress)
@@ -115,20 +135,20 @@ def test_find_shards_takes_any_name_and_compression_and_skips_the_rest(tmp_path)
     (tmp_path / "image.json").write_text(json.dumps({"patchDimensions": [4, 4], "patchesPerRow": 1}))
     write_shard(tmp_path / "image-00000.tfrecord.gz", patch)                         # an image export
     (tmp_path / "empty.tfrecord.gz").write_bytes(b"")
-    found = describe.find_shards(tmp_path)
-    assert found == sorted([a, b, c, d, e], key=lambda p: describe.natural_key(p.relative_to(tmp_path).as_posix()))
+    found = shards.find_shards(tmp_path)
+    assert found == sorted([a, b, c, d, e], key=lambda p: tfrecord_scan.natural_key(p.relative_to(tmp_path).as_posix()))
     assert records.compression_of(c) == "GZIP" and records.compression_of(d) == ""
 
 
 def test_an_export_image_folder_alone_is_taken_whole(tmp_path):
     """Export.image with the label as a band (patches + mixer JSON) is training data too."""
     (tmp_path / "training.json").write_text(json.dumps({"patchDimensions": [4, 4], "patchesPerRow": 2}))
-    shards = [write_shard(tmp_path / f"training-{i:05d}.tfrecord.gz", [patch_values(i, 4)], extras=False) for i in range(2)]
-    assert describe.find_shards(tmp_path) == shards
+    files = [write_shard(tmp_path / f"training-{i:05d}.tfrecord.gz", [patch_values(i, 4)], extras=False) for i in range(2)]
+    assert shards.find_shards(tmp_path) == files
 
 
 def test_natural_order():
-    assert sorted(["B11", "B2", "b3", "VV", "B8A", "B8"], key=describe.natural_key) == ["B2", "b3", "B8", "B8A", "B11", "VV"]
+    assert sorted(["B11", "B2", "b3", "VV", "B8A", "B8"], key=tfrecord_scan.natural_key) == ["B2", "b3", "B8", "B8A", "B11", "VV"]
 
 
 # ---------------------------------------------------------------------------- content
@@ -209,7 +229,7 @@ def test_split_by_records_counts_what_the_draw_gives(tmp_path):
     for f in range(3):
         write_shard(tmp_path / f"export-{f:05d}.gz", [patch_values(f * 100 + i, k) for i in range(40)])
     summary, _ = run(tmp_path, split="records", seed=7)
-    files = describe.find_shards(tmp_path)
+    files = shards.find_shards(tmp_path)
     assert summary["split"] == {"method": "records", "seed": 7, "fractions": [0.7, 0.2, 0.1]}
     names = [p.name for p in files]
     assert all(summary["shards"][s] == names for s in ("train", "validation", "test"))
@@ -227,13 +247,13 @@ def test_split_by_shards_deals_whole_files(tmp_path):
         write_shard(tmp_path / f"export-{f:05d}.gz", [patch_values(f * 10 + i, k) for i in range(f + 1)])
     summary, _ = run(tmp_path, seed=3)  # auto: 10 unnamed files → shards
     assert summary["split"]["method"] == "shards"
-    shards = summary["shards"]
-    assert [len(shards[s]) for s in ("train", "validation", "test")] == [7, 2, 1]
-    assert sorted(sum(shards.values(), [])) == sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("export"))
+    dealt = summary["shards"]
+    assert [len(dealt[s]) for s in ("train", "validation", "test")] == [7, 2, 1]
+    assert sorted(sum(dealt.values(), [])) == sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("export"))
     for split in ("train", "validation", "test"):
-        assert summary["counts"][split] == sum(int(name[7:12]) + 1 for name in shards[split])
+        assert summary["counts"][split] == sum(int(name[7:12]) + 1 for name in dealt[split])
     again, _ = run(tmp_path, seed=3, overwrite=True)
-    assert again["shards"] == shards
+    assert again["shards"] == dealt
 
 
 def test_split_by_shards_needs_three_files(tmp_path):
@@ -299,6 +319,30 @@ def test_missing_label_lists_the_features(tmp_path):
         run(tmp_path, label="cover")
     summary, _ = run(tmp_path, label="lc", split="records", fractions=(1.0, 0.0, 0.0))
     assert summary["label"] == "lc" and summary["bands"] == ["B2", "B3"]
+
+
+def test_the_features_are_taken_in_natural_order_whatever_order_the_record_holds_them():
+    """TensorFlow serializes an Example's feature map in an order that changes from process to
+    process, so the sentences, the label found by case-insensitive name and dataset.json's
+    source.features must not follow the record's order."""
+    from claro.backend.tfrecord_scan import Feature
+
+    names = ["B11", "LABEL", "B2", "system:index", "Class", "B3", "year"]
+    kinds = {"system:index": ("bytes", 1), "year": ("int64", 1)}
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(8):
+        order = [names[i] for i in rng.permutation(len(names))]
+        found = {n: Feature(*kinds.get(n, ("float", 16))) for n in order}
+        lines: list[str] = []
+        schema = describe.choose_features(DescribeParams(folder="x"), found, Path("x"), lines.append)
+        assert schema.label == "Class"  # 'class' comes before 'label' in LABEL_NAMES
+        assert list(schema.features) == ["B2", "B3", "B11", "Class", "LABEL", "system:index", "year"]
+        seen.add((schema.label, tuple(schema.bands), tuple(schema.skipped), tuple(lines)))
+        with pytest.raises(ClaroError) as error:
+            describe.choose_features(DescribeParams(folder="x", label="cover"), found, Path("x"))
+        seen.add(str(error.value))
+    assert len(seen) == 2
 
 
 def test_records_of_encoded_images_are_pointed_to_the_image_and_mask_features(tmp_path):
@@ -411,6 +455,24 @@ def test_cli_describes_and_refuses_with_one_sentence_and_exit_2(tmp_path, capsys
     assert "add up to 1" in capsys.readouterr().err
 
 
+def test_cli_out_to_a_new_folder_is_created_and_removed_again_on_failure(tmp_path, capsys):
+    """The job claims out/dataset.json, so a new --out folder must be made first; a describe that
+    then fails leaves no folder behind (nothing half-written)."""
+    data = tmp_path / "export"
+    write_shard(data / "x.gz", [patch_values(i, 4) for i in range(3)])
+    out = tmp_path / "new"
+    assert cli.main(["describe", str(data), "--out", str(out), "--split", "records"]) == 0, capsys.readouterr().err
+    summary = json.loads((out / "dataset.json").read_text())
+    assert summary["shards"]["train"] == ["../export/x.gz"] and summary["counts"]["train"] > 0
+    assert sorted(p.name for p in out.iterdir()) == ["dataset.json"]  # the job's lock is released
+    failed = tmp_path / "failed"
+    assert cli.main(["describe", str(data), "--out", str(failed), "--label", "cover"]) == 2
+    assert "no feature 'cover'" in capsys.readouterr().err
+    assert not failed.exists()
+    assert cli.main(["describe", str(data), "--out", str(tmp_path / "no" / "such"), "--split", "records"]) == 2
+    assert "does not exist; create it first" in capsys.readouterr().err
+
+
 def test_cli_module_entry(tmp_path):
     write_shard(tmp_path / "samples.gz", [patch_values(0, 1)])
     done = subprocess.run([sys.executable, "-m", "claro.backend", "describe", str(tmp_path)],  # nosec B603
@@ -465,3 +527,85 @@ def test_train_on_a_folder_of_shards_describes_it_first(tmp_path):
     assert summary["counts"] == {"train": 6, "validation": 2, "test": 0}
     model_card = card.read_card(tmp_path / "m.keras")
     assert model_card["bands"] == BANDS_NATURAL and model_card["patch_size"] == 20
+
+
+# ---------------------------------------------------------------------------- integer features
+
+def test_int64_values_are_read_packed_unpacked_and_negative():
+    from claro.backend.tfrecord_scan import parse_example
+
+    values = [0, 1, 127, 128, 300, -1, -40, 2**40, -2**63, 2**63 - 1]
+    record = tf.train.Example(features=tf.train.Features(feature={
+        "a": tf.train.Feature(int64_list=tf.train.Int64List(value=values))})).SerializeToString()
+    feature = parse_example(record)["a"]
+    assert feature.kind == "int64" and feature.size == len(values) and feature.ints().tolist() == values
+    # unpacked (one varint per field, as older writers do): Example{features{feature{key "b",
+    # value{int64_list{value: 5, value: 300}}}}}
+    int64_list = b"\x08\x05\x08\xac\x02"
+    value = b"\x1a" + bytes([len(int64_list)]) + int64_list
+    entry = b"\x0a\x01b" + b"\x12" + bytes([len(value)]) + value
+    features = b"\x0a" + bytes([len(entry)]) + entry
+    unpacked = parse_example(b"\x0a" + bytes([len(features)]) + features)["b"]
+    assert tf.train.Example.FromString(b"\x0a" + bytes([len(features)]) + features).features.feature["b"].int64_list.value == [5, 300]
+    assert unpacked.size == 2 and unpacked.ints().tolist() == [5, 300] and unpacked.values().dtype == np.int64
+
+
+def test_int64_label_and_band_through_describe_the_reader_and_training(tmp_path):
+    """An integer class band and an integer band among float bands, as Earth Engine writes an
+    integer image: described (types in dataset.json), read by content (int64 cast to float32),
+    and a tiny model trains on them."""
+    import io
+
+    from claro.backend import card, train
+    from claro.backend.params import TrainParams
+
+    k = 8
+    patches = [int_patch(i, k) for i in range(10)]
+    data = tmp_path / "export"
+    data.mkdir()
+    write_int_shard(data / "training_g0.tfrecord.gz", patches[:7])
+    write_int_shard(data / "validation_g0.tfrecord.gz", patches[7:])
+    summary, progress = run(data)
+    assert summary["label"] == "class" and summary["bands"] == ["B2", "B3", "slope"]  # int64 k×k: a default band
+    assert summary["source"]["features"]["slope"] == {"type": "int64", "size": k * k}
+    assert summary["source"]["features"]["class"] == {"type": "int64", "size": k * k}
+    assert summary["source"]["features"]["B2"] == {"type": "float", "size": k * k}
+    assert [c["value"] for c in summary["classes"]] == [0, 1]
+    labels = np.concatenate([p["class"] for p in patches[:7]])
+    assert summary["class_pixels"]["train"] == [int((labels == 0).sum()), int((labels == 1).sum())]
+    stacked = np.stack([np.concatenate([p[b] for p in patches[:7]]).astype(np.float32) for b in ("B2", "B3", "slope")])
+    np.testing.assert_allclose(summary["statistics"]["mean"], stacked.astype(np.float64).mean(axis=1), rtol=1e-6)
+    assert summary["statistics"]["min"][2] == float(stacked[2].min())
+    assert any("every float or int64 feature" in line and "B2, B3, slope" in line for line in progress.lines)
+    # --bands may name the int64 band too, in any order
+    again, _ = run(data, bands=["slope", "B2"], out=str(tmp_path / "chosen"))
+    assert again["bands"] == ["slope", "B2"]
+
+    by_b2 = {float(p["B2"][0]): p for p in patches}
+    for split, count in (("train", 7), ("validation", 3)):
+        seen = 0
+        for xb, yb in records.read_split(data, split, 4, normalise=False):
+            assert xb.dtype == tf.float32
+            for x, y in zip(xb.numpy(), yb.numpy()):
+                original = by_b2[float(x[0, 0, 0])]
+                for channel, band in enumerate(("B2", "B3", "slope")):
+                    np.testing.assert_array_equal(x[..., channel].ravel(), original[band].astype(np.float32))
+                np.testing.assert_array_equal(y.ravel(), original["class"])  # classes 0, 1 = indices
+                seen += 1
+        assert seen == count
+
+    stream = io.StringIO()
+    train.run(TrainParams(data=str(data), out=str(tmp_path / "m.keras"), epochs=1, depth=2, base_filters=4,
+                          batch_size=4, progress="json"), Progress("json", stream=stream))
+    model_card = card.read_card(tmp_path / "m.keras")
+    assert model_card["bands"] == ["B2", "B3", "slope"] and model_card["patch_size"] == k
+    history = json.loads((tmp_path / "m.history.json").read_text())
+    assert len(history["loss"]) == 1 and np.isfinite(history["loss"][0])
+
+
+def test_a_feature_that_changes_type_between_records_is_refused(tmp_path):
+    first, second = int_patch(0, 4), int_patch(1, 4)
+    second["slope"] = second["slope"].astype(np.float32)
+    write_int_shard(tmp_path / "x.gz", [first, second])
+    with pytest.raises(ClaroError, match="Record 1 of .*x.gz does not hold the feature 'slope' as 16 int64 values"):
+        run(tmp_path, split="records")

@@ -59,7 +59,8 @@ def write_export(folder: Path, truth: dict[str, np.ndarray], *, margin: int = 0,
         feature = {"system:index": tf.train.Feature(bytes_list=tf.train.BytesList(value=[f"{index}".encode()]))}
         for name in names:
             patch = padded[name][y: y + HEIGHT + 2 * margin, x: x + WIDTH + 2 * margin]
-            feature[name] = tf.train.Feature(float_list=tf.train.FloatList(value=patch.ravel()))
+            feature[name] = (tf.train.Feature(int64_list=tf.train.Int64List(value=patch.ravel()))
+                             if patch.dtype == np.int64 else tf.train.Feature(float_list=tf.train.FloatList(value=patch.ravel())))
         examples.append(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
     suffix = ".tfrecord.gz" if gzip else ".tfrecord"
     options = tf.io.TFRecordOptions(compression_type="GZIP" if gzip else "")
@@ -128,6 +129,18 @@ def test_each_patch_lands_where_its_values_came_from(tmp_path, margin, files, gz
     assert dataset.GetGeoTransform() == GEOTRANSFORM and epsg(dataset) == "32719"
     assert [dataset.GetRasterBand(b).GetDescription() for b in (1, 2)] == ["nir", "red"]
     assert np.array_equal(dataset.ReadAsArray(), np.stack([truth["nir"], truth["red"]]))
+
+
+def test_an_integer_band_is_read_as_int64_and_assembled_as_float(tmp_path):
+    """Earth Engine writes an integer image's bands as int64 lists (a model trained on such a
+    band, e.g. through `claro describe`, predicts its export)."""
+    truth = grid()
+    truth["slope"] = np.random.default_rng(5).integers(-300, 70_000, size=truth["nir"].shape, dtype=np.int64)
+    mixer = ee_image.read_mixer(str(write_export(tmp_path / "export", truth, margin=2)))
+    paths = ee_image.export_files(mixer)
+    layout = ee_image.layout_of(mixer, paths, ["slope", "nir"])
+    dataset = gdal.Open(str(ee_image.assemble(mixer, paths, layout, tmp_path / "assembled.tif")))
+    assert np.array_equal(dataset.ReadAsArray(), np.stack([truth["slope"].astype(np.float32), truth["nir"]]))
 
 
 def test_margin_is_read_from_the_record_length():
@@ -279,6 +292,8 @@ def test_missing_features_are_named_with_the_ones_there_are(export, capsys):
     model = nir_model(folder / "swir.keras", bands=("swir", "nir"))
     message = failing(capsys, "--model", model, "--image", mixer, "--out", folder / "c.tif")
     assert "no feature swir" in message and "blue" in message and "red" in message and "--band-names" in message
+    # listed as `claro describe` lists features: natural order, kind × number of values
+    assert "its features are blue (float × 192), nir (float × 192), red (float × 192), system:index (bytes × 1)." in message
     message = failing(capsys, "--model", model, "--image", mixer, "--out", folder / "c.tif", "--band-names", "nir")
     assert "reads 2 bands" in message
 

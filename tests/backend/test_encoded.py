@@ -364,3 +364,48 @@ def test_claro_describe_converts_through_the_command_line(notebook_folder, conve
                                              "mask", "--out", str(out), "--progress", "json"]
     assert cli.main(["describe", str(folder), "--image-feature", "image", "--mask-feature", "mask"]) == 2
     assert "give --out, the folder to write it to" in capsys.readouterr().err
+
+
+def test_the_folder_survey_and_split_come_from_a_lower_module_than_describe():
+    """describe.run imports encoded for the other layout, so encoded must not import describe
+    (no loop in the module map): both take the files and the split from shards.py."""
+    import subprocess
+    import sys
+
+    code = ("import sys, claro.backend.encoded, claro.backend.shards; "
+            "print('claro.backend.describe' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # nosec B603
+    assert done.stdout.strip() == "False"
+
+
+def test_pictures_that_are_not_square_are_refused(tmp_path):
+    image = np.zeros((8, 12, 3), np.uint8)
+    write_records(tmp_path / "wide-image.tfrecord", [(image, np.zeros((8, 8), np.uint8))], png,
+                  lambda c: png(c[..., None]))
+    with pytest.raises(ClaroError, match=r"The image in record 0 of wide-image.tfrecord is 12 × 8 pixels; Claro's "
+                                         r"patches are square, so the images must be too\."):
+        convert(tmp_path, tmp_path / "out")
+    (tmp_path / "wide-image.tfrecord").unlink()
+    write_records(tmp_path / "wide-mask.tfrecord", [(np.zeros((8, 8, 3), np.uint8), np.zeros((6, 8), np.uint8))], png,
+                  lambda c: png(c[..., None]))
+    with pytest.raises(ClaroError, match=r"The mask in record 0 of wide-mask.tfrecord is 8 × 6 pixels; Claro's "
+                                         r"patches are square, so the masks must be too\."):
+        convert(tmp_path, tmp_path / "out")
+
+
+def test_a_damaged_file_and_a_feature_of_another_kind_are_named(tmp_path):
+    samples = [(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), np.uint8))] * 3
+    write_records(tmp_path / "part-0.tfrecord", samples, png, lambda c: png(c[..., None]))
+    path = tmp_path / "part-0.tfrecord"
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(ClaroError, match=r"part-0.tfrecord is not a readable TFRecord file .*ends inside record 2"):
+        convert(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    path.unlink()
+    with tf.io.TFRecordWriter(str(tmp_path / "part-1.tfrecord")) as writer:
+        writer.write(tf.train.Example(features=tf.train.Features(feature={
+            "image": bytes_feature(png(samples[0][0])),
+            "mask": tf.train.Feature(float_list=tf.train.FloatList(value=[0.0] * 64))})).SerializeToString())
+    with pytest.raises(ClaroError, match=r"Feature 'mask' in record 0 of part-1.tfrecord is a float list of 64 values, "
+                                         r"not one bytes value"):
+        convert(tmp_path, tmp_path / "out")

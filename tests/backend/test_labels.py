@@ -44,6 +44,39 @@ def test_class_values_outside_0_254_are_refused_with_how_to_remap():
         labels.check_class_values([0, 311], "--classes", listed=True)
 
 
+def test_listed_classes_is_the_one_check_of_classes_for_patches_and_both_describe_layouts(tmp_path):
+    from claro.backend.card import DEFAULT_COLORS
+
+    assert labels.listed_classes("0:forest:#00ff00, 2:water", 255) == [
+        {"value": 0, "name": "forest", "color": "#00ff00"}, {"value": 2, "name": "water", "color": DEFAULT_COLORS[1]}]
+    assert labels.listed_classes("3", None) == [{"value": 3, "name": "class 3", "color": DEFAULT_COLORS[0]}]
+    sentences = {
+        "x:forest": "Class 'x:forest' does not start with a whole number",
+        " , ": "--classes lists no class",
+        "0:a:#12345": "Colour '#12345' of class 0 is not of the form #RRGGBB",
+        "0:a,0:b": "A class value is listed twice",
+        "0:a,7:b": "Class value 7 is also the ignore value; choose another --ignore-value or renumber the class.",
+        "0:a,311:b": "Class value 311 in --classes is outside 0–254",
+    }
+    for text, sentence in sentences.items():
+        with pytest.raises(ClaroError) as error:
+            labels.listed_classes(text, 7)
+        assert str(error.value).startswith(sentence)
+    # the three jobs that take --classes say the same
+    from claro.backend import describe, encoded, patches
+    from claro.backend.params import DescribeParams, PatchParams
+
+    for text, sentence in sentences.items():
+        for check in (lambda: describe._classes(DescribeParams(classes=text, ignore_value=7), np.zeros((3, 256)), print),
+                      lambda: encoded._check_params(DescribeParams(folder="f", out="o", image_feature="image",
+                                                                   mask_feature="mask", classes=text, ignore_value=7)),
+                      lambda: patches._check_params(PatchParams(images=["i.tif"], labels=["l.tif"], out="o",
+                                                                classes=text, ignore_value=7))):
+            with pytest.raises(ClaroError) as error:
+                check()
+            assert str(error.value).startswith(sentence)
+
+
 def test_the_real_sen1floods11_label_has_classes_0_and_1(sen1floods11):
     _image, label_path = sen1floods11
     sample = labels.sample_raster_values(label_path)

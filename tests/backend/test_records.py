@@ -89,6 +89,25 @@ def test_auto_compressor_is_the_fast_one_when_installed(tmp_path):
     assert writer.compressor == ("isal" if records.fast_compressor_available() else "zlib")
 
 
+def test_the_writer_describes_its_shards_for_dataset_json(tmp_path):
+    """patches and encoded-image conversion both put writer.summary() into dataset.json."""
+    rng = np.random.default_rng(1)
+    with records.ShardWriter(tmp_path, 2, K, seed=4, compression_level=2) as writer:
+        for i in range(5):
+            writer.write("train" if i < 4 else "test", rng.random((2, K, K)), np.zeros((K, K)))
+    summary = writer.summary()
+    assert summary["shards"] == {"train": [f"train-{i:05d}.tfrecord.gz" for i in range(4)], "validation": [],
+                                 "test": ["test-00000.tfrecord.gz"]}
+    assert all((tmp_path / name).is_file() for names in summary["shards"].values() for name in names)
+    assert summary["compression"] == {"type": "GZIP", "compressor": writer.compressor, "level": 2}
+    assert summary["order"] == {"shuffled": True, "seed": 4, "target_shard_bytes": records.TARGET_SHARD_BYTES}
+    (tmp_path / "plain").mkdir()
+    with records.ShardWriter(tmp_path / "plain", 2, K, workers=1) as plain:
+        plain.write("validation", rng.random((2, K, K)), np.zeros((K, K)))
+    assert plain.summary()["order"] == {"shuffled": False}
+    assert plain.summary()["shards"]["validation"] == ["validation-00000.tfrecord.gz"]
+
+
 @pytest.mark.parametrize("compressor", COMPRESSORS)
 def test_shard_writer_reports_a_worker_failure(tmp_path, compressor):
     with pytest.raises((tf.errors.NotFoundError, FileNotFoundError)):
