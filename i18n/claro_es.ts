@@ -2267,10 +2267,6 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
         <translation>Atributo que contiene la clase de cada píxel (predeterminado: class, label o landcover, el que tengan los registros).</translation>
     </message>
     <message>
-        <source>Features to use as bands, by name, comma separated, in this order (default: every float feature of k×k values except the label, in natural order: B2, B3, …, B11).</source>
-        <translation>Atributos que se usan como bandas, por nombre, separados por comas, en este orden (predeterminado: todos los atributos reales de k×k valores salvo la etiqueta, en orden natural: B2, B3, …, B11).</translation>
-    </message>
-    <message>
         <source>Class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos; (default: from the label values found).</source>
         <translation>Nombres y colores de las clases, p. ej. '0:forest:#1a9641,1:cleared:#d7191c' (predeterminado: a partir de los valores de etiqueta encontrados).</translation>
     </message>
@@ -2369,6 +2365,10 @@ e instalar {0} en él? Esto descarga varios cientos de MB y tarda unos minutos.<
     <message>
         <source>With --dask, the windows per side of one task&apos;s block: a block recomputes one window per side of its neighbours&apos; (the blend needs it), so larger blocks waste less (1/N per side) and smaller ones spread over more workers.</source>
         <translation>Con --dask, las ventanas por lado del bloque de una tarea: un bloque recalcula una ventana por lado de las de sus vecinos (la mezcla lo necesita), así que los bloques grandes desperdician menos (1/N por lado) y los pequeños se reparten entre más workers.</translation>
+    </message>
+    <message>
+        <source>Features to use as bands, by name, comma separated, in this order (default: every float or int64 feature of k×k values except the label, in natural order: B2, B3, …, B11).</source>
+        <translation>Atributos que se usan como bandas, por nombre, separados por comas, en este orden (predeterminado: todos los atributos reales o enteros int64 de k×k valores salvo la etiqueta, en orden natural: B2, B3, …, B11).</translation>
     </message>
 </context>
 </TS>

@@ -2267,10 +2267,6 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
         <translation>Atributo que contém a classe de cada pixel (padrão: class, label ou landcover, o que os registros tiverem).</translation>
     </message>
     <message>
-        <source>Features to use as bands, by name, comma separated, in this order (default: every float feature of k×k values except the label, in natural order: B2, B3, …, B11).</source>
-        <translation>Atributos usados como bandas, por nome, separados por vírgulas, nesta ordem (padrão: todos os atributos reais de k×k valores exceto o rótulo, em ordem natural: B2, B3, …, B11).</translation>
-    </message>
-    <message>
         <source>Class names and colours, e.g. &apos;0:forest:#1a9641,1:cleared:#d7191c&apos; (default: from the label values found).</source>
         <translation>Nomes e cores das classes, p. ex. '0:forest:#1a9641,1:cleared:#d7191c' (padrão: a partir dos valores de rótulo encontrados).</translation>
     </message>
@@ -2369,6 +2365,10 @@ e instalar {0} nele? Isso baixa várias centenas de MB e leva alguns minutos.</t
     <message>
         <source>With --dask, the windows per side of one task&apos;s block: a block recomputes one window per side of its neighbours&apos; (the blend needs it), so larger blocks waste less (1/N per side) and smaller ones spread over more workers.</source>
         <translation>Com --dask, as janelas por lado do bloco de uma tarefa: um bloco recalcula uma janela por lado das de seus vizinhos (a mistura precisa disso), então blocos maiores desperdiçam menos (1/N por lado) e menores se distribuem por mais workers.</translation>
+    </message>
+    <message>
+        <source>Features to use as bands, by name, comma separated, in this order (default: every float or int64 feature of k×k values except the label, in natural order: B2, B3, …, B11).</source>
+        <translation>Atributos usados como bandas, por nome, separados por vírgulas, nesta ordem (padrão: todos os atributos reais ou inteiros int64 de k×k valores exceto o rótulo, em ordem natural: B2, B3, …, B11).</translation>
     </message>
 </context>
 </TS>
