@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -97,12 +98,17 @@ class Workers:
         self.children = []
         return results
 
-    def kill(self) -> None:
+    def kill(self) -> list[tuple[Optional[int], str]]:
+        """Kill every worker still running; (exit code before the kill, or None if it was running;
+        stderr) of each, so a test can tell a worker that had already failed from one it killed."""
+        ended = []
         for child in self.children:
-            if child.poll() is None:
+            code = child.poll()
+            if code is None:
                 child.kill()
-            child.communicate()
+            ended.append((code, child.communicate()[1] or ""))
         self.children = []
+        return ended
 
 
 @pytest.fixture
