@@ -149,7 +149,8 @@ def test_two_workers_train_resume_and_only_the_chief_writes(dataset, tmp_path, w
             break
     else:
         pytest.fail(f"the chief ended before its first epoch: {chief.stderr.read()[-3000:]}")
-    workers.kill()  # both machines go down
+    ended = workers.kill()  # both machines go down
+    assert [code for code, _ in ended] == [None, None], ended[-1][1][-3000:]  # both were still training
     state = json.loads((shared / "m.keras.resume" / "state.json").read_text())
     done = state["epochs_run"]
     assert done >= 1
