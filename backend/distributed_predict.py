@@ -11,11 +11,12 @@ Why this shape:
   modification time and the options that shape the engine), and use as many TensorFlow
   threads as their share of the machine's cores, so N workers on one machine do not
   oversubscribe it.
-- Each block is a tiled GeoTIFF (with its overviews, built in parallel on the workers) in a
-  folder beside the output, which every worker must reach. The client only assembles: a VRT
-  over the blocks (holes, e.g. blocks outside the area of interest, are nodata) and, unless
-  --no-merge, one GeoTIFF written by predict's own output and finishing code (colour table,
-  overviews, minimum mapping unit, polygons, styles, area table).
+- Each block is a tiled GeoTIFF (kept with --no-merge: compressed, with its overviews built in
+  parallel on the workers; to be merged: uncompressed, read once) in a folder beside the output,
+  which every worker must reach. The client only assembles: a VRT over the blocks (holes, e.g.
+  blocks outside the area of interest, are nodata) and, unless --no-merge, one GeoTIFF written
+  by predict's own output and finishing code (colour table, overviews, minimum mapping unit,
+  polygons, styles, area table).
 - Failures: a task that raises is retried (RETRIES); a worker that dies has its blocks
   rescheduled by the scheduler. Cancel (Ctrl-C / SIGTERM) cancels the futures, closes a local
   cluster and removes every temporary, so nothing is left; outputs appear only by rename.
@@ -208,8 +209,10 @@ def block_task(params: PredictParams, block: predict.Block, index: int, folder: 
         for role, count in plan.band_counts().items():
             tmp = stack.enter_context(atomic_file(targets[role]))
             type_name, nodata, _ = ROLES[role]
+            # A block to be merged is read once by the client: uncompressed, it costs neither a
+            # worker's compression nor the client's decompression (measured in bench/bench_dask.py).
             outputs[role] = predict._create(tmp, image, count, gdal.GetDataTypeByName(type_name), nodata,
-                                            descriptions[role], block)
+                                            descriptions[role], block, compress=not params.merge)
 
         def write(top: int, left: int, layers: dict[str, list[np.ndarray]]) -> None:
             for role, arrays in layers.items():

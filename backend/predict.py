@@ -409,13 +409,14 @@ def batch_predictor(model, batch: int, rows: int, cols: int, bands: int) -> Call
 # --------------------------------------------------------------------------- writing
 
 def _create(path: Path, like, bands: int, gdal_type: int, nodata: float, descriptions: list[str],
-            block: Optional["Block"] = None):
-    """An output GeoTIFF on the grid of `like` (the image), or of one block of it."""
+            block: Optional["Block"] = None, compress: bool = True):
+    """An output GeoTIFF on the grid of `like` (the image), or of one block of it; uncompressed
+    (`compress=False`) for a block that is read once and merged."""
     from osgeo import gdal
 
     driver = gdal.GetDriverByName("GTiff")
-    options = list(OUTPUT_OPTIONS)
-    if gdal_type == gdal.GDT_Float32:
+    options = list(OUTPUT_OPTIONS) if compress else [o for o in OUTPUT_OPTIONS if not o.startswith("COMPRESS=")]
+    if compress and gdal_type == gdal.GDT_Float32:
         options.append("PREDICTOR=3")
     block = block or Block(0, like.RasterYSize, 0, like.RasterXSize)
     with _gdal_exceptions():
