@@ -62,6 +62,8 @@ def test_every_option_a_backend_sentence_names_has_dock_words(dock):
                          # (QGIS cannot open its JSON as a layer) and converting encoded-image records
                          "--band-names", "--format", "--image-feature", "--mask-feature",
                          # distribution the dock leaves to a terminal: kept Dask blocks, training workers
-                         "--no-merge", "--dask-block", "--workers", "--worker-index"}
+                         "--no-merge", "--dask-block", "--workers", "--worker-index",
+                         # the ONNX export is in Processing, not in the dock
+                         "--tile-size"}
     missing = sorted(f for f in flags - command_line_only if dock.words.word(f) is None)
     assert not missing, missing
