@@ -244,7 +244,8 @@ def _blocks_inside(blocks: list[predict.Block], aoi) -> list[predict.Block]:
 
 def _warm_up(client, params: PredictParams, host_threads: dict[str, int]) -> tuple[predict.Plan, list[str], list]:
     """Every worker loads the model at once (in parallel, instead of on its first block); the
-    first to finish gives the plan. A worker that joins later loads it on its first block.
+    first to finish gives the plan, and the blocks wait for all. A worker that joins later loads
+    it on its first block.
     Returns the futures too: the caller holds them while the blocks run (a released future's
     task would be dropped)."""
     distributed = _distributed()
@@ -253,6 +254,9 @@ def _warm_up(client, params: PredictParams, host_threads: dict[str, int]) -> tup
                              allow_other_workers=True) for worker in workers]
     first = next(iter(distributed.as_completed(futures)))
     plan, notes = first.result()
+    # Blocks go out once every worker has its model: submitted while one still loads, they queue
+    # on the ready ones (measured: 3 of 4 blocks on one of two workers, 1.4× the wall time).
+    distributed.wait(futures)
     return plan, notes, futures
 
 
@@ -327,6 +331,20 @@ def _relocate(vrt: Path, folder: Path, final_folder: Path) -> None:
     vrt.write_text(text, encoding="utf-8")
 
 
+@contextlib.contextmanager
+def _gdal_threads() -> Iterator[None]:
+    """GDAL_NUM_THREADS=ALL_CPUS while the client merges: the GeoTIFF driver compresses tiles and
+    builds overviews in parallel (the pixels written are the same)."""
+    from osgeo import gdal
+
+    previous = gdal.GetConfigOption("GDAL_NUM_THREADS")
+    gdal.SetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS")
+    try:
+        yield
+    finally:
+        gdal.SetConfigOption("GDAL_NUM_THREADS", previous)
+
+
 def _merge(source: Path, outputs: dict[str, Any], role: str) -> None:
     """Copy a VRT into the output GeoTIFF predict created, in strips of whole tile rows."""
     from osgeo import gdal
@@ -398,6 +416,9 @@ def predict_on_dask(params: PredictParams, progress: Progress, targets: dict[str
             for role in plan.band_counts():
                 _vrt(sources[role], image, plan, role, blocks, folder, params)
             if params.merge:
+                # The cluster is closed by now (a local one no longer holds this machine's cores):
+                # GDAL compresses the merged tiles and builds the overviews on every core.
+                stack.enter_context(_gdal_threads())
                 outputs: dict[str, Any] = {}
                 stack.callback(raster.discard_written, outputs)
                 predict.create_outputs(outputs, tmps, image, plan, params)
